@@ -1,0 +1,349 @@
+"""RegistryAgent: one package registry's demand, accounts, status and security capacity."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from mesa import Agent
+
+if TYPE_CHECKING:
+    from model.model import RegistryModel
+    from model.profiles import RegistryProfile
+
+WEEKS_PER_YEAR = 52
+WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
+COST_ITEMS = ("bandwidth", "storage", "compute", "malware_mitigation", "staff", "other")
+REVENUE_SOURCES = ("donation", "opex", "grant", "fees", "paid_tier", "steward")
+
+
+class Status(StrEnum):
+    """A registry's health, worsening as its runway falls."""
+
+    HEALTHY = "healthy"
+    STRAINED = "strained"
+    DEGRADED = "degraded"  # security cut, heavy consumers rate-limited
+    READ_ONLY = "read_only"  # no new publishing
+    SHUT_DOWN = "shut_down"  # out of cash; serves nothing
+
+
+class RegistryAgent(Agent):
+    """A package registry: serves downloads, pays its costs, hires security staff."""
+
+    def __init__(self, model: RegistryModel, profile: RegistryProfile, kind: str = "incumbent") -> None:
+        """Set up the registry from its profile, scaled to the model's start year."""
+        super().__init__(model)
+        p = model.p
+        self.name = profile.name
+        self.label = profile.label
+        self.kind = kind
+        self.profile = profile
+        self.eligible_for_grants = profile.umbrella_eligible
+        years_from_2026 = p.start_year - 2026
+        growth = profile.download_growth_per_year
+        self.downloads_per_week = profile.downloads_per_week * (1 + growth) ** years_from_2026
+        self.packages = profile.packages * (1 + model.publishing_growth) ** years_from_2026
+        self.new_packages_per_week = profile.new_packages_per_week * (1 + model.publishing_growth) ** years_from_2026
+        self.uploads_per_week = profile.uploads_per_week * (1 + model.publishing_growth) ** years_from_2026
+        self.ops_fte = profile.ops_fte
+        self.security_fte = profile.own_security_fte
+        self.staffing_changes: list[tuple[float, float]] = []  # (due time, FTE change)
+        self.reports_per_week = 0.0
+        self.status = Status.HEALTHY
+        self.incoming: dict[str, float] = defaultdict(float)
+        self.revenue = dict.fromkeys(REVENUE_SOURCES, 0.0)
+        self.cost = dict.fromkeys(COST_ITEMS, 0.0)
+        self.inkind = dict.fromkeys(COST_ITEMS, 0.0)
+        self.grant_usd_per_year = 0.0
+        self.cdn_active = p.cdn_donation and profile.cdn_share > 0
+        self.cdn_contract_end_year = profile.cdn_contract_end_year
+        self.cloud_contract_end_year = p.start_year  # renewal decided at the end of the first year
+        self._lost_cloud_credit_week = 0.0
+        self.donor_search_ends: dict[str, float] = {}  # donor kind -> time a replacement arrives
+        self.removal_median_hours = 0.0
+        self.cash = 0.0
+        self.monthly_cash_cost = 0.0
+        self.steward_usd_per_year = 0.0
+        self.year_revenue = self.year_cost = self.previous_year_cost = self.steward_paid_this_year = 0.0
+        self.shut_down_time: float | None = None
+        self._calibrate_costs(model)
+
+    # ----- calibration ----------------------------------------------------------------------
+    def _calibrate_costs(self, model: RegistryModel) -> None:
+        """Fix each cost item's coefficient so that 2026 shares match the sourced cost shares."""
+        from_profile = self.profile
+        p = model.p
+        full_week = model.full_cost_usd_per_year(from_profile) / WEEKS_PER_YEAR
+        shares = model.cost_shares
+        self._ref = {
+            "downloads": from_profile.downloads_per_week,
+            "packages": from_profile.packages,
+            "workload": model.reference_workload(from_profile),
+        }
+        self._coef = {item: shares[item] * full_week for item in shares}
+        start_staff_fte = from_profile.ops_fte + from_profile.own_security_fte + (
+            1.0 if from_profile.umbrella_eligible else 0.0
+        )
+        staff_week = start_staff_fte * p.fte_cost_usd_per_year / WEEKS_PER_YEAR
+        self._coef["other"] = max(0.0, (1 - sum(shares.values())) * full_week - staff_week)
+        infra_ref = (
+            self._coef["bandwidth"] * (1 - from_profile.cdn_share)
+            + self._coef["storage"]
+            + self._coef["compute"]
+        )
+        self.cloud_credit_week = from_profile.cloud_credit_cover * infra_ref * (
+            1 + from_profile.cloud_credit_growth_per_year
+        ) ** (p.start_year - 2026)
+        self.volunteer_week = from_profile.volunteer_cover * (
+            self._coef["malware_mitigation"] + self._coef["other"]
+        )
+
+    # ----- tick: demand and publishing ------------------------------------------------------
+    def grow_demand(self, extra_growth: float) -> None:
+        """Grow weekly downloads along the registry's yearly growth rate."""
+        growth = self.profile.download_growth_per_year * self.model.p.demand_growth_multiplier + extra_growth
+        self.downloads_per_week *= (1 + growth) ** (1 / WEEKS_PER_YEAR)
+
+    @property
+    def downloads_served(self) -> float:
+        """Downloads actually served this week, after rate limits and shutdown."""
+        if self.status == Status.SHUT_DOWN:
+            return 0.0
+        if self.status in (Status.DEGRADED, Status.READ_ONLY):
+            return self.downloads_per_week * (1 - self.model.rate_limit_demand_cut)
+        return self.downloads_per_week
+
+    @property
+    def accepts_uploads(self) -> bool:
+        """Whether publishing is open (not read-only or shut down)."""
+        return self.status not in (Status.READ_ONLY, Status.SHUT_DOWN)
+
+    def publish(self) -> None:
+        """Add this week's new packages and charge publisher fees where set."""
+        growth = (1 + self.model.publishing_growth) ** (1 / WEEKS_PER_YEAR)
+        self.new_packages_per_week *= growth
+        self.uploads_per_week *= growth
+        if not self.accepts_uploads:
+            return
+        self.packages += self.new_packages_per_week
+        fees = self.model.publisher_fees_usd(self)
+        if fees > 0:
+            self.receive("fees", fees, payer="publishers")
+
+    @property
+    def workload(self) -> float:
+        """Security workload in reports per week (reports plus upload review)."""
+        uploads = self.uploads_per_week if self.accepts_uploads else 0.0
+        return self.reports_per_week + uploads / self.model.p.uploads_per_report_equivalent
+
+    # ----- tick: money ----------------------------------------------------------------------
+    def receive(self, source: str, amount_usd: float, payer: str) -> None:
+        """Accept a payment into this week's revenue."""
+        if self.status == Status.SHUT_DOWN or amount_usd <= 0:
+            return
+        self.incoming[source] += amount_usd
+        self.model.record_payment(payer, amount_usd)
+
+    def full_costs(self) -> dict[str, float]:
+        """This week's fully costed cost items (cash plus in-kind), in USD."""
+        if self.status == Status.SHUT_DOWN:
+            return dict.fromkeys(COST_ITEMS, 0.0)
+        c, ref, p = self._coef, self._ref, self.model.p
+        served = self.downloads_served / ref["downloads"]
+        unit_price = (1 - p.infrastructure_price_decline_per_year) ** self.model.years_since_2026
+        return {
+            "bandwidth": c["bandwidth"] * unit_price * served,
+            "storage": c["storage"] * unit_price * self.packages / ref["packages"],
+            "compute": c["compute"] * unit_price * served**p.compute_scaling_exponent,
+            "malware_mitigation": c["malware_mitigation"]
+            * (self.workload / ref["workload"]) ** p.mitigation_scaling_exponent,
+            "staff": (self.ops_fte + self.security_fte) * self.model.p.fte_cost_usd_per_year / WEEKS_PER_YEAR,
+            "other": c["other"],
+        }
+
+    def split_inkind(self, full: dict[str, float]) -> dict[str, float]:
+        """Allocate in-kind donations (CDN, cloud credits, volunteers) against cost items."""
+        inkind = dict.fromkeys(COST_ITEMS, 0.0)
+        if self.cdn_active:
+            inkind["bandwidth"] = full["bandwidth"] * self.profile.cdn_share
+        credit = self.cloud_credit_week
+        for item in ("bandwidth", "storage", "compute"):
+            used = min(credit, full[item] - inkind[item])
+            inkind[item] += used
+            credit -= used
+        labour_items = ("malware_mitigation", "other")
+        labour_cost = sum(full[item] for item in labour_items)
+        covered = min(1.0, self.volunteer_week / labour_cost) if labour_cost > 0 else 0.0
+        for item in labour_items:  # volunteers do a share of every labour item
+            inkind[item] = full[item] * covered
+        return inkind
+
+    def settle_accounts(self) -> None:
+        """Pay this week's cash costs from revenue and reserves; update status."""
+        self.replace_lost_donors()
+        full = self.full_costs()
+        inkind = self.split_inkind(full)
+        cash_cost = {item: full[item] - inkind[item] for item in COST_ITEMS}
+        self.revenue = {source: self.incoming.get(source, 0.0) for source in REVENUE_SOURCES}
+        self.incoming.clear()
+        self.grant_usd_per_year = self.revenue["grant"] * WEEKS_PER_YEAR
+        total_revenue = sum(self.revenue.values())
+        total_cost = sum(cash_cost.values())
+        if self.cash + total_revenue < total_cost:  # cannot pay in full: pay what it can, then stop
+            affordable = (self.cash + total_revenue) / total_cost if total_cost > 0 else 0.0
+            cash_cost = {item: value * affordable for item, value in cash_cost.items()}
+            total_cost = sum(cash_cost.values())
+            self._shut_down()
+        self.cost, self.inkind = cash_cost, inkind
+        self.year_revenue += total_revenue
+        self.year_cost += total_cost
+        self.cash = max(0.0, self.cash + total_revenue - total_cost)
+        self.monthly_cash_cost = total_cost * WEEKS_PER_MONTH
+        self._update_status()
+        if self.status in (Status.DEGRADED, Status.READ_ONLY):
+            self.model.notify_service_incident(self, self.model.p.service_incident_memory_per_week)
+
+    def open_books(self, steward_usd_per_year: float, cash_usd: float, monthly_cash_cost: float) -> None:
+        """Set the starting steward budget and reserves (called once by the model)."""
+        self.steward_usd_per_year = steward_usd_per_year
+        self.cash = cash_usd
+        self.monthly_cash_cost = monthly_cash_cost
+
+    def collect_steward_funding(self) -> None:
+        """Receive this week's funding from the steward (parent company or foundation)."""
+        if self.status != Status.SHUT_DOWN:
+            self.steward_paid_this_year += self.steward_usd_per_year / WEEKS_PER_YEAR
+        self.receive("steward", self.steward_usd_per_year / WEEKS_PER_YEAR, payer=f"steward:{self.name}")
+
+    def review_steward_budget(self) -> None:
+        """Yearly: the steward moves its budget toward covering next year's projected deficit."""
+        if self.status != Status.SHUT_DOWN and self.year_cost > 0:
+            cost_growth = self.year_cost / self.previous_year_cost if self.previous_year_cost > 0 else 1.0
+            other_revenue = self.year_revenue - self.steward_paid_this_year
+            needed = max(0.0, self.year_cost * cost_growth - other_revenue)
+            responsiveness = self.profile.steward_responsiveness
+            self.steward_usd_per_year += responsiveness * max(0.0, needed - self.steward_usd_per_year)
+        self.previous_year_cost = self.year_cost
+        self.year_revenue = self.year_cost = self.steward_paid_this_year = 0.0
+
+    @property
+    def runway_months(self) -> float:
+        """Months the reserves would last at this week's cash cost."""
+        if self.status == Status.SHUT_DOWN:
+            return 0.0
+        return self.cash / self.monthly_cash_cost if self.monthly_cash_cost > 0 else float("inf")
+
+    def _update_status(self) -> None:
+        """Move between healthy, strained, degraded and read-only by runway."""
+        if self.status == Status.SHUT_DOWN:
+            return
+        p, runway = self.model.p, self.runway_months
+        if runway < p.read_only_runway_months:
+            new = Status.READ_ONLY
+        elif runway < p.degraded_runway_months:
+            new = Status.DEGRADED
+        elif runway < p.strained_runway_months:
+            new = Status.STRAINED
+        else:
+            new = Status.HEALTHY
+        if new != self.status:
+            self.model.log_event("status", self.name, f"{self.label} is now {new.value} ({runway:.1f} months of runway)")
+            self.status = new
+
+    def _shut_down(self) -> None:
+        """Run out of cash: stop serving, let staff go, log the insolvency."""
+        self.status = Status.SHUT_DOWN
+        self.shut_down_time = self.model.time
+        self.ops_fte = self.security_fte = 0.0
+        self.staffing_changes.clear()
+        self.model.log_event("insolvency", self.name, f"{self.label} ran out of cash and shut down")
+        self.model.notify_service_incident(self, 1.0)
+
+    # ----- tick: security capacity ----------------------------------------------------------
+    def security_target_fte(self) -> float:
+        """Security staff the registry can fund: its own posts plus grant-funded posts."""
+        p = self.model.p
+        own = self.profile.own_security_fte
+        if p.min_security_share > 0:
+            security_cost = self.security_fte * p.fte_cost_usd_per_year / WEEKS_PER_YEAR
+            other_cost = max(0.0, sum(self.cost.values()) - security_cost)
+            share = min(p.min_security_share, 0.95)
+            needed = share / (1 - share) * other_cost * WEEKS_PER_YEAR / p.fte_cost_usd_per_year
+            own = max(own, needed - self.grant_usd_per_year / p.fte_cost_usd_per_year)
+        if self.status in (Status.DEGRADED, Status.READ_ONLY):
+            own *= 1 - p.security_cut_when_degraded
+        return own + self.grant_usd_per_year / p.fte_cost_usd_per_year
+
+    def update_security(self) -> None:
+        """Hire toward the funded target after a delay; let staff go after notice."""
+        if self.status == Status.SHUT_DOWN:
+            self.removal_median_hours = self.model.p.removal_hours_unstaffed
+            return
+        p, now = self.model.p, self.model.time
+        committed = self.security_fte + sum(delta for _, delta in self.staffing_changes)
+        gap = self.security_target_fte() - committed
+        if gap > 1e-9:
+            self.staffing_changes.append((now + p.hiring_delay_weeks, gap))
+        elif gap < -1e-9:
+            self._cancel_or_release(-gap, now + p.staff_notice_weeks)
+        due = [change for change in self.staffing_changes if change[0] <= now]
+        self.staffing_changes = [change for change in self.staffing_changes if change[0] > now]
+        self.security_fte = max(0.0, self.security_fte + sum(delta for _, delta in due))
+        self.removal_median_hours = self.model.removal_median_hours(self.security_fte, self.workload)
+
+    def _cancel_or_release(self, excess_fte: float, leave_time: float) -> None:
+        """Cancel unfilled hires first, then give notice to the remaining excess staff."""
+        for index in range(len(self.staffing_changes) - 1, -1, -1):
+            due, delta = self.staffing_changes[index]
+            if delta > 0 and excess_fte > 0:
+                cancelled = min(delta, excess_fte)
+                self.staffing_changes[index] = (due, delta - cancelled)
+                excess_fte -= cancelled
+        self.staffing_changes = [change for change in self.staffing_changes if abs(change[1]) > 1e-12]
+        if excess_fte > 1e-9:
+            self.staffing_changes.append((leave_time, -excess_fte))
+
+    # ----- yearly: in-kind donors -----------------------------------------------------------
+    def renew_inkind_donors(self, year: int) -> None:
+        """At a year boundary, in-kind donors whose contracts ended renew or leave."""
+        p, rng = self.model.p, self.model.rng
+        self.cloud_credit_week *= 1 + self.profile.cloud_credit_growth_per_year
+        self._lost_cloud_credit_week *= 1 + self.profile.cloud_credit_growth_per_year
+        if p.cdn_donor_leaves_year is not None and year >= p.cdn_donor_leaves_year and self.cdn_active:
+            self._lose_donor("cdn", "its CDN donor left (shock)")
+        if self.cdn_active and (self.cdn_contract_end_year is None or year > self.cdn_contract_end_year):
+            if rng.random() > p.inkind_renewal_prob:
+                self._lose_donor("cdn", "its CDN donor did not renew")
+        if self.cloud_credit_week > 0 and year > self.cloud_contract_end_year:
+            if rng.random() > p.inkind_renewal_prob:
+                self._lose_donor("cloud", "its cloud-credit donor did not renew")
+            else:
+                self.cloud_contract_end_year = year + p.inkind_contract_years - 1
+
+    def _lose_donor(self, which: str, why: str) -> None:
+        """An in-kind donor leaves: its share becomes cash cost at once, until a new donor is found."""
+        if which == "cdn":
+            self.cdn_active = False
+        else:
+            self._lost_cloud_credit_week, self.cloud_credit_week = self.cloud_credit_week, 0.0
+        self.model.log_event("donor_left", self.name, f"{self.label}: {why}")
+        if which == "cdn" and self.model.p.cdn_donor_leaves_year is not None:
+            return  # the shock scenario: no replacement CDN
+        self.donor_search_ends[which] = self.model.time + self.model.p.inkind_replacement_weeks
+
+    def replace_lost_donors(self) -> None:
+        """A new in-kind donor takes over a lost one's role once the search has run its course."""
+        for which, found_time in list(self.donor_search_ends.items()):
+            if self.model.time >= found_time and self.status != Status.SHUT_DOWN:
+                del self.donor_search_ends[which]
+                self._take_new_donor(which)
+
+    def _take_new_donor(self, which: str) -> None:
+        """Restore the in-kind cover a lost donor gave."""
+        if which == "cdn":
+            self.cdn_active = True
+        else:
+            self.cloud_credit_week = self._lost_cloud_credit_week
+            self.cloud_contract_end_year = self.model.year + self.model.p.inkind_contract_years - 1
+        self.model.log_event("donor_found", self.name, f"{self.label} found a new {which} donor")

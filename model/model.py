@@ -1,0 +1,324 @@
+"""RegistryModel: the registry economy, one tick per week."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict, deque
+from typing import Any
+
+import numpy as np
+from mesa import Model
+from mesa.datacollection import DataCollector
+
+from agents.corporation import CorporationAgent, SupportMode
+from agents.funder import PublicFunder, UmbrellaFunder
+from agents.registry import RegistryAgent, Status
+from model import reporters
+from model.parameters import ModelParameters, make_parameters
+from model.profiles import COST_SHARES, INCUMBENTS, RegistryProfile, full_cost_from_downloads
+
+WEEKS_PER_YEAR = 52
+#: Probability that a firm depends on each registry (assumption; ecosystems' reach).
+DEPENDENCY_PROBABILITY = {"npm": 0.85, "pypi": 0.80, "maven": 0.50, "crates": 0.25, "rubygems": 0.20}
+#: Log-scale spread of firm size in developers (assumption).
+FIRM_SIZE_SIGMA = 1.2
+#: The default parameters: the status quo against which corporate money and stewards are calibrated.
+REFERENCE = ModelParameters()
+
+
+class RegistryModel(Model):
+    """Package registries, consuming corporations and security funders, one tick per week.
+
+    Parameters are the fields of `ModelParameters` (see `docs/calibration.md`), given as
+    keyword arguments or as a `params` object; `rng` seeds all randomness.
+    """
+
+    def __init__(self, params: ModelParameters | None = None, *, rng: Any = None, **overrides: Any) -> None:
+        """Validate parameters and build registries, funders and corporations."""
+        super().__init__(rng=rng)
+        base = params.model_dump() if params is not None else {}
+        self.p = make_parameters({**base, **overrides})
+        self.cost_shares = COST_SHARES
+        self.publishing_growth = self.p.publishing_growth_per_year
+        self.rate_limit_demand_cut = self.p.rate_limit_demand_cut
+        self.memory_decay_per_week = 0.5 ** (1 / (self.p.incident_memory_half_life_years * WEEKS_PER_YEAR))
+        self.firms_per_corporation = self.p.corporations_represented / self.p.n_corporations
+        self.events: list[dict[str, Any]] = []
+        self.downturn = False
+        self.support_share = 0.0
+        self._payments_this_week: dict[str, float] = defaultdict(float)
+        self._payment_window: deque[dict[str, float]] = deque()
+        self._payment_totals: dict[str, float] = defaultdict(float)
+
+        self.registry_list = [RegistryAgent(self, profile) for profile in INCUMBENTS]
+        self.registries_by_name = {r.name: r for r in self.registry_list}
+        self._set_malware_workload()
+        self.umbrella_funders = self._create_umbrella_funders()
+        self.public_funder = PublicFunder(self, self.p.public_funder_budget_usd_per_year, self.p.public_grant_years)
+        self.corporations = self._create_corporations()
+        self._open_books()
+        self.datacollector = DataCollector(
+            model_reporters=reporters.MODEL_REPORTERS,
+            agenttype_reporters={RegistryAgent: reporters.REGISTRY_REPORTERS},
+        )
+
+    # ===== the tick ==================================================================================
+    def step(self) -> None:
+        """Advance one week: demand, publishing, malware, money, security, decisions, data."""
+        self._begin_week()
+        for registry in self.registry_list:  # 1. demand
+            registry.grow_demand(self.agent_demand_extra_growth)
+        for registry in self.registry_list:  # 2. publishing (fees charged)
+            registry.publish()
+        self._set_malware_workload()  # 3. malware workload
+        self._collect_revenue()  # 5. money: revenue ...
+        for registry in self.registry_list:  # ... costs, reserves and status
+            registry.settle_accounts()
+        for registry in self.registry_list:  # security capacity and removal delay
+            registry.update_security()
+        self._decide()  # 6. decisions at budget boundaries
+        self._end_week()  # 7. data collection
+
+    def _begin_week(self) -> None:
+        """Set the calendar; at a year boundary, run the yearly reviews."""
+        if self.week_of_year == 0:
+            self._yearly_reviews()
+
+    def _yearly_reviews(self) -> None:
+        """Yearly: in-kind and umbrella donors renew, stewards review budgets, the economy turns."""
+        self.downturn = bool(self.rng.random() < self.p.downturn_prob_per_year)
+        if self.downturn:
+            self.log_event("downturn", "", "an economic downturn: discretionary donations are cut first")
+        if self.time > 1:
+            for registry in self.registry_list:
+                registry.renew_inkind_donors(self.year)
+                registry.review_steward_budget()
+            for funder in self.umbrella_funders:
+                funder.renew_donors()
+        self.public_funder.award_grants()
+
+    def _collect_revenue(self) -> None:
+        """Grants, corporate support and steward funding arrive at the registries."""
+        for funder in self.umbrella_funders:
+            funder.pay_grants()
+        self.public_funder.pay_grants()
+        for corporation in self.corporations:
+            corporation.pay_support()
+        for registry in self.registry_list:
+            registry.collect_steward_funding()
+
+    def _decide(self) -> None:
+        """Corporations and funders decide at their budget boundaries."""
+        self.support_share = self.share_supporting()
+        self.corporations.shuffle_do("decide_support")
+        for funder in self.umbrella_funders:
+            funder.hold_round()
+
+    def _end_week(self) -> None:
+        """Roll the funding window and collect this week's data."""
+        self._roll_payment_window()
+        self.datacollector.collect(self)
+        if not self.open_registries:
+            self.running = False
+
+    # ===== calendar ==================================================================================
+    @property
+    def week_index(self) -> int:
+        """Weeks completed before the current one (0 during the first week's step)."""
+        return max(int(self.time) - 1, 0)
+
+    @property
+    def week_of_year(self) -> int:
+        """Week within the current year, 0 to 51."""
+        return self.week_index % WEEKS_PER_YEAR
+
+    @property
+    def year(self) -> int:
+        """Calendar year of the current week."""
+        return self.p.start_year + self.week_index // WEEKS_PER_YEAR
+
+    @property
+    def years_since_2026(self) -> float:
+        """Years from the start of 2026 to the current week (negative before 2026)."""
+        return self.p.start_year - 2026 + self.week_index / WEEKS_PER_YEAR
+
+    @property
+    def agent_demand_extra_growth(self) -> float:
+        """Extra download growth from the AI/CI agent-demand shock, while it lasts."""
+        in_shock = self.week_index < self.p.agent_demand_years * WEEKS_PER_YEAR
+        return self.p.agent_demand_extra_growth if in_shock else 0.0
+
+    # ===== construction ==============================================================================
+    def full_cost_usd_per_year(self, profile: RegistryProfile) -> float:
+        """Fully costed yearly cost of a registry in 2026 (before in-kind donations)."""
+        return full_cost_from_downloads(profile.downloads_per_week)
+
+    def reference_workload(self, profile: RegistryProfile) -> float:
+        """Security workload (reports per week) of a registry in 2026 under reference malware."""
+        reports = REFERENCE.malware_arrivals_per_day * 7 * profile.malware_share
+        return reports + profile.uploads_per_week / self.p.uploads_per_report_equivalent
+
+    def _set_malware_workload(self) -> None:
+        """Expected malware reports per week at each registry (grows yearly)."""
+        growth = (1 + self.p.malware_growth_per_year) ** (self.week_index / WEEKS_PER_YEAR)
+        weekly = self.p.malware_arrivals_per_day * 7 * growth
+        for registry in self.registry_list:
+            registry.reports_per_week = weekly * registry.profile.malware_share
+
+    def _create_umbrella_funders(self) -> list[UmbrellaFunder]:
+        """Create the umbrella funders; their first allocation is already running at the start."""
+        p, n = self.p, self.p.n_umbrella_funders
+        funders = []
+        for index in range(n):
+            funder = UmbrellaFunder(
+                self,
+                name="umbrella funder" if n == 1 else f"umbrella funder {index + 1}",
+                budget_usd_per_year=p.umbrella_budget_usd_per_year / n,
+                registry_share=p.umbrella_registry_share,
+                n_donors=p.umbrella_donors,
+                rounds_per_year=p.umbrella_rounds_per_year,
+                miss_prob_per_year=p.umbrella_miss_prob_per_year,
+                commitment_years=p.umbrella_commitment_years,
+                first_round_week=(index * WEEKS_PER_YEAR // (n * p.umbrella_rounds_per_year)),
+            )
+            funder.grants = funder.allocate(funder.budget_usd_per_year * funder.registry_share)
+            funders.append(funder)
+        return funders
+
+    def _create_corporations(self):
+        """Sample firms: Pareto sizes and usage, registry dependencies, budget weeks, first modes."""
+        p, rng, n = self.p, self.rng, self.p.n_corporations
+        developers = p.corporate_developers_median * rng.lognormal(0.0, FIRM_SIZE_SIGMA, n)
+        usage = rng.random(n) ** (-1 / p.consumer_pareto_alpha)
+        usage_share = usage / usage.sum()
+        heavy_cut = np.quantile(usage_share, 0.99)
+        budget_weeks = rng.integers(0, WEEKS_PER_YEAR, n)
+        uses = {name: rng.random(n) < prob for name, prob in DEPENDENCY_PROBABILITY.items()}
+        fallback = rng.choice(list(DEPENDENCY_PROBABILITY), size=n)
+        for corporation_index in range(n):
+            chosen = [name for name in DEPENDENCY_PROBABILITY if uses[name][corporation_index]]
+            chosen = chosen or [fallback[corporation_index]]
+            volume = {name: self.registries_by_name[name].downloads_per_week for name in chosen}
+            total = sum(volume.values())
+            CorporationAgent(
+                self,
+                developers=float(developers[corporation_index]),
+                usage_share=float(usage_share[corporation_index]),
+                dependencies={name: v / total for name, v in volume.items()},
+                budget_week=int(budget_weeks[corporation_index]),
+                heavy=bool(usage_share[corporation_index] >= heavy_cut),
+            )
+        corporations = self.agents_by_type[CorporationAgent]
+        self.support_share = self._equilibrium_support_share(p)
+        for corporation in corporations:
+            corporation.set_mode(corporation.choose_mode(rng.random()))
+            if corporation.mode == SupportMode.OPEX:  # contracts start at staggered times
+                corporation.contract_end_time = rng.integers(1, p.opex_contract_years * WEEKS_PER_YEAR + 1)
+        return corporations
+
+    @staticmethod
+    def _equilibrium_support_share(p: ModelParameters) -> float:
+        """Share of firms supporting at the start: the fixed point of the logit's peer-norm term."""
+        cost_ratio = p.pledge_usd_per_developer / p.it_budget_usd_per_developer
+        share = 0.0
+        for _ in range(100):
+            utility = (
+                p.support_base_utility + p.norm_weight * share
+                + p.regulation_weight * p.regulation_mandates_support - p.cost_weight * cost_ratio
+            )
+            share = 1 / (1 + math.exp(-utility))
+        return share
+
+    def _open_books(self) -> None:
+        """Calibrate corporate money and steward budgets to each registry's starting revenue mix."""
+        reference_share = self._equilibrium_support_share(REFERENCE)
+        reference_grants = self._reference_grants()
+        self.support_scale: dict[str, float] = {}
+        for registry in self.registry_list:
+            registry.security_fte += reference_grants.get(registry.name, 0.0) / REFERENCE.fte_cost_usd_per_year
+            full = registry.full_costs()
+            inkind = registry.split_inkind(full)
+            cash_cost_per_year = (sum(full.values()) - sum(inkind.values())) * WEEKS_PER_YEAR
+            revenue = registry.profile.start_balance * cash_cost_per_year
+            corporate_target = registry.profile.corporate_revenue_share * revenue
+            expected_flow = sum(
+                reference_share * REFERENCE.pledge_usd_per_developer * c.developers * (registry.name in c.dependencies) / len(c.dependencies)
+                for c in self.corporations
+            )
+            self.support_scale[registry.name] = corporate_target / expected_flow if expected_flow > 0 else 0.0
+            steward = revenue - corporate_target - reference_grants.get(registry.name, 0.0)
+            registry.open_books(
+                steward_usd_per_year=max(0.0, steward),
+                cash_usd=registry.profile.reserves_months * cash_cost_per_year / 12,
+                monthly_cash_cost=cash_cost_per_year / 12,
+            )
+
+    def _reference_grants(self) -> dict[str, float]:
+        """Umbrella grants each registry received at the start under the reference budget."""
+        budget = REFERENCE.umbrella_budget_usd_per_year * REFERENCE.umbrella_registry_share
+        return self.umbrella_funders[0].allocate(budget)
+
+    # ===== services the agents call ==================================================================
+    @property
+    def open_registries(self) -> list[RegistryAgent]:
+        """Registries that have not shut down."""
+        return [r for r in self.registry_list if r.status != Status.SHUT_DOWN]
+
+    def removal_median_hours(self, security_fte: float, workload: float) -> float:
+        """Median hours from identification to removal: H / (1 + k * FTE / workload)."""
+        p = self.p
+        return p.removal_hours_unstaffed / (1 + p.removal_staffing_effect * security_fte / max(workload, 1e-9))
+
+    def publisher_fees_usd(self, registry: RegistryAgent) -> float:
+        """Fees publishers pay this week at a registry (per-package fee and subscriptions)."""
+        p = self.p
+        if registry.name not in p.fee_registries:
+            return 0.0
+        per_package = p.per_package_fee_usd * registry.new_packages_per_week
+        subscriptions = p.publisher_subscription_usd_per_year * registry.profile.publishers / WEEKS_PER_YEAR
+        return per_package + subscriptions
+
+    def sells_enterprise_tier(self, name: str) -> bool:
+        """Whether a registry sells an enterprise tier (the lever is set and it is open)."""
+        p = self.p
+        return (
+            p.enterprise_tier_usd_per_year > 0
+            and name in p.fee_registries
+            and self.registries_by_name[name].status != Status.SHUT_DOWN
+        )
+
+    def share_supporting(self) -> float:
+        """Share of firms that support registries in any mode."""
+        supporting = sum(1 for c in self.corporations if c.mode != SupportMode.NONE)
+        return supporting / len(self.corporations)
+
+    def notify_service_incident(self, registry: RegistryAgent, severity: float) -> None:
+        """Firms that use a failing registry remember it, in proportion to their use of it."""
+        for corporation in self.corporations:
+            share = corporation.dependencies.get(registry.name, 0.0)
+            if share > 0:
+                corporation.remember_incident(severity * share)
+
+    def record_payment(self, payer: str, amount_usd: float) -> None:
+        """Note money paid to registries this week, by payer (for funding concentration)."""
+        self._payments_this_week[payer] += amount_usd
+
+    def _roll_payment_window(self) -> None:
+        """Keep the last 52 weeks of payments by payer."""
+        week = dict(self._payments_this_week)
+        self._payments_this_week.clear()
+        self._payment_window.append(week)
+        for payer, amount in week.items():
+            self._payment_totals[payer] += amount
+        if len(self._payment_window) > WEEKS_PER_YEAR:
+            for payer, amount in self._payment_window.popleft().items():
+                self._payment_totals[payer] -= amount
+
+    def largest_funder_share(self) -> float:
+        """Share of the last year's funding (excluding publisher fees) from the largest single funder."""
+        totals = {payer: v for payer, v in self._payment_totals.items() if payer != "publishers" and v > 0}
+        return max(totals.values()) / sum(totals.values()) if totals else 0.0
+
+    def log_event(self, kind: str, registry: str, detail: str) -> None:
+        """Append an event to the run's log."""
+        self.events.append({"time": self.time, "year": self.year, "kind": kind, "registry": registry, "detail": detail})

@@ -1,0 +1,302 @@
+"""Model parameters: every lever and constant, documented once, validated at construction.
+
+Each field carries its unit in its name or description and its allowed range. Sources for
+the defaults are in `docs/calibration.md`; values marked *assumption* there are not sourced.
+A bad value raises `ParameterError`, whose message names the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from model.profiles import INCUMBENT_NAMES
+
+
+class ParameterError(ValueError):
+    """A parameter or scenario value is invalid; the message is one line naming the field."""
+
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegativeUSD = Annotated[float, Field(ge=0.0, le=1e12)]
+
+
+class ModelParameters(BaseModel):
+    """All parameters of `RegistryModel`; see `docs/calibration.md` for each default's source."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    # --- Calendar -------------------------------------------------------------------------
+    start_year: int = Field(2026, ge=2000, le=2100, description="Calendar year of week 1.")
+
+    # --- Demand ---------------------------------------------------------------------------
+    demand_growth_multiplier: float = Field(
+        1.0, ge=0.0, le=5.0, description="Scales every registry's yearly download growth rate."
+    )
+    agent_demand_extra_growth: float = Field(
+        0.0, ge=0.0, le=2.0,
+        description="Extra yearly download growth from AI/CI agents (0.2 = +20 points).",
+    )
+    agent_demand_years: int = Field(
+        2, ge=0, le=50, description="Years from the start during which the agent-demand shock lasts."
+    )
+
+    publishing_growth_per_year: float = Field(
+        0.20, ge=0.0, le=3.0, description="Yearly growth of new packages and uploads (PyPI +18-25%/yr)."
+    )
+    rate_limit_demand_cut: Share = Field(
+        0.2, description="Share of downloads a degraded or read-only registry stops serving (rate limits)."
+    )
+
+    # --- Costs ----------------------------------------------------------------------------
+    fte_cost_usd_per_year: float = Field(
+        160_000, ge=10_000, le=1_000_000, description="Loaded cost of one full-time staff member."
+    )
+    compute_scaling_exponent: float = Field(
+        0.6, ge=0.1, le=1.5, description="Compute cost grows as downloads to this power."
+    )
+    mitigation_scaling_exponent: float = Field(
+        0.5, ge=0.1, le=1.5,
+        description="Malware-mitigation cost grows as security workload to this power (automated triage).",
+    )
+    infrastructure_price_decline_per_year: Share = Field(
+        0.10, description="Yearly fall in the unit price of bandwidth, storage and compute."
+    )
+    uploads_per_report_equivalent: float = Field(
+        5_000, gt=0, le=1e9,
+        description="Uploads whose review takes as much security time as one malware report.",
+    )
+
+    # --- Malware workload (full arrivals and removal come with the malware submodel) -------
+    malware_arrivals_per_day: float = Field(
+        250.0, ge=0.0, le=1e6, description="Malicious packages arriving per day, all registries, at the start."
+    )
+    malware_growth_per_year: float = Field(
+        0.40, ge=0.0, le=3.0, description="Yearly growth rate of malware arrivals."
+    )
+
+    # --- Security capacity and removal delay ---------------------------------------------
+    removal_hours_unstaffed: float = Field(
+        300.0, gt=0.0, le=10_000,
+        description="Median hours from identification to removal with no security staff.",
+    )
+    removal_staffing_effect: float = Field(
+        6_500.0, gt=0.0, le=1e7,
+        description="k in median = H / (1 + k * security_fte / workload); workload in reports per week.",
+    )
+    removal_delay_sigma: float = Field(
+        1.5, gt=0.0, le=4.0, description="Log-scale spread of the lognormal removal delay."
+    )
+    hiring_delay_weeks: int = Field(
+        26, ge=0, le=156, description="Weeks between funding a security post and the hire starting."
+    )
+    staff_notice_weeks: int = Field(
+        4, ge=0, le=52, description="Weeks grant-funded staff stay after their funding stops."
+    )
+    min_security_share: Share = Field(
+        0.0, description="Lever: minimum share of a registry's cash spending that goes to security staff."
+    )
+    security_cut_when_degraded: Share = Field(
+        0.5, description="Share of own-funded security staff cut when a registry is degraded."
+    )
+
+    # --- Registry status thresholds -------------------------------------------------------
+    strained_runway_months: float = Field(6.0, gt=0, le=120, description="Below this runway a registry is strained.")
+    degraded_runway_months: float = Field(3.0, gt=0, le=120, description="Below this runway it is degraded.")
+    read_only_runway_months: float = Field(1.0, gt=0, le=120, description="Below this runway it is read-only.")
+
+    # --- In-kind infrastructure -----------------------------------------------------------
+    cdn_donation: bool = Field(True, description="Lever: CDN donors (Fastly-like) carry edge bandwidth.")
+    cdn_donor_leaves_year: int | None = Field(
+        None, ge=2000, le=2200, description="Shock: every CDN donor leaves at the start of this year."
+    )
+    inkind_contract_years: int = Field(
+        1, ge=1, le=10, description="Lever: length of cloud-credit contracts; no renewal risk during one."
+    )
+    inkind_renewal_prob: Probability = Field(
+        0.93, description="Yearly probability that an in-kind donor renews at contract end."
+    )
+    inkind_replacement_weeks: int = Field(
+        13, ge=1, le=520, description="Weeks until a registry finds a new donor after one leaves (emergency migration)."
+    )
+    service_incident_memory_per_week: float = Field(
+        0.05, ge=0, le=10,
+        description="Incident memory a firm gains per week a registry it uses is degraded or read-only.",
+    )
+
+    # --- Umbrella security funder (Alpha-Omega-like) --------------------------------------
+    umbrella_budget_usd_per_year: NonNegativeUSD = Field(
+        5_000_000, description="Lever: umbrella security funder's yearly budget."
+    )
+    umbrella_registry_share: Share = Field(
+        0.15, description="Share of the umbrella budget granted to package registries."
+    )
+    n_umbrella_funders: int = Field(
+        1, ge=1, le=20, description="Lever: independent umbrella funders sharing that budget."
+    )
+    umbrella_donors: int = Field(3, ge=1, le=50, description="Big donors behind each umbrella funder.")
+    umbrella_donor_renewal_prob: Probability = Field(
+        0.85, description="Yearly probability that a big donor renews."
+    )
+    umbrella_donor_return_prob: Probability = Field(
+        0.5, description="Yearly probability that a lapsed donor slot is filled again."
+    )
+    umbrella_rounds_per_year: int = Field(4, ge=1, le=12, description="Lever: grant rounds per year.")
+    umbrella_miss_prob_per_year: Probability = Field(
+        0.10, description="Yearly probability that the umbrella funder misses a round."
+    )
+    umbrella_commitment_years: int = Field(
+        1, ge=1, le=5,
+        description="Lever: grant commitment length; at 2+ years a missed round stops no committed grant.",
+    )
+    umbrella_missed_round_year: int | None = Field(
+        None, ge=2000, le=2200, description="Shock: the umbrella funder misses its first round of this year."
+    )
+
+    # --- Public funder (Sovereign-Tech-like) ----------------------------------------------
+    public_funder_budget_usd_per_year: NonNegativeUSD = Field(
+        0.0, description="Lever: public funder's yearly budget for registry security projects."
+    )
+    public_grant_years: int = Field(2, ge=1, le=5, description="Length of a public project grant.")
+
+    # --- Corporations ---------------------------------------------------------------------
+    n_corporations: int = Field(1000, ge=1, le=200_000, description="Sampled consumer corporations.")
+    corporations_represented: float = Field(
+        100_000, ge=1, le=1e8, description="Real consuming firms the sampled corporations stand for."
+    )
+    corporate_developers_median: float = Field(
+        50, gt=0, le=1e6, description="Median developers per firm (sizes are Pareto distributed)."
+    )
+    consumer_pareto_alpha: float = Field(
+        1.05, ge=1.0, le=5.0, description="Pareto tail of corporate download volume."
+    )
+    pledge_usd_per_developer: NonNegativeUSD = Field(
+        2_000, description="Lever: yearly support per developer a supporting firm pays (Open Source Pledge)."
+    )
+    it_budget_usd_per_developer: float = Field(
+        20_000, gt=0, le=1e7, description="A firm's yearly discretionary tooling budget per developer."
+    )
+    opex_budget_share: Share = Field(
+        0.2, description="Lever: share of supporting firms that budget support as opex rather than donation."
+    )
+    opex_contract_years: int = Field(3, ge=1, le=10, description="Length of an opex support contract.")
+    opex_renewal_prob: Probability = Field(0.9, description="Probability an ending opex contract renews.")
+    regulation_mandates_support: bool = Field(
+        False, description="Lever: a regulation requires firms to support the registries they use."
+    )
+    downturn_prob_per_year: Probability = Field(
+        0.15, description="Yearly probability of an economic downturn (donations are cut first)."
+    )
+    support_base_utility: float = Field(-1.5, ge=-20, le=20, description="Logit utility of supporting, before other terms.")
+    norm_weight: float = Field(1.0, ge=0, le=20, description="Logit weight on the share of peers who support.")
+    memory_weight: float = Field(1.0, ge=0, le=20, description="Logit weight on a firm's incident memory.")
+    regulation_weight: float = Field(5.0, ge=0, le=50, description="Logit weight of a support mandate.")
+    cost_weight: float = Field(10.0, ge=0, le=100, description="Logit weight on support cost / firm budget.")
+    downturn_donation_penalty: float = Field(
+        2.0, ge=0, le=20, description="Logit utility lost by donations in a downturn year."
+    )
+    paid_tier_base_utility: float = Field(
+        1.0, ge=-20, le=20, description="Logit utility of a paid tier for a heavy consumer, before price."
+    )
+    incident_memory_half_life_years: float = Field(
+        1.5, gt=0, le=50, description="Half-life of a firm's memory of incidents that hit it."
+    )
+
+    # --- Fees and paid tiers --------------------------------------------------------------
+    per_package_fee_usd: NonNegativeUSD = Field(0.0, description="Lever: fee per new package published.")
+    publisher_subscription_usd_per_year: NonNegativeUSD = Field(
+        0.0, description="Lever: yearly subscription each active publisher pays."
+    )
+    enterprise_tier_usd_per_year: NonNegativeUSD = Field(
+        0.0, description="Lever: yearly price of an enterprise tier for heavy consumers (0 = none)."
+    )
+    fee_registries: list[str] = Field(
+        default_factory=lambda: list(INCUMBENT_NAMES),
+        description="Registries that apply the fee and paid-tier levers.",
+    )
+
+    @field_validator("fee_registries")
+    @classmethod
+    def _known_registries(cls, value: list[str]) -> list[str]:
+        """Allow only incumbent registry names."""
+        unknown = [name for name in value if name not in INCUMBENT_NAMES]
+        if unknown:
+            raise ValueError(f"unknown registry {unknown[0]!r}; allowed: {', '.join(INCUMBENT_NAMES)}")
+        return value
+
+    def updated(self, **overrides: Any) -> ModelParameters:
+        """Return a validated copy with `overrides` applied."""
+        return make_parameters({**self.model_dump(), **overrides})
+
+
+def _describe(error: dict[str, Any]) -> str:
+    """Turn one pydantic error into 'field: what is wrong (allowed ...)'."""
+    field = ".".join(str(part) for part in error["loc"]) or "parameters"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(field, ModelParameters.model_fields, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"unknown parameter {field!r}{hint}"
+    got = error.get("input")
+    ctx = error.get("ctx", {})
+    bounds = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+    limits = [f"{sym} {ctx[key]}" for key, sym in bounds.items() if key in ctx]
+    if limits:
+        spec = ModelParameters.model_fields.get(str(error["loc"][0]))
+        allowed = _allowed_range(spec) if spec is not None else " and ".join(limits)
+        return f"parameter {field!r} must be {allowed} (got {got!r})"
+    return f"parameter {field!r}: {error['msg']} (got {got!r})"
+
+
+def _allowed_range(spec: Any) -> str:
+    """Describe a field's numeric bounds, for example 'between 0 and 1'."""
+    low = high = None
+    for item in spec.metadata:
+        low = getattr(item, "ge", None) if getattr(item, "ge", None) is not None else low
+        low = getattr(item, "gt", None) if getattr(item, "gt", None) is not None else low
+        high = getattr(item, "le", None) if getattr(item, "le", None) is not None else high
+        high = getattr(item, "lt", None) if getattr(item, "lt", None) is not None else high
+    if low is not None and high is not None:
+        return f"between {low:g} and {high:g}"
+    if low is not None:
+        return f"at least {low:g}"
+    return f"at most {high:g}"
+
+
+def make_parameters(values: dict[str, Any] | None = None) -> ModelParameters:
+    """Build `ModelParameters` from plain values, raising a one-line `ParameterError`."""
+    try:
+        params = ModelParameters(**(values or {}))
+    except ValidationError as exc:
+        raise ParameterError(_describe(exc.errors()[0])) from None
+    _check_consistency(params)
+    return params
+
+
+def _check_consistency(params: ModelParameters) -> None:
+    """Check rules that span several fields."""
+    if not (params.read_only_runway_months < params.degraded_runway_months < params.strained_runway_months):
+        raise ParameterError(
+            "parameters 'read_only_runway_months' < 'degraded_runway_months' < 'strained_runway_months' "
+            "must hold"
+        )
+
+
+def parameter_table() -> list[dict[str, str]]:
+    """One row per parameter (name, default, allowed range, description) for docs and the CLI."""
+    rows = []
+    for name, spec in ModelParameters.model_fields.items():
+        default = spec.default_factory() if spec.default_factory else spec.default
+        has_bounds = any(hasattr(m, attr) for m in spec.metadata for attr in ("ge", "gt", "le", "lt"))
+        rows.append(
+            {
+                "name": name,
+                "default": repr(default),
+                "allowed": _allowed_range(spec) if has_bounds else "",
+                "description": spec.description or "",
+            }
+        )
+    return rows

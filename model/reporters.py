@@ -1,0 +1,99 @@
+"""What the model reports each week: ecosystem metrics and one row per registry."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from agents.corporation import SupportMode
+from agents.registry import COST_ITEMS, REVENUE_SOURCES, Status
+
+if TYPE_CHECKING:
+    from agents.registry import RegistryAgent
+    from model.model import RegistryModel
+
+
+def support_share(mode: SupportMode):
+    """A reporter for the share of corporations in one support mode."""
+
+    def report(model: RegistryModel) -> float:
+        return sum(1 for c in model.corporations if c.mode == mode) / len(model.corporations)
+
+    return report
+
+
+def pooled_removal_median_hours(model: RegistryModel) -> float:
+    """Median removal delay over all malware, pooling registries' lognormals by their reports."""
+    live = [r for r in model.registry_list if r.reports_per_week > 0 and r.removal_median_hours > 0]
+    if not live:
+        return float("nan")
+    sigma = model.p.removal_delay_sigma
+    weights = [r.reports_per_week for r in live]
+    logs = [math.log(r.removal_median_hours) for r in live]
+    total = sum(weights)
+
+    def cdf(log_hours: float) -> float:
+        return sum(w * 0.5 * (1 + math.erf((log_hours - m) / (sigma * math.sqrt(2)))) for w, m in zip(weights, logs))
+
+    low, high = min(logs) - 5 * sigma, max(logs) + 5 * sigma
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if cdf(mid) < 0.5 * total else (low, mid)
+    return math.exp((low + high) / 2)
+
+
+MODEL_REPORTERS: dict[str, Any] = {
+    "time": lambda m: int(m.time),
+    "year": lambda m: m.year,
+    **{f"support_share_{mode.value}": support_share(mode) for mode in SupportMode},
+    "largest_funder_share": lambda m: m.largest_funder_share(),
+    "umbrella_budget_usd_per_year": lambda m: sum(f.budget_usd_per_year for f in m.umbrella_funders),
+    "grants_usd": lambda m: sum(r.revenue["grant"] for r in m.registry_list),
+    "corporate_support_usd": lambda m: sum(r.revenue["donation"] + r.revenue["opex"] for r in m.registry_list),
+    "total_cash_usd": lambda m: sum(r.cash for r in m.registry_list),
+    "removal_median_hours_pooled": pooled_removal_median_hours,
+    "registries_shut_down": lambda m: sum(1 for r in m.registry_list if r.status == Status.SHUT_DOWN),
+    "downturn": lambda m: m.downturn,
+}
+
+
+def _revenue(source: str):
+    """A reporter for one revenue source this week."""
+    return lambda r: r.revenue[source]
+
+
+def _cost(item: str):
+    """A reporter for one cash cost item this week."""
+    return lambda r: r.cost[item]
+
+
+def _inkind(item: str):
+    """A reporter for one cost item's in-kind cover this week."""
+    return lambda r: r.inkind[item]
+
+
+REGISTRY_REPORTERS: dict[str, Any] = {
+    "time": lambda r: int(r.model.time),
+    "year": lambda r: r.model.year,
+    "registry": "name",
+    "kind": "kind",
+    "status": lambda r: r.status.value,
+    "cash_usd": "cash",
+    "runway_months": "runway_months",
+    **{f"revenue_{source}_usd": _revenue(source) for source in REVENUE_SOURCES},
+    **{f"cost_{item}_usd": _cost(item) for item in COST_ITEMS},
+    **{f"inkind_{item}_usd": _inkind(item) for item in COST_ITEMS},
+    "downloads": "downloads_served",
+    "packages": "packages",
+    "security_fte": "security_fte",
+    "workload_reports_per_week": "workload",
+    "removal_median_hours": "removal_median_hours",
+}
+
+
+def registry_row(registry: RegistryAgent) -> dict[str, Any]:
+    """One registry's current row, as the registries frame holds it (for tables in the app and CLI)."""
+    row = {}
+    for name, reporter in REGISTRY_REPORTERS.items():
+        row[name] = getattr(registry, reporter) if isinstance(reporter, str) else reporter(registry)
+    return row

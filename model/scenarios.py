@@ -1,0 +1,111 @@
+"""Scenarios: named presets and TOML files that set parameters, validated with one-line errors.
+
+A scenario file is flat TOML. Optional keys: `preset` (a preset to start from),
+`description`, `years` (default horizon). Every other key must be a parameter name.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from model.parameters import ModelParameters, ParameterError, make_parameters
+
+META_KEYS = {"preset", "description", "years"}
+DEFAULT_YEARS = 10
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of parameter values and a default horizon."""
+
+    name: str
+    description: str
+    overrides: dict[str, Any] = field(default_factory=dict)
+    years: float = DEFAULT_YEARS
+
+    def parameters(self, **extra: Any) -> ModelParameters:
+        """Validated parameters of this scenario, with `extra` overrides on top."""
+        return make_parameters({**self.overrides, **extra})
+
+
+def _preset_dir():
+    """The folder holding the preset TOML files."""
+    return resources.files("model") / "scenarios"
+
+
+def preset_names() -> list[str]:
+    """Names of the built-in presets, status quo first."""
+    names = sorted(entry.name.removesuffix(".toml") for entry in _preset_dir().iterdir() if entry.name.endswith(".toml"))
+    return sorted(names, key=lambda name: name != "status-quo")
+
+
+def _parse(text: str, origin: str) -> dict[str, Any]:
+    """Parse TOML text, turning syntax errors into a one-line ParameterError."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ParameterError(f"{origin}: malformed TOML ({exc})") from None
+
+
+def _from_table(name: str, table: dict[str, Any], origin: str, seen: tuple[str, ...] = ()) -> Scenario:
+    """Build a Scenario from a parsed table, resolving its `preset` first."""
+    for key, value in table.items():
+        if isinstance(value, dict):
+            raise ParameterError(f"{origin}: key {key!r} is a table; scenario files are flat (parameter = value)")
+    base = Scenario(name=name, description="")
+    preset = table.get("preset")
+    if preset is not None:
+        if preset in seen:
+            raise ParameterError(f"{origin}: preset {preset!r} refers back to itself")
+        base = load_preset(str(preset), seen + (name,))
+    overrides = {key: value for key, value in table.items() if key not in META_KEYS}
+    unknown = [key for key in overrides if key not in ModelParameters.model_fields]
+    if unknown:
+        make_parameters({unknown[0]: overrides[unknown[0]]})  # raises a one-line error with a suggestion
+    years = table.get("years", base.years)
+    if not isinstance(years, (int, float)) or isinstance(years, bool) or not 0 < years <= 100:
+        raise ParameterError(f"{origin}: 'years' must be a number between 0 and 100 (got {years!r})")
+    scenario = Scenario(
+        name=name,
+        description=str(table.get("description", base.description)),
+        overrides={**base.overrides, **overrides},
+        years=years,
+    )
+    try:
+        scenario.parameters()
+    except ParameterError as exc:
+        raise ParameterError(f"{origin}: {exc}") from None
+    return scenario
+
+
+def load_preset(name: str, seen: tuple[str, ...] = ()) -> Scenario:
+    """Load a built-in preset by name."""
+    if name not in preset_names():
+        raise ParameterError(f"unknown scenario {name!r}; presets are: {', '.join(preset_names())}")
+    text = (_preset_dir() / f"{name}.toml").read_text()
+    return _from_table(name, _parse(text, f"preset {name!r}"), f"preset {name!r}", seen)
+
+
+def load_scenario(scenario: str | Path | Scenario | dict[str, Any] | None) -> Scenario:
+    """Resolve a preset name, a TOML file path, a table or a Scenario into a Scenario."""
+    if scenario is None:
+        return load_preset("status-quo")
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, dict):
+        return _from_table("custom", scenario, "scenario")
+    text = str(scenario)
+    if text.endswith(".toml") or Path(text).is_file():
+        path = Path(text)
+        if not path.is_file():
+            raise ParameterError(f"scenario file {text!r} not found")
+        try:
+            content = path.read_text()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ParameterError(f"scenario file {text!r} cannot be read ({exc.__class__.__name__})") from None
+        return _from_table(path.stem, _parse(content, f"scenario file {text!r}"), f"scenario file {text!r}")
+    return load_preset(text)

@@ -1,0 +1,1 @@
+"""The Solara app (explorer and workshop pages); see the interactive-app issue."""
