@@ -217,11 +217,13 @@ class RegistryAgent(Agent):
         self.receive("steward", self.steward_usd_per_year / WEEKS_PER_YEAR, payer=f"steward:{self.name}")
 
     def review_steward_budget(self) -> None:
-        """Yearly: the steward moves its budget toward covering next year's projected deficit."""
+        """Yearly: the steward moves its budget toward next year's projected deficit plus restoring reserves."""
         if self.status != Status.SHUT_DOWN and self.year_cost > 0:
             cost_growth = self.year_cost / self.previous_year_cost if self.previous_year_cost > 0 else 1.0
+            projected_cost = self.year_cost * cost_growth
             other_revenue = self.year_revenue - self.steward_paid_this_year
-            needed = max(0.0, self.year_cost * cost_growth - other_revenue)
+            reserve_gap = self.profile.reserves_months * projected_cost / 12 - self.cash
+            needed = max(0.0, projected_cost - other_revenue + reserve_gap)
             responsiveness = self.profile.steward_responsiveness
             self.steward_usd_per_year += responsiveness * max(0.0, needed - self.steward_usd_per_year)
         self.previous_year_cost = self.year_cost

@@ -321,4 +321,4 @@ class RegistryModel(Model):
 
     def log_event(self, kind: str, registry: str, detail: str) -> None:
         """Append an event to the run's log."""
-        self.events.append({"time": self.time, "year": self.year, "kind": kind, "registry": registry, "detail": detail})
+        self.events.append({"time": int(self.time), "year": self.year, "kind": kind, "registry": registry, "detail": detail})

@@ -183,7 +183,7 @@ class ModelParameters(BaseModel):
         0.2, description="Lever: share of supporting firms that budget support as opex rather than donation."
     )
     opex_contract_years: int = Field(3, ge=1, le=10, description="Length of an opex support contract.")
-    opex_renewal_prob: Probability = Field(0.9, description="Probability an ending opex contract renews.")
+    opex_renewal_prob: Probability = Field(0.75, description="Probability an ending opex contract renews.")
     regulation_mandates_support: bool = Field(
         False, description="Lever: a regulation requires firms to support the registries they use."
     )

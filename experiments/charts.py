@@ -1,0 +1,89 @@
+"""Charts of one run: runway, revenue mix, removal delay and corporate support, as one PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from model.runner import RunResult
+
+REVENUE_COLUMNS = {
+    "revenue_steward_usd": "steward",
+    "revenue_donation_usd": "donations",
+    "revenue_opex_usd": "opex contracts",
+    "revenue_grant_usd": "grants",
+    "revenue_fees_usd": "fees",
+    "revenue_paid_tier_usd": "paid tiers",
+}
+
+
+def run_figure(result: RunResult) -> Figure:
+    """A 2x2 figure of the run's main series."""
+    registries, model = result.registries, result.model
+    figure = Figure(figsize=(12, 8), layout="constrained")
+    axes = figure.subplots(2, 2)
+    decimal_year = registries["year"] + ((registries["time"] - 1) % 52) / 52
+
+    runway = axes[0, 0]
+    for name, rows in registries.assign(t=decimal_year).groupby("registry", sort=False):
+        runway.plot(rows["t"], rows["runway_months"].clip(upper=36), label=name)
+    runway.axhline(result.params.strained_runway_months, color="grey", lw=0.8, ls="--")
+    runway.set(title="Runway (months of cash cost in reserve, capped at 36)", ylabel="months")
+    runway.legend(fontsize=8)
+
+    revenue = axes[0, 1]
+    yearly = registries.groupby("year")[list(REVENUE_COLUMNS)].sum().rename(columns=REVENUE_COLUMNS) / 1e6
+    revenue.stackplot(yearly.index, yearly.T.values, labels=yearly.columns)
+    revenue.set(title="Registry revenue by source, all registries", ylabel="USD million per year")
+    revenue.legend(fontsize=8, loc="upper left")
+
+    removal = axes[1, 0]
+    for name, rows in registries.assign(t=decimal_year).groupby("registry", sort=False):
+        removal.plot(rows["t"], rows["removal_median_hours"], label=name)
+    removal.plot(model["year"] + ((model["time"] - 1) % 52) / 52, model["removal_median_hours_pooled"],
+                 color="black", lw=2, label="all malware (pooled)")
+    removal.set_yscale("log")
+    removal.set(title="Median hours from identification to removal", ylabel="hours (log scale)")
+    removal.legend(fontsize=8)
+
+    support = axes[1, 1]
+    shares = model.groupby("year")[[c for c in model.columns if c.startswith("support_share_")]].mean()
+    shares.columns = [c.removeprefix("support_share_") for c in shares.columns]
+    support.stackplot(shares.index, shares.T.values, labels=shares.columns)
+    support.set(title="Corporate support mode (share of firms)", ylabel="share", ylim=(0, 1))
+    support.legend(fontsize=8, loc="lower left")
+
+    figure.suptitle(f"Borrowed Time: scenario '{result.scenario}', seed {result.seed}")
+    return figure
+
+
+def save_run_chart(result: RunResult, path: Path) -> Path:
+    """Write the run's chart as a PNG and return its path."""
+    run_figure(result).savefig(path, dpi=110)
+    return path
+
+
+def yearly_summary(result: RunResult) -> pd.DataFrame:
+    """Per registry: runway at the start and end, revenue mix, removal median and status at the end."""
+    registries = result.registries
+    first = registries[registries["time"] == registries["time"].min()].set_index("registry")
+    last = registries[registries["time"] == registries["time"].max()].set_index("registry")
+    final_year = registries[registries["year"] == registries["year"].max()]
+    revenue = final_year.groupby("registry", sort=False)[list(REVENUE_COLUMNS)].sum()
+    total = revenue.sum(axis=1).where(lambda s: s > 0)
+    mix = revenue.div(total, axis=0).rename(columns=REVENUE_COLUMNS)
+    summary = pd.DataFrame(
+        {
+            "runway_start_months": first["runway_months"],
+            "runway_end_months": last["runway_months"],
+            "revenue_last_year_musd": revenue.sum(axis=1) / 1e6,
+            "top_revenue_source": mix.idxmax(axis=1).where(total.notna(), "none"),
+            "top_source_share": mix.max(axis=1),
+            "removal_median_hours_end": last["removal_median_hours"],
+            "security_fte_end": last["security_fte"],
+            "status_end": last["status"],
+        }
+    )
+    return summary.loc[first.index]

@@ -1,0 +1,133 @@
+"""The `borrowed-time` command: run scenarios, list presets and parameters.
+
+Bad input gets one line on stderr naming the problem and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+from typing import Any, NoReturn
+
+from model.parameters import ParameterError, parameter_table
+from model.scenarios import load_preset, preset_names
+
+EXIT_BAD_INPUT = 2
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are a single line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print one line and exit 2."""
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse `name=value`; the value is read as TOML (numbers, true/false, lists), else as text."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise ParameterError(f"--set expects name=value (got {text!r})")
+    try:
+        value = tomllib.loads(f"value = {raw.strip()}")["value"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return name.strip(), value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = OneLineParser(prog="borrowed-time", description="Borrowed Time: the economics of package registries.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    run = commands.add_parser("run", help="run a scenario: summary table, data files and a chart")
+    run.add_argument("--scenario", default="status-quo", help="preset name or TOML file (default: status-quo)")
+    run.add_argument("--years", type=float, default=None, help="years to simulate (default: the scenario's, 10)")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    run.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
+                     help="override a parameter; repeatable (see `borrowed-time params`)")
+    run.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario>-seed<seed>)")
+
+    commands.add_parser("scenarios", help="list the named presets")
+    commands.add_parser("params", help="list every parameter with its default and allowed range")
+    return parser
+
+
+def command_run(args: argparse.Namespace) -> int:
+    """Run a scenario, print the summary, write Parquet, CSV and a PNG chart."""
+    from experiments.charts import save_run_chart, yearly_summary
+    from model.runner import run
+
+    overrides = dict(parse_assignment(item) for item in args.sets)
+    started = time.perf_counter()
+    result = run(args.scenario, years=args.years, seed=args.seed, **overrides)
+    elapsed = time.perf_counter() - started
+    out = args.out or Path("results") / f"{result.scenario}-seed{args.seed}"
+    write_outputs(result, out)
+    summary = yearly_summary(result)
+    print(f"Scenario '{result.scenario}', {result.years:g} years from {result.params.start_year}, seed {args.seed} "
+          f"(ran in {elapsed:.1f} s)\n")
+    print(summary.to_string(float_format=lambda v: f"{v:,.1f}"))
+    print(f"\nEvents: {len(result.events)} ({', '.join(f'{k} {v}' for k, v in result.events['kind'].value_counts().items())})")
+    print(f"Wrote model, registries and events (Parquet and CSV) and chart.png to {out}/")
+    return 0
+
+
+def write_outputs(result, out: Path) -> None:
+    """Write all files into a temporary folder, then move it into place (never half-written)."""
+    from experiments.charts import save_run_chart
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        for name in ("model", "registries", "events"):
+            frame = getattr(result, name)
+            frame.to_parquet(staging / f"{name}.parquet", index=False)
+            frame.to_csv(staging / f"{name}.csv", index=False)
+        save_run_chart(result, staging / "chart.png")
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def command_scenarios(_: argparse.Namespace) -> int:
+    """List presets with their descriptions."""
+    for name in preset_names():
+        print(f"{name:24s} {load_preset(name).description}")
+    return 0
+
+
+def command_params(_: argparse.Namespace) -> int:
+    """List parameters with defaults, ranges and descriptions."""
+    for row in parameter_table():
+        allowed = f" [{row['allowed']}]" if row["allowed"] else ""
+        print(f"{row['name']} = {row['default']}{allowed}\n    {row['description']}")
+    return 0
+
+
+COMMANDS = {"run": command_run, "scenarios": command_scenarios, "params": command_params}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `borrowed-time` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ParameterError as exc:
+        print(f"borrowed-time: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("borrowed-time: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
