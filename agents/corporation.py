@@ -19,9 +19,10 @@ class SupportMode(StrEnum):
     """How a firm supports the registries it depends on."""
 
     NONE = "none"
-    DONATION = "donation"  # discretionary, re-decided yearly, paid once a year
-    OPEX = "opex"  # an operating-cost contract over several years, paid weekly
+    DONATION = "donation"  # discretionary, re-decided every budget year
+    OPEX = "opex"  # an operating-cost contract over several years, renewed with high probability
     PAID = "paid"  # a paid (enterprise) tier bought from the registry
+    # All three are paid once a year, at the firm's budget week.
 
 
 class CorporationAgent(Agent):
@@ -45,7 +46,8 @@ class CorporationAgent(Agent):
         self.heavy = heavy
         self.mode = SupportMode.NONE
         self.contract_end_time = -1.0
-        self.incident_memory = 0.0
+        self._memory = 0.0  # incident memory as of `_memory_time`; it decays between updates
+        self._memory_time = 0.0
         self.harm_usd = 0.0
 
     # ----- decisions --------------------------------------------------------------------------
@@ -92,56 +94,66 @@ class CorporationAgent(Agent):
         return SupportMode.NONE
 
     def decide_support(self) -> None:
-        """At the budget week: keep a running opex contract, else re-decide by logit."""
+        """At the budget week: keep or renew an opex contract, or re-decide by logit; then pay the year."""
         m = self.model
-        self.incident_memory *= m.memory_decay_per_week
-        if m.week_of_year != self.budget_week:
-            return
         draw = m.rng.random()
-        if self.mode == SupportMode.OPEX and m.time < self.contract_end_time:
-            return
-        if self.mode == SupportMode.OPEX and draw < m.p.opex_renewal_prob:
+        in_contract = self.mode == SupportMode.OPEX and m.time < self.contract_end_time
+        renewed = self.mode == SupportMode.OPEX and not in_contract and draw < m.p.opex_renewal_prob
+        if renewed:
             self.contract_end_time = m.time + m.p.opex_contract_years * WEEKS_PER_YEAR
-            return
-        self.set_mode(self.choose_mode(m.rng.random()))
-        if self.mode == SupportMode.DONATION:
-            self.pay(SupportMode.DONATION, self.support_usd_per_year())
+        elif not in_contract:
+            self.set_mode(self.choose_mode(m.rng.random()))
+        self.pay_for_the_year()
 
     def set_mode(self, mode: SupportMode) -> None:
         """Adopt a mode; an opex contract starts its term."""
         if mode == SupportMode.OPEX and self.mode != SupportMode.OPEX:
             self.contract_end_time = self.model.time + self.model.p.opex_contract_years * WEEKS_PER_YEAR
         self.mode = mode
+        self.model.note_support_mode(self)
 
     # ----- money ------------------------------------------------------------------------------
     def support_usd_per_year(self) -> float:
         """Yearly support budget before per-registry calibration: the pledge times developers."""
         return self.model.p.pledge_usd_per_developer * self.developers
 
-    def pay_support(self) -> None:
-        """Pay this week's opex instalment or paid-tier fee."""
-        if self.mode == SupportMode.OPEX:
-            self.pay(SupportMode.OPEX, self.support_usd_per_year() / WEEKS_PER_YEAR)
+    def pay_for_the_year(self) -> None:
+        """Pay this budget year's support: a donation, the opex invoice or the paid-tier fee."""
+        if self.mode in (SupportMode.DONATION, SupportMode.OPEX):
+            self.pay(self.mode, self.support_usd_per_year())
         elif self.mode == SupportMode.PAID:
             self.pay_paid_tier()
 
     def pay(self, mode: SupportMode, amount_usd: float) -> None:
-        """Split an amount equally across the registries the firm depends on."""
+        """Split an amount equally across the registries the firm depends on.
+
+        An opex contract is priced like any operating cost: it follows the registry's cost of
+        serving since the start (its cost index); a donation is a fixed sum.
+        """
         registries = self.model.registries_by_name
         share = 1 / len(self.dependencies)
         for name in self.dependencies:
             registry: RegistryAgent = registries[name]
             scaled = amount_usd * share * self.model.support_scale[name]
+            if mode == SupportMode.OPEX:
+                scaled *= registry.cost_index
+            self.model.corporate_support_offered_usd += scaled
             registry.receive(mode.value, scaled, payer=f"corporation:{self.unique_id}")
 
     def pay_paid_tier(self) -> None:
-        """Pay the enterprise tier at each registry that sells one, for every firm represented."""
-        names = self.paid_tier_registries()
-        weekly = self.model.p.enterprise_tier_usd_per_year * self.model.firms_per_corporation / WEEKS_PER_YEAR
+        """Pay a year of the enterprise tier at each registry that sells one, for every firm represented."""
+        yearly = self.model.p.enterprise_tier_usd_per_year * self.model.firms_per_corporation
         registries = self.model.registries_by_name
-        for name in names:
-            registries[name].receive("paid_tier", weekly, payer=f"corporation:{self.unique_id}")
+        for name in self.paid_tier_registries():
+            registries[name].receive("paid_tier", yearly, payer=f"corporation:{self.unique_id}")
+
+    @property
+    def incident_memory(self) -> float:
+        """Memory of incidents that hit the firm, decayed to the current week."""
+        weeks = self.model.time - self._memory_time
+        return self._memory * self.model.memory_decay_per_week**weeks
 
     def remember_incident(self, severity: float) -> None:
         """Add an incident that hit the firm to its memory (severity 1 = a serious incident)."""
-        self.incident_memory += severity
+        self._memory = self.incident_memory + severity
+        self._memory_time = self.model.time

@@ -22,8 +22,8 @@ class Status(StrEnum):
     """A registry's health, worsening as its runway falls."""
 
     HEALTHY = "healthy"
-    STRAINED = "strained"
-    DEGRADED = "degraded"  # security cut, heavy consumers rate-limited
+    STRAINED = "strained"  # heavy consumers rate-limited
+    DEGRADED = "degraded"  # security cut as well
     READ_ONLY = "read_only"  # no new publishing
     SHUT_DOWN = "shut_down"  # out of cash; serves nothing
 
@@ -65,6 +65,7 @@ class RegistryAgent(Agent):
         self.cash = 0.0
         self.monthly_cash_cost = 0.0
         self.steward_usd_per_year = 0.0
+        self.cost_index = 1.0  # fully costed cost relative to the start (opex contracts follow it)
         self.year_revenue = self.year_cost = self.previous_year_cost = self.steward_paid_this_year = 0.0
         self.shut_down_time: float | None = None
         self._calibrate_costs(model)
@@ -110,7 +111,7 @@ class RegistryAgent(Agent):
         """Downloads actually served this week, after rate limits and shutdown."""
         if self.status == Status.SHUT_DOWN:
             return 0.0
-        if self.status in (Status.DEGRADED, Status.READ_ONLY):
+        if self.status in (Status.STRAINED, Status.DEGRADED, Status.READ_ONLY):
             return self.downloads_per_week * (1 - self.model.rate_limit_demand_cut)
         return self.downloads_per_week
 
@@ -196,6 +197,7 @@ class RegistryAgent(Agent):
             total_cost = sum(cash_cost.values())
             self._shut_down()
         self.cost, self.inkind = cash_cost, inkind
+        self.cost_index = sum(full.values()) / self.start_full_cost_week if self.status != Status.SHUT_DOWN else 0.0
         self.year_revenue += total_revenue
         self.year_cost += total_cost
         self.cash = max(0.0, self.cash + total_revenue - total_cost)
@@ -207,6 +209,7 @@ class RegistryAgent(Agent):
     def open_books(self, steward_usd_per_year: float, cash_usd: float, monthly_cash_cost: float) -> None:
         """Set the starting steward budget and reserves (called once by the model)."""
         self.steward_usd_per_year = steward_usd_per_year
+        self.start_full_cost_week = sum(self.full_costs().values())
         self.cash = cash_usd
         self.monthly_cash_cost = monthly_cash_cost
 
@@ -217,15 +220,16 @@ class RegistryAgent(Agent):
         self.receive("steward", self.steward_usd_per_year / WEEKS_PER_YEAR, payer=f"steward:{self.name}")
 
     def review_steward_budget(self) -> None:
-        """Yearly: the steward moves its budget toward next year's projected deficit plus restoring reserves."""
+        """Yearly: the steward moves its budget toward next year's projected deficit (and reserve target)."""
         if self.status != Status.SHUT_DOWN and self.year_cost > 0:
             cost_growth = self.year_cost / self.previous_year_cost if self.previous_year_cost > 0 else 1.0
             projected_cost = self.year_cost * cost_growth
             other_revenue = self.year_revenue - self.steward_paid_this_year
-            reserve_gap = self.profile.reserves_months * projected_cost / 12 - self.cash
-            needed = max(0.0, projected_cost - other_revenue + reserve_gap)
+            needed = max(0.0, projected_cost - other_revenue)
+            if self.profile.steward_restores_reserves:  # a company budgets for its reserve target too
+                needed += max(0.0, self.profile.reserves_months * projected_cost / 12 - self.cash)
             responsiveness = self.profile.steward_responsiveness
-            self.steward_usd_per_year += responsiveness * max(0.0, needed - self.steward_usd_per_year)
+            self.steward_usd_per_year += responsiveness * (needed - self.steward_usd_per_year)
         self.previous_year_cost = self.year_cost
         self.year_revenue = self.year_cost = self.steward_paid_this_year = 0.0
 

@@ -21,9 +21,18 @@ WEEKS_PER_YEAR = 52
 #: Probability that a firm depends on each registry (assumption; ecosystems' reach).
 DEPENDENCY_PROBABILITY = {"npm": 0.85, "pypi": 0.80, "maven": 0.50, "crates": 0.25, "rubygems": 0.20}
 #: Log-scale spread of firm size in developers (assumption).
-FIRM_SIZE_SIGMA = 1.2
+FIRM_SIZE_SIGMA = 1.0
 #: The default parameters: the status quo against which corporate money and stewards are calibrated.
 REFERENCE = ModelParameters()
+
+
+def _donation_probability_in_downturn(support_utility: float, p: ModelParameters) -> float:
+    """Logit probability of choosing a donation in a downturn year (no paid tier)."""
+    if p.opex_budget_share >= 1:
+        return 0.0
+    donation = math.exp(support_utility - p.downturn_donation_penalty) * (1 - p.opex_budget_share)
+    opex = math.exp(support_utility) * p.opex_budget_share
+    return donation / (1 + donation + opex)
 
 
 class RegistryModel(Model):
@@ -46,10 +55,14 @@ class RegistryModel(Model):
         self.events: list[dict[str, Any]] = []
         self.downturn = False
         self.support_share = 0.0
+        self.corporate_support_offered_usd = 0.0  # this week's donations and opex, paid or not
         self._payments_this_week: dict[str, float] = defaultdict(float)
         self._payment_window: deque[dict[str, float]] = deque()
         self._payment_totals: dict[str, float] = defaultdict(float)
 
+        self.mode_counts: dict[SupportMode, int] = dict.fromkeys(SupportMode, 0)
+        self._firm_modes: dict[int, SupportMode] = {}
+        self.budget_calendar: list[list[CorporationAgent]] = [[] for _ in range(WEEKS_PER_YEAR)]
         self.registry_list = [RegistryAgent(self, profile) for profile in INCUMBENTS]
         self.registries_by_name = {r.name: r for r in self.registry_list}
         self._set_malware_workload()
@@ -102,15 +115,16 @@ class RegistryModel(Model):
         for funder in self.umbrella_funders:
             funder.pay_grants()
         self.public_funder.pay_grants()
-        for corporation in self.corporations:
-            corporation.pay_support()
         for registry in self.registry_list:
             registry.collect_steward_funding()
 
     def _decide(self) -> None:
         """Corporations and funders decide at their budget boundaries."""
         self.support_share = self.share_supporting()
-        self.corporations.shuffle_do("decide_support")
+        deciding = list(self.budget_calendar[self.week_of_year])
+        self.random.shuffle(deciding)
+        for corporation in deciding:
+            corporation.decide_support()
         for funder in self.umbrella_funders:
             funder.hold_round()
 
@@ -118,6 +132,7 @@ class RegistryModel(Model):
         """Roll the funding window and collect this week's data."""
         self._roll_payment_window()
         self.datacollector.collect(self)
+        self.corporate_support_offered_usd = 0.0
         if not self.open_registries:
             self.running = False
 
@@ -209,29 +224,54 @@ class RegistryModel(Model):
                 heavy=bool(usage_share[corporation_index] >= heavy_cut),
             )
         corporations = self.agents_by_type[CorporationAgent]
-        self.support_share = self._equilibrium_support_share(p)
         for corporation in corporations:
-            corporation.set_mode(corporation.choose_mode(rng.random()))
-            if corporation.mode == SupportMode.OPEX:  # contracts start at staggered times
-                corporation.contract_end_time = rng.integers(1, p.opex_contract_years * WEEKS_PER_YEAR + 1)
+            self.note_support_mode(corporation)
+            self.budget_calendar[corporation.budget_week].append(corporation)
+        share_donation, share_opex = self.stationary_support_shares(p)
+        self.support_share = share_donation + share_opex
+        for corporation in corporations:  # start from the long-run mix of modes (a spun-up model)
+            draw = rng.random()
+            if draw < share_opex:
+                corporation.set_mode(SupportMode.OPEX)
+                corporation.contract_end_time = int(rng.integers(1, p.opex_contract_years * WEEKS_PER_YEAR + 1))
+            elif draw < share_opex + share_donation:
+                corporation.set_mode(SupportMode.DONATION)
+            elif corporation.heavy and corporation.paid_tier_registries():
+                corporation.set_mode(corporation.choose_mode(rng.random()))
         return corporations
 
     @staticmethod
-    def _equilibrium_support_share(p: ModelParameters) -> float:
-        """Share of firms supporting at the start: the fixed point of the logit's peer-norm term."""
+    def stationary_support_shares(p: ModelParameters) -> tuple[float, float]:
+        """Long-run shares of firms that donate and that hold opex contracts, before any incident.
+
+        A firm outside an opex contract re-decides yearly (donation with probability q_d, which
+        is lower in downturn years, opex with q_o); an opex contract lasts L years and renews with probability r, so opex spells
+        last L / ((1 - r)(1 - q_o)) years and the gaps between them 1 / q_o years. The peer-norm
+        term makes q_d and q_o depend on the share supporting, so the shares are a fixed point.
+        """
         cost_ratio = p.pledge_usd_per_developer / p.it_budget_usd_per_developer
-        share = 0.0
-        for _ in range(100):
-            utility = (
-                p.support_base_utility + p.norm_weight * share
+        share_donation = share_opex = 0.0
+        for _ in range(200):
+            support = (
+                p.support_base_utility + p.norm_weight * (share_donation + share_opex)
                 + p.regulation_weight * p.regulation_mandates_support - p.cost_weight * cost_ratio
             )
-            share = 1 / (1 + math.exp(-utility))
-        return share
+            q_support = 1 / (1 + math.exp(-support))
+            q_opex = q_support * p.opex_budget_share
+            q_donation = (1 - p.downturn_prob_per_year) * q_support * (1 - p.opex_budget_share) + (
+                p.downturn_prob_per_year * _donation_probability_in_downturn(support, p)
+            )
+            if q_opex > 0:
+                opex_spell = p.opex_contract_years / max((1 - p.opex_renewal_prob) * (1 - q_opex), 1e-9)
+                share_opex = opex_spell / (opex_spell + 1 / q_opex)
+            else:
+                share_opex = 0.0
+            share_donation = (1 - share_opex) * q_donation
+        return share_donation, share_opex
 
     def _open_books(self) -> None:
         """Calibrate corporate money and steward budgets to each registry's starting revenue mix."""
-        reference_share = self._equilibrium_support_share(REFERENCE)
+        reference_share = sum(self.stationary_support_shares(REFERENCE))
         reference_grants = self._reference_grants()
         self.support_scale: dict[str, float] = {}
         for registry in self.registry_list:
@@ -289,8 +329,15 @@ class RegistryModel(Model):
 
     def share_supporting(self) -> float:
         """Share of firms that support registries in any mode."""
-        supporting = sum(1 for c in self.corporations if c.mode != SupportMode.NONE)
-        return supporting / len(self.corporations)
+        return 1 - self.mode_counts[SupportMode.NONE] / len(self.corporations)
+
+    def note_support_mode(self, corporation: CorporationAgent) -> None:
+        """Keep the count of firms in each support mode current."""
+        previous = self._firm_modes.get(corporation.unique_id)
+        if previous is not None:
+            self.mode_counts[previous] -= 1
+        self.mode_counts[corporation.mode] += 1
+        self._firm_modes[corporation.unique_id] = corporation.mode
 
     def notify_service_incident(self, registry: RegistryAgent, severity: float) -> None:
         """Firms that use a failing registry remember it, in proportion to their use of it."""

@@ -48,7 +48,7 @@ class ModelParameters(BaseModel):
         0.20, ge=0.0, le=3.0, description="Yearly growth of new packages and uploads (PyPI +18-25%/yr)."
     )
     rate_limit_demand_cut: Share = Field(
-        0.2, description="Share of downloads a degraded or read-only registry stops serving (rate limits)."
+        0.3, description="Share of downloads a strained (or worse) registry stops serving by rate-limiting heavy users."
     )
 
     # --- Costs ----------------------------------------------------------------------------
@@ -123,7 +123,7 @@ class ModelParameters(BaseModel):
         13, ge=1, le=520, description="Weeks until a registry finds a new donor after one leaves (emergency migration)."
     )
     service_incident_memory_per_week: float = Field(
-        0.05, ge=0, le=10,
+        0.02, ge=0, le=10,
         description="Incident memory a firm gains per week a registry it uses is degraded or read-only.",
     )
 
@@ -163,7 +163,7 @@ class ModelParameters(BaseModel):
     public_grant_years: int = Field(2, ge=1, le=5, description="Length of a public project grant.")
 
     # --- Corporations ---------------------------------------------------------------------
-    n_corporations: int = Field(1000, ge=1, le=200_000, description="Sampled consumer corporations.")
+    n_corporations: int = Field(2000, ge=1, le=200_000, description="Sampled consumer corporations.")
     corporations_represented: float = Field(
         100_000, ge=1, le=1e8, description="Real consuming firms the sampled corporations stand for."
     )

@@ -51,6 +51,7 @@ class RegistryProfile:
     corporate_revenue_share: float  # share of start revenue from corporate support
     start_balance: float  # start revenue / start cash cost
     steward_responsiveness: float  # yearly share of the gap to the projected deficit the steward closes
+    steward_restores_reserves: bool  # a company steward also budgets to restore the reserve target
 
 
 INCUMBENTS: tuple[RegistryProfile, ...] = (
@@ -74,7 +75,8 @@ INCUMBENTS: tuple[RegistryProfile, ...] = (
         reserves_months=6.5,  # PSF runway just over 6 months (2025) [A1]
         corporate_revenue_share=0.55,  # assumption: sponsors and PyPI Organizations
         start_balance=0.97,  # assumption: PSF ran deficits (PyCon losses, 2025) [A1]
-        steward_responsiveness=0.60,  # assumption: PSF fundraising answers part of a deficit
+        steward_responsiveness=0.80,  # assumption: PSF fundraising answers part of a deficit
+        steward_restores_reserves=False,
     ),
     RegistryProfile(
         name="npm", label="npm",
@@ -97,6 +99,7 @@ INCUMBENTS: tuple[RegistryProfile, ...] = (
         corporate_revenue_share=0.0,
         start_balance=1.0,
         steward_responsiveness=1.0,  # assumption: GitHub/Microsoft budget for projected costs
+        steward_restores_reserves=True,
     ),
     RegistryProfile(
         name="crates", label="crates.io",
@@ -118,7 +121,8 @@ INCUMBENTS: tuple[RegistryProfile, ...] = (
         reserves_months=12.0,  # assumption
         corporate_revenue_share=0.60,  # assumption: Rust Foundation members
         start_balance=1.0,
-        steward_responsiveness=0.60,  # assumption: Rust Foundation raises member fees [A3]
+        steward_responsiveness=0.80,  # assumption: Rust Foundation raises member fees [A3]
+        steward_restores_reserves=False,
     ),
     RegistryProfile(
         name="rubygems", label="RubyGems",
@@ -141,6 +145,7 @@ INCUMBENTS: tuple[RegistryProfile, ...] = (
         corporate_revenue_share=0.70,  # assumption: Shopify and other sponsors
         start_balance=0.95,  # assumption: Sidekiq's $250k/yr withdrawn (2025) [A4]
         steward_responsiveness=0.50,  # assumption
+        steward_restores_reserves=False,
     ),
     RegistryProfile(
         name="maven", label="Maven Central",
@@ -163,6 +168,7 @@ INCUMBENTS: tuple[RegistryProfile, ...] = (
         corporate_revenue_share=0.05,  # assumption: Publisher Pro is new (Aug 2026) [A5]
         start_balance=1.0,
         steward_responsiveness=0.9,  # assumption: Sonatype budgets for costs, seeks charges [A5]
+        steward_restores_reserves=True,
     ),
 )
 

@@ -17,7 +17,7 @@ def support_share(mode: SupportMode):
     """A reporter for the share of corporations in one support mode."""
 
     def report(model: RegistryModel) -> float:
-        return sum(1 for c in model.corporations if c.mode == mode) / len(model.corporations)
+        return model.mode_counts[mode] / len(model.corporations)
 
     return report
 
@@ -50,6 +50,7 @@ MODEL_REPORTERS: dict[str, Any] = {
     "umbrella_budget_usd_per_year": lambda m: sum(f.budget_usd_per_year for f in m.umbrella_funders),
     "grants_usd": lambda m: sum(r.revenue["grant"] for r in m.registry_list),
     "corporate_support_usd": lambda m: sum(r.revenue["donation"] + r.revenue["opex"] for r in m.registry_list),
+    "corporate_support_offered_usd": lambda m: m.corporate_support_offered_usd,
     "total_cash_usd": lambda m: sum(r.cash for r in m.registry_list),
     "removal_median_hours_pooled": pooled_removal_median_hours,
     "registries_shut_down": lambda m: sum(1 for r in m.registry_list if r.status == Status.SHUT_DOWN),
