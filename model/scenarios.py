@@ -58,14 +58,17 @@ def _from_table(name: str, table: dict[str, Any], origin: str, seen: tuple[str, 
             raise ParameterError(f"{origin}: key {key!r} is a table; scenario files are flat (parameter = value)")
     base = Scenario(name=name, description="")
     preset = table.get("preset")
-    if preset is not None:
-        if preset in seen:
-            raise ParameterError(f"{origin}: preset {preset!r} refers back to itself")
-        base = load_preset(str(preset), seen + (name,))
     overrides = {key: value for key, value in table.items() if key not in META_KEYS}
     unknown = [key for key in overrides if key not in ModelParameters.model_fields]
-    if unknown:
-        make_parameters({unknown[0]: overrides[unknown[0]]})  # raises a one-line error with a suggestion
+    try:
+        if preset is not None:
+            if preset in seen:
+                raise ParameterError(f"preset {preset!r} refers back to itself")
+            base = load_preset(str(preset), seen + (name,))
+        if unknown:
+            make_parameters({unknown[0]: overrides[unknown[0]]})  # raises a one-line error with a suggestion
+    except ParameterError as exc:
+        raise ParameterError(f"{origin}: {exc}") from None
     years = table.get("years", base.years)
     if not isinstance(years, (int, float)) or isinstance(years, bool) or not 0 < years <= 100:
         raise ParameterError(f"{origin}: 'years' must be a number between 0 and 100 (got {years!r})")
