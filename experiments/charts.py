@@ -72,14 +72,14 @@ def yearly_summary(result: RunResult) -> pd.DataFrame:
     last = registries[registries["time"] == registries["time"].max()].set_index("registry")
     final_year = registries[registries["year"] == registries["year"].max()]
     revenue = final_year.groupby("registry", sort=False)[list(REVENUE_COLUMNS)].sum()
-    total = revenue.sum(axis=1).where(lambda s: s > 0)
-    mix = revenue.div(total, axis=0).rename(columns=REVENUE_COLUMNS)
+    total = revenue.sum(axis=1)
+    mix = revenue.div(total.where(total > 0, 1.0), axis=0).rename(columns=REVENUE_COLUMNS)
     summary = pd.DataFrame(
         {
             "runway_start_months": first["runway_months"],
             "runway_end_months": last["runway_months"],
             "revenue_last_year_musd": revenue.sum(axis=1) / 1e6,
-            "top_revenue_source": mix.idxmax(axis=1).where(total.notna(), "none"),
+            "top_revenue_source": mix.idxmax(axis=1).where(total > 0, "none"),
             "top_source_share": mix.max(axis=1),
             "removal_median_hours_end": last["removal_median_hours"],
             "security_fte_end": last["security_fte"],
