@@ -241,18 +241,28 @@ class RegistryAgent(Agent):
         return self.cash / self.monthly_cash_cost if self.monthly_cash_cost > 0 else float("inf")
 
     def _update_status(self) -> None:
-        """Move between healthy, strained, degraded and read-only by runway."""
+        """Move between healthy, strained, degraded and read-only by runway.
+
+        A registry worsens as soon as its runway falls below a threshold, but recovers only once
+        the runway clears the threshold by `status_recovery_margin_months` (no weekly flapping).
+        """
         if self.status == Status.SHUT_DOWN:
             return
         p, runway = self.model.p, self.runway_months
-        if runway < p.read_only_runway_months:
-            new = Status.READ_ONLY
-        elif runway < p.degraded_runway_months:
-            new = Status.DEGRADED
-        elif runway < p.strained_runway_months:
-            new = Status.STRAINED
-        else:
-            new = Status.HEALTHY
+        thresholds = [
+            (Status.READ_ONLY, p.read_only_runway_months),
+            (Status.DEGRADED, p.degraded_runway_months),
+            (Status.STRAINED, p.strained_runway_months),
+        ]
+        order = [Status.HEALTHY, Status.STRAINED, Status.DEGRADED, Status.READ_ONLY]
+        new = next((status for status, limit in thresholds if runway < limit), Status.HEALTHY)
+        if order.index(new) < order.index(self.status):  # recovering: demand the margin
+            new = next(
+                (status for status, limit in thresholds if runway < limit + p.status_recovery_margin_months),
+                Status.HEALTHY,
+            )
+            if order.index(new) > order.index(self.status):
+                new = self.status
         if new != self.status:
             self.model.log_event("status", self.name, f"{self.label} is now {new.value} ({runway:.1f} months of runway)")
             self.status = new

@@ -34,10 +34,19 @@ def run_figure(result: RunResult) -> Figure:
     runway.legend(fontsize=8)
 
     revenue = axes[0, 1]
-    yearly = registries.groupby("year")[list(REVENUE_COLUMNS)].sum().rename(columns=REVENUE_COLUMNS) / 1e6
-    revenue.stackplot(yearly.index, yearly.T.values, labels=yearly.columns)
-    revenue.set(title="Registry revenue by source, all registries", ylabel="USD million per year")
-    revenue.legend(fontsize=8, loc="upper left")
+    first_year, last_year = registries["year"].min(), registries["year"].max()
+    mixes = []
+    for year in (first_year, last_year):
+        totals = registries[registries["year"] == year].groupby("registry", sort=False)[list(REVENUE_COLUMNS)].sum()
+        share = totals.div(totals.sum(axis=1).where(lambda s: s > 0), axis=0).fillna(0.0)
+        mixes.append(share.rename(index=lambda name, y=year: f"{name} {y}"))
+    mix = pd.concat(mixes).rename(columns=REVENUE_COLUMNS).iloc[::-1]
+    left = pd.Series(0.0, index=mix.index)
+    for source in mix.columns:
+        revenue.barh(mix.index, mix[source], left=left, label=source)
+        left += mix[source]
+    revenue.set(title=f"Revenue mix by registry, {first_year} and {last_year} (share of revenue)", xlim=(0, 1))
+    revenue.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
     removal = axes[1, 0]
     for name, rows in registries.assign(t=decimal_year).groupby("registry", sort=False):

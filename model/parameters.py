@@ -107,6 +107,9 @@ class ModelParameters(BaseModel):
     strained_runway_months: float = Field(6.0, gt=0, le=120, description="Below this runway a registry is strained.")
     degraded_runway_months: float = Field(3.0, gt=0, le=120, description="Below this runway it is degraded.")
     read_only_runway_months: float = Field(1.0, gt=0, le=120, description="Below this runway it is read-only.")
+    status_recovery_margin_months: float = Field(
+        1.0, ge=0, le=24, description="Runway above a threshold needed before a registry's status improves."
+    )
 
     # --- In-kind infrastructure -----------------------------------------------------------
     cdn_donation: bool = Field(True, description="Lever: CDN donors (Fastly-like) carry edge bandwidth.")
@@ -180,7 +183,7 @@ class ModelParameters(BaseModel):
         20_000, gt=0, le=1e7, description="A firm's yearly discretionary tooling budget per developer."
     )
     opex_budget_share: Share = Field(
-        0.2, description="Lever: share of supporting firms that budget support as opex rather than donation."
+        0.05, description="Lever: share of supporting firms that budget support as opex rather than donation."
     )
     opex_contract_years: int = Field(3, ge=1, le=10, description="Length of an opex support contract.")
     opex_renewal_prob: Probability = Field(0.75, description="Probability an ending opex contract renews.")

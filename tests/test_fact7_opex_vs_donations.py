@@ -11,7 +11,7 @@ import numpy as np
 from model import run
 
 SEEDS = range(12)
-OPEX_PLEDGES = (300.0, 600.0)  # USD per developer per year: levels where some registries fail
+OPEX_PLEDGES = (100.0, 200.0)  # USD per developer per year: levels where some registries fail
 
 
 def world(opex_share: float, pledge: float) -> dict[str, float]:
@@ -35,6 +35,7 @@ def test_opex_gives_lower_volatility_and_fewer_insolvencies():
     opex_insolvencies = donation_insolvencies = 0
     for pledge in OPEX_PLEDGES:
         opex = world(1.0, pledge)
+        assert opex["insolvencies"] > 0, f"pledge {pledge} is not a marginal money level any more; choose a lower one"
         probe = world(0.0, pledge)
         donation = world(0.0, pledge * opex["offered"] / probe["offered"])
         assert abs(donation["offered"] / opex["offered"] - 1) < 0.10, (opex, donation)
