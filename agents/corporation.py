@@ -48,7 +48,7 @@ class CorporationAgent(Agent):
         self.contract_end_time = -1.0
         self._memory = 0.0  # incident memory as of `_memory_time`; it decays between updates
         self._memory_time = 0.0
-        self.harm_usd = 0.0
+        self.harm_usd = 0.0  # harm from malware and worms, USD, all the firms it stands for
 
     # ----- decisions --------------------------------------------------------------------------
     def support_utilities(self) -> dict[SupportMode, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,19 @@ WEEKS_PER_YEAR = 52
 WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
 COST_ITEMS = ("bandwidth", "storage", "compute", "malware_mitigation", "staff", "other")
 REVENUE_SOURCES = ("donation", "opex", "grant", "fees", "paid_tier", "steward")
+
+
+@dataclass
+class WeekOfMalware:
+    """One registry's malware statistics for one week (filled by the model's malware process)."""
+
+    arrivals: int = 0
+    identified: int = 0
+    removed: int = 0
+    live: int = 0
+    downloads: float = 0.0
+    removal_hours_observed: float = float("nan")
+
 
 
 class Status(StrEnum):
@@ -50,6 +64,9 @@ class RegistryAgent(Agent):
         self.security_fte = profile.own_security_fte
         self.staffing_changes: list[tuple[float, float]] = []  # (due time, FTE change)
         self.reports_per_week = 0.0
+        self.publishers = profile.publishers  # real publishing accounts
+        self.opened_time = model.time
+        self.malware = WeekOfMalware()  # this week's malware statistics
         self.status = Status.HEALTHY
         self.incoming: dict[str, float] = defaultdict(float)
         self.revenue = dict.fromkeys(REVENUE_SOURCES, 0.0)
@@ -102,7 +119,7 @@ class RegistryAgent(Agent):
 
     # ----- tick: demand and publishing ------------------------------------------------------
     def grow_demand(self, extra_growth: float) -> None:
-        """Grow weekly downloads along the registry's yearly growth rate."""
+        """Grow weekly downloads along the registry's yearly growth rate (an ecosystem's total demand)."""
         growth = self.profile.download_growth_per_year * self.model.p.demand_growth_multiplier + extra_growth
         self.downloads_per_week *= (1 + growth) ** (1 / WEEKS_PER_YEAR)
 
@@ -120,17 +137,15 @@ class RegistryAgent(Agent):
         """Whether publishing is open (not read-only or shut down)."""
         return self.status not in (Status.READ_ONLY, Status.SHUT_DOWN)
 
-    def publish(self) -> None:
-        """Add this week's new packages and charge publisher fees where set."""
-        growth = (1 + self.model.publishing_growth) ** (1 / WEEKS_PER_YEAR)
-        self.new_packages_per_week *= growth
-        self.uploads_per_week *= growth
+    def publish(self, new_packages: float, uploads: float, fees_usd: float) -> None:
+        """Take this week's new packages and uploads from its developers; charge their fees."""
+        self.new_packages_per_week = new_packages
+        self.uploads_per_week = uploads
         if not self.accepts_uploads:
             return
-        self.packages += self.new_packages_per_week
-        fees = self.model.publisher_fees_usd(self)
-        if fees > 0:
-            self.receive("fees", fees, payer="publishers")
+        self.packages += new_packages
+        if fees_usd > 0:
+            self.receive("fees", fees_usd, payer="publishers")
 
     @property
     def workload(self) -> float:
@@ -189,8 +204,10 @@ class RegistryAgent(Agent):
         self.revenue = {source: self.incoming.get(source, 0.0) for source in REVENUE_SOURCES}
         self.incoming.clear()
         self.grant_usd_per_year = self.revenue["grant"] * WEEKS_PER_YEAR
-        total_revenue = sum(self.revenue.values())
         total_cost = sum(cash_cost.values())
+        if self.kind == "alternative":  # its sponsor pays its bills as they come
+            self.revenue["steward"] += max(0.0, total_cost - sum(self.revenue.values()))
+        total_revenue = sum(self.revenue.values())
         if self.cash + total_revenue < total_cost:  # cannot pay in full: pay what it can, then stop
             affordable = (self.cash + total_revenue) / total_cost if total_cost > 0 else 0.0
             cash_cost = {item: value * affordable for item, value in cash_cost.items()}
@@ -215,6 +232,8 @@ class RegistryAgent(Agent):
 
     def collect_steward_funding(self) -> None:
         """Receive this week's funding from the steward (parent company or foundation)."""
+        if self.kind == "alternative":
+            return  # paid as bills come, in settle_accounts
         if self.status != Status.SHUT_DOWN:
             self.steward_paid_this_year += self.steward_usd_per_year / WEEKS_PER_YEAR
         self.receive("steward", self.steward_usd_per_year / WEEKS_PER_YEAR, payer=f"steward:{self.name}")
@@ -269,12 +288,16 @@ class RegistryAgent(Agent):
 
     def _shut_down(self) -> None:
         """Run out of cash: stop serving, let staff go, log the insolvency."""
+        self.close(f"{self.label} ran out of cash and shut down", kind="insolvency")
+        self.model.notify_service_incident(self, 1.0)
+
+    def close(self, why: str, kind: str = "alternative_failed") -> None:
+        """Stop serving for good: no staff, no uploads, no downloads."""
         self.status = Status.SHUT_DOWN
         self.shut_down_time = self.model.time
         self.ops_fte = self.security_fte = 0.0
         self.staffing_changes.clear()
-        self.model.log_event("insolvency", self.name, f"{self.label} ran out of cash and shut down")
-        self.model.notify_service_incident(self, 1.0)
+        self.model.log_event(kind, self.name, why)
 
     # ----- tick: security capacity ----------------------------------------------------------
     def security_target_fte(self) -> float:
@@ -306,7 +329,11 @@ class RegistryAgent(Agent):
         due = [change for change in self.staffing_changes if change[0] <= now]
         self.staffing_changes = [change for change in self.staffing_changes if change[0] > now]
         self.security_fte = max(0.0, self.security_fte + sum(delta for _, delta in due))
-        self.removal_median_hours = self.model.removal_median_hours(self.security_fte, self.workload)
+        if self.kind == "alternative":  # volunteer moderation: a multiple of its incumbent's delay
+            incumbent = self.model.registries_by_name[self.profile.incumbent_name]
+            self.removal_median_hours = self.model.p.alt_removal_multiplier * incumbent.removal_median_hours
+        else:
+            self.removal_median_hours = self.model.removal_median_hours(self.security_fte, self.workload)
 
     def _cancel_or_release(self, excess_fte: float, leave_time: float) -> None:
         """Cancel unfilled hires first, then give notice to the remaining excess staff."""

@@ -11,9 +11,13 @@ from mesa import Model
 from mesa.datacollection import DataCollector
 
 from agents.corporation import CorporationAgent, SupportMode
+from agents.developer import DeveloperAgent
 from agents.funder import PublicFunder, UmbrellaFunder
 from agents.registry import RegistryAgent, Status
-from model import reporters
+from model import ecosystem, reporters
+from model.developers import DeveloperPopulation
+from model.malware import MalwareLedger, malware_week
+from model.worms import start_outbreaks
 from model.parameters import ModelParameters, make_parameters
 from model.profiles import COST_SHARES, INCUMBENTS, RegistryProfile, full_cost_from_downloads
 
@@ -65,10 +69,20 @@ class RegistryModel(Model):
         self.budget_calendar: list[list[CorporationAgent]] = [[] for _ in range(WEEKS_PER_YEAR)]
         self.registry_list = [RegistryAgent(self, profile) for profile in INCUMBENTS]
         self.registries_by_name = {r.name: r for r in self.registry_list}
+        self.registries_by_index: dict[int, RegistryAgent] = dict(enumerate(self.registry_list))
+        self.alternatives: dict[int, RegistryAgent] = {}  # incumbent index -> its alternative
+        self.developers = DeveloperPopulation.sample(self.p, INCUMBENTS, self.rng)
+        self.developer_agents = [DeveloperAgent(self, index) for index in range(len(self.developers))]
+        self.malware_ledger = MalwareLedger(n_registries=len(ecosystem.REGISTRY_NAMES))
+        self.spam_burst_ends: list[int] = []
+        self.spam_packages_per_week = 0.0
+        self.worm_rows: list[dict[str, Any]] = []
+        self.corporate_harm_usd = 0.0
         self._set_malware_workload()
         self.umbrella_funders = self._create_umbrella_funders()
         self.public_funder = PublicFunder(self, self.p.public_funder_budget_usd_per_year, self.p.public_grant_years)
         self.corporations = self._create_corporations()
+        self.harm_weights = self._harm_weights()
         self._open_books()
         self.datacollector = DataCollector(
             model_reporters=reporters.MODEL_REPORTERS,
@@ -77,25 +91,31 @@ class RegistryModel(Model):
 
     # ===== the tick ==================================================================================
     def step(self) -> None:
-        """Advance one week: demand, publishing, malware, money, security, decisions, data."""
+        """Advance one week in the documented order (docs/model.md, 'Process overview')."""
         self._begin_week()
         for registry in self.registry_list:  # 1. demand
             registry.grow_demand(self.agent_demand_extra_growth)
-        for registry in self.registry_list:  # 2. publishing (fees charged)
-            registry.publish()
-        self._set_malware_workload()  # 3. malware workload
+        ecosystem.split_demand(self)
+        ecosystem.publish(self)  # 2. publishing, fees charged
+        malware_week(self)  # 3. malware arrives, is identified and removed; firms harmed
+        start_outbreaks(self)  # 4. worms
         self._collect_revenue()  # 5. money: revenue ...
         for registry in self.registry_list:  # ... costs, reserves and status
             registry.settle_accounts()
         for registry in self.registry_list:  # security capacity and removal delay
             registry.update_security()
-        self._decide()  # 6. decisions at budget boundaries
+        self._decide()  # 6. decisions: firms, funders, developers, alternatives
         self._end_week()  # 7. data collection
 
     def _begin_week(self) -> None:
-        """Set the calendar; at a year boundary, run the yearly reviews."""
+        """At a year boundary, run the yearly reviews; start and end spam bursts."""
         if self.week_of_year == 0:
             self._yearly_reviews()
+        self.spam_burst_ends = [end for end in self.spam_burst_ends if end > self.time]
+        if self.rng.random() < self.p.spam_bursts_per_year / WEEKS_PER_YEAR:
+            self.spam_burst_ends.append(self.time + self.p.spam_burst_weeks)
+            self.log_event("spam_burst", "npm", f"an AI spam / token-farming burst of {self.p.spam_burst_packages:,.0f} packages begins")
+        self.spam_packages_per_week = len(self.spam_burst_ends) * self.p.spam_burst_packages / self.p.spam_burst_weeks
 
     def _yearly_reviews(self) -> None:
         """Yearly: in-kind and umbrella donors renew, stewards review budgets, the economy turns."""
@@ -106,6 +126,7 @@ class RegistryModel(Model):
             for registry in self.registry_list:
                 registry.renew_inkind_donors(self.year)
                 registry.review_steward_budget()
+            ecosystem.close_failed_alternatives(self)
             for funder in self.umbrella_funders:
                 funder.renew_donors()
         self.public_funder.award_grants()
@@ -127,6 +148,8 @@ class RegistryModel(Model):
             corporation.decide_support()
         for funder in self.umbrella_funders:
             funder.hold_round()
+        ecosystem.switch_registries(self)
+        ecosystem.open_alternatives(self)
 
     def _end_week(self) -> None:
         """Roll the funding window and collect this week's data."""
@@ -173,8 +196,39 @@ class RegistryModel(Model):
         reports = REFERENCE.malware_arrivals_per_day * 7 * profile.malware_share
         return reports + profile.uploads_per_week / self.p.uploads_per_report_equivalent
 
+    def _harm_weights(self) -> np.ndarray:
+        """Each firm's share of the harm that malware in each ecosystem does to corporations."""
+        weights = np.zeros((len(self.corporations), len(INCUMBENTS)))
+        for row, corporation in enumerate(self.corporations):
+            for name, share in corporation.dependencies.items():
+                weights[row, ecosystem.INCUMBENT_NAMES.index(name)] = corporation.usage_share * share
+        return weights / np.maximum(weights.sum(axis=0), 1e-12)
+
+    def harm_corporations(self, harm_by_ecosystem: np.ndarray) -> None:
+        """Share harm (USD) among firms by their use of each ecosystem; serious harm is remembered."""
+        harm = self.harm_weights @ harm_by_ecosystem
+        threshold = 0.01 * self.p.incident_harm_reference_usd * self.firms_per_corporation
+        for row in np.flatnonzero(harm > threshold):
+            corporation = self._corporation_rows[row]
+            corporation.harm_usd += float(harm[row])
+            corporation.remember_incident(float(harm[row]) / (self.p.incident_harm_reference_usd * self.firms_per_corporation))
+
+    def ecosystem_index(self, registry: RegistryAgent) -> int:
+        """Index of the incumbent whose ecosystem a registry serves."""
+        name = registry.profile.incumbent_name or registry.name
+        return ecosystem.INCUMBENT_NAMES.index(name)
+
+    def index_of(self, registry: RegistryAgent) -> int:
+        """A registry's index in the developer arrays."""
+        return ecosystem.REGISTRY_NAMES.index(registry.name)
+
+    @property
+    def registry_names(self) -> tuple[str, ...]:
+        """Registry names by index (incumbents, then their alternatives)."""
+        return ecosystem.REGISTRY_NAMES
+
     def _set_malware_workload(self) -> None:
-        """Expected malware reports per week at each registry (grows yearly)."""
+        """Expected malware reports per week at each incumbent (before the first week's arrivals)."""
         growth = (1 + self.p.malware_growth_per_year) ** (self.week_index / WEEKS_PER_YEAR)
         weekly = self.p.malware_arrivals_per_day * 7 * growth
         for registry in self.registry_list:
@@ -224,6 +278,7 @@ class RegistryModel(Model):
                 heavy=bool(usage_share[corporation_index] >= heavy_cut),
             )
         corporations = self.agents_by_type[CorporationAgent]
+        self._corporation_rows = list(corporations)
         for corporation in corporations:
             self.note_support_mode(corporation)
             self.budget_calendar[corporation.budget_week].append(corporation)
@@ -308,15 +363,6 @@ class RegistryModel(Model):
         """Median hours from identification to removal: H / (1 + k * FTE / workload)."""
         p = self.p
         return p.removal_hours_unstaffed / (1 + p.removal_staffing_effect * security_fte / max(workload, 1e-9))
-
-    def publisher_fees_usd(self, registry: RegistryAgent) -> float:
-        """Fees publishers pay this week at a registry (per-package fee and subscriptions)."""
-        p = self.p
-        if registry.name not in p.fee_registries:
-            return 0.0
-        per_package = p.per_package_fee_usd * registry.new_packages_per_week
-        subscriptions = p.publisher_subscription_usd_per_year * registry.profile.publishers / WEEKS_PER_YEAR
-        return per_package + subscriptions
 
     def sells_enterprise_tier(self, name: str) -> bool:
         """Whether a registry sells an enterprise tier (the lever is set and it is open)."""

@@ -208,6 +208,96 @@ class ModelParameters(BaseModel):
         1.5, gt=0, le=50, description="Half-life of a firm's memory of incidents that hit it."
     )
 
+    # --- Developers (publishers) --------------------------------------------------------
+    n_developers: int = Field(10_000, ge=10, le=1_000_000, description="Sampled developers; each stands for many real publishers.")
+    ai_publishing_multiplier: float = Field(
+        1.0, ge=0.0, le=20.0, description="Lever: AI-assisted coding multiplies every developer's publishing rate."
+    )
+    token_hygiene_mean: float = Field(
+        0.3, gt=0.0, lt=1.0,
+        description="Lever: mean share of publishing done with trusted publishing or short-lived tokens.",
+    )
+    switching_hazard_per_week: Probability = Field(
+        0.01, description="Most a developer leaves its registry in a week (the hazard's ceiling; inertia)."
+    )
+    switching_cost_mean: float = Field(3.0, ge=0, le=50, description="Mean utility cost of moving registry.")
+    fee_reference_usd_per_year: float = Field(
+        20.0, gt=0, le=1e6, description="Yearly fee burden that counts as one unit of utility (before sensitivity)."
+    )
+    fee_weight: float = Field(1.0, ge=0, le=50, description="Switching-utility weight on fee burden.")
+    security_weight: float = Field(1.0, ge=0, le=50, description="Switching-utility weight on log removal-delay ratio.")
+    peer_weight: float = Field(3.0, ge=0, le=50, description="Switching-utility weight on the share of peers already there.")
+    network_weight: float = Field(0.3, ge=0, le=50, description="Switching-utility weight on log reach ratio.")
+
+    # --- Alternative registries -----------------------------------------------------------
+    alternatives_enabled: bool = Field(True, description="Whether alternative registries can enter.")
+    alt_entry_demand_share: Share = Field(
+        0.02, description="An alternative enters when this share of an ecosystem's developers would gain by moving."
+    )
+    alt_exit_developer_share: Share = Field(
+        0.002, description="An alternative fails at a year boundary if it holds less than this share of its ecosystem."
+    )
+    alt_entry_reach_share: float = Field(
+        0.001, gt=0, le=1, description="A new alternative's downloads as a share of its incumbent's."
+    )
+    alt_reach_discount: Share = Field(
+        0.3, description="Downloads an alternative draws per package, relative to its incumbent."
+    )
+    alt_removal_multiplier: float = Field(5.0, ge=1, le=100, description="Alternative's removal median over its incumbent's.")
+    alt_fast_detection_share: Probability = Field(0.4, description="Share of malware an alternative detects fast.")
+    alt_hygiene_factor: Share = Field(0.5, description="Token hygiene of developers on an alternative, relative.")
+    alt_malware_attraction: float = Field(
+        2.0, ge=0, le=100, description="Malware per package at an alternative, relative to its incumbent."
+    )
+
+    # --- Malware --------------------------------------------------------------------------
+    fast_detection_share: Probability = Field(
+        0.7, description="Share of malicious packages identified fast (median 3 h); the rest median 30 days."
+    )
+    malware_draw_vs_average_package: float = Field(
+        0.01, ge=0, le=10, description="Downloads a live malicious package draws, relative to an average package."
+    )
+    spam_bursts_per_year: float = Field(0.3, ge=0, le=52, description="Yearly rate of AI spam / token-farming bursts on npm.")
+    spam_burst_packages: float = Field(125_000, ge=0, le=1e8, description="Packages in one spam burst.")
+    spam_burst_weeks: int = Field(6, ge=1, le=52, description="Weeks a spam burst lasts.")
+    harm_usd_per_malicious_download: float = Field(
+        1.0, ge=0, le=1e7, description="Corporate harm (USD) per download of live malware by a firm."
+    )
+    corporate_download_share: Share = Field(0.8, description="Share of downloads made by corporations (cloud/CI).")
+    incident_harm_reference_usd: float = Field(
+        5_000_000, gt=0, le=1e10, description="Harm to one firm that counts as one serious incident in its memory."
+    )
+
+    # --- Worms ----------------------------------------------------------------------------
+    worm_waves_per_year: float = Field(2.0, ge=0, le=52, description="Yearly rate of worm outbreaks (2 major waves in 2025).")
+    worm_outbreak_week: int | None = Field(
+        None, ge=1, le=5200, description="Shock: a worm outbreak starts in this week of the run."
+    )
+    worm_outbreak_registry: str = Field("npm", description="Registry where scheduled outbreaks start.")
+    worm_packages_per_token: int = Field(
+        20, ge=1, le=1000, description="Packages a stolen token republishes (20 in wave 1, up to 100 in wave 2)."
+    )
+    worm_maintainer_installs_per_hour: float = Field(
+        0.006, ge=0, le=100,
+        description="Installs of one trojanised version per hour by maintainers holding publish tokens.",
+    )
+    worm_token_theft_prob: Probability = Field(0.5, description="Chance an install steals a token when hygiene is nil.")
+    worm_detection_hours: float = Field(2.0, gt=0, le=1000, description="Median hours until a trojanised version is reported.")
+    worm_spill_prob: Probability = Field(
+        0.001, description="Chance a stolen token is for another registry (cross-registry spill)."
+    )
+    worm_containment_factor: float = Field(
+        4.0, ge=0.1, le=1000,
+        description="A registry revokes tokens en masse this many removal medians after a worm reaches it.",
+    )
+    worm_containment_max_hours: float = Field(
+        168.0, gt=0, le=10_000, description="Longest a registry takes to contain an outbreak (emergency response)."
+    )
+    worm_max_packages: int = Field(20_000, ge=1, le=10_000_000, description="Outbreak size at which it is contained.")
+    worm_popularity_factor: float = Field(
+        10.0, ge=0, le=1e6, description="Installs of a trojanised version relative to an average package."
+    )
+
     # --- Fees and paid tiers --------------------------------------------------------------
     per_package_fee_usd: NonNegativeUSD = Field(0.0, description="Lever: fee per new package published.")
     publisher_subscription_usd_per_year: NonNegativeUSD = Field(
@@ -220,6 +310,14 @@ class ModelParameters(BaseModel):
         default_factory=lambda: list(INCUMBENT_NAMES),
         description="Registries that apply the fee and paid-tier levers.",
     )
+
+    @field_validator("worm_outbreak_registry")
+    @classmethod
+    def _known_worm_registry(cls, value: str) -> str:
+        """Allow only incumbent registry names."""
+        if value not in INCUMBENT_NAMES:
+            raise ValueError(f"unknown registry {value!r}; allowed: {', '.join(INCUMBENT_NAMES)}")
+        return value
 
     @field_validator("fee_registries")
     @classmethod

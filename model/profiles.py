@@ -8,7 +8,7 @@ registry's growth rate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: Winser (2026): running a crates.io-size registry (~125 B downloads/yr) costs $5-8 M/yr.
 CRATES_FULL_COST_USD = 6_500_000
@@ -52,6 +52,7 @@ class RegistryProfile:
     start_balance: float  # start revenue / start cash cost
     steward_responsiveness: float  # yearly share of the gap to the projected deficit the steward closes
     steward_restores_reserves: bool  # a company steward also budgets to restore the reserve target
+    incumbent_name: str = ""  # for an alternative registry: the incumbent whose ecosystem it serves
 
 
 INCUMBENTS: tuple[RegistryProfile, ...] = (
@@ -173,4 +174,38 @@ INCUMBENTS: tuple[RegistryProfile, ...] = (
 )
 
 INCUMBENT_NAMES: tuple[str, ...] = tuple(profile.name for profile in INCUMBENTS)
+ALTERNATIVE_NAMES: tuple[str, ...] = tuple(f"{name}-alt" for name in INCUMBENT_NAMES)
+
+
+def alternative_profile(incumbent: RegistryProfile, entry_reach_share: float) -> RegistryProfile:
+    """A free alternative (mirror, fork or new entrant) to an incumbent: small, volunteer-run, sponsored.
+
+    Every number here is an assumption: a sponsor covers its cash costs; it has no CDN or
+    cloud donors; volunteers do most of its labour; it gets no umbrella grants.
+    """
+    return replace(
+        incumbent,
+        name=f"{incumbent.name}-alt",
+        label=f"{incumbent.label} alternative",
+        downloads_per_week=incumbent.downloads_per_week * entry_reach_share,  # reference sizes for costs:
+        packages=incumbent.packages * entry_reach_share,  # a registry this small has its costs scaled
+        new_packages_per_week=incumbent.new_packages_per_week * entry_reach_share,  # from the incumbent's
+        uploads_per_week=incumbent.uploads_per_week * entry_reach_share,
+        publishers=0.0,
+        malware_share=incumbent.malware_share * entry_reach_share,
+        cdn_share=0.0,
+        cdn_contract_end_year=None,
+        cloud_credit_cover=0.0,
+        cloud_credit_growth_per_year=0.0,
+        volunteer_cover=0.9,
+        ops_fte=0.5,
+        own_security_fte=0.1,
+        umbrella_eligible=False,
+        reserves_months=12.0,
+        corporate_revenue_share=0.0,
+        start_balance=1.0,
+        steward_responsiveness=1.0,
+        steward_restores_reserves=True,
+        incumbent_name=incumbent.name,
+    )
 PROFILES: dict[str, RegistryProfile] = {profile.name: profile for profile in INCUMBENTS}

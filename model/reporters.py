@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from agents.corporation import SupportMode
 from agents.registry import COST_ITEMS, REVENUE_SOURCES, Status
+from model.ecosystem import share_on_alternatives
 
 if TYPE_CHECKING:
     from agents.registry import RegistryAgent
@@ -55,6 +56,16 @@ MODEL_REPORTERS: dict[str, Any] = {
     "removal_median_hours_pooled": pooled_removal_median_hours,
     "registries_shut_down": lambda m: sum(1 for r in m.registry_list if r.status == Status.SHUT_DOWN),
     "downturn": lambda m: m.downturn,
+    "cumulative_malicious_identified": lambda m: float(m.malware_ledger.cumulative_identified.sum()),
+    "malware_downloads": lambda m: sum(r.malware.downloads for r in m.registry_list),
+    "corporate_harm_usd": lambda m: m.corporate_harm_usd,
+    "share_developers_on_alternatives": share_on_alternatives,
+    "share_new_packages_on_alternatives": lambda m: (
+        sum(r.new_packages_per_week for r in m.alternatives.values())
+        / max(sum(r.new_packages_per_week for r in m.registry_list), 1e-9)
+    ),
+    "alternatives_open": lambda m: sum(1 for r in m.alternatives.values() if r.status != Status.SHUT_DOWN),
+    "worm_outbreaks": lambda m: len(m.worm_rows),
 }
 
 
@@ -89,6 +100,14 @@ REGISTRY_REPORTERS: dict[str, Any] = {
     "security_fte": "security_fte",
     "workload_reports_per_week": "workload",
     "removal_median_hours": "removal_median_hours",
+    "publishers": "publishers",
+    "new_packages": "new_packages_per_week",
+    "malware_arrivals": lambda r: r.malware.arrivals,
+    "malware_identified": lambda r: r.malware.identified,
+    "malware_removed": lambda r: r.malware.removed,
+    "malware_live": lambda r: r.malware.live,
+    "malware_downloads": lambda r: r.malware.downloads,
+    "removal_hours_observed_median": lambda r: r.malware.removal_hours_observed,
 }
 
 

@@ -13,6 +13,7 @@ from agents.registry import RegistryAgent
 from model.model import WEEKS_PER_YEAR, RegistryModel
 from model.parameters import ModelParameters, ParameterError
 from model.scenarios import Scenario, load_scenario
+from model.worms import WORM_COLUMNS
 
 
 @dataclass
@@ -26,6 +27,7 @@ class RunResult:
     model: pd.DataFrame  # one row per week: ecosystem metrics
     registries: pd.DataFrame  # one row per registry per week
     events: pd.DataFrame  # one row per event
+    worms: pd.DataFrame  # one row per worm outbreak
 
     def final(self) -> pd.DataFrame:
         """The registries frame's last week, indexed by registry."""
@@ -64,6 +66,7 @@ def run(
         model=model_frame(model),
         registries=registry_frame(model),
         events=events_frame(model),
+        worms=pd.DataFrame(model.worm_rows, columns=WORM_COLUMNS),
     )
 
 

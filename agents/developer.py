@@ -1,0 +1,106 @@
+"""DeveloperAgent: a thin view onto one row of the model's developer arrays.
+
+The population lives in numpy arrays on the model (`model.developers`, see
+`model/developers.py`) and is updated for everyone at once. A `DeveloperAgent` reads and
+writes its own row, so Mesa tools, the app and tests can look at one developer; its
+`switch_reference` method is the readable per-agent statement of the switching rule that
+the vectorised version must agree with.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from mesa import Agent
+
+if TYPE_CHECKING:
+    from model.model import RegistryModel
+
+
+class DeveloperAgent(Agent):
+    """One sampled package publisher (standing for many real ones)."""
+
+    def __init__(self, model: RegistryModel, index: int) -> None:
+        """Bind the view to row `index` of the developer arrays."""
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def _population(self):
+        """The model's developer arrays."""
+        return self.model.developers
+
+    @property
+    def home(self) -> str:
+        """Name of the registry the developer publishes on."""
+        return self.model.registry_names[self._population.home[self.index]]
+
+    @property
+    def ecosystem(self) -> str:
+        """Name of the incumbent whose ecosystem the developer belongs to."""
+        return self.model.registry_names[self._population.ecosystem[self.index]]
+
+    @property
+    def packages(self) -> float:
+        """Packages the developer maintains."""
+        return float(self._population.packages[self.index])
+
+    @property
+    def publish_rate(self) -> float:
+        """New packages published per week (before the AI-assistance multiplier)."""
+        return float(self._population.publish_rate[self.index])
+
+    @property
+    def fee_sensitivity(self) -> float:
+        """Weight the developer gives to fee burden."""
+        return float(self._population.fee_sensitivity[self.index])
+
+    @property
+    def switching_cost(self) -> float:
+        """Utility cost of moving registry."""
+        return float(self._population.switching_cost[self.index])
+
+    @property
+    def security_awareness(self) -> float:
+        """Weight the developer gives to a registry's removal delay, 0 to 1."""
+        return float(self._population.security_awareness[self.index])
+
+    @property
+    def token_hygiene(self) -> float:
+        """Share of the developer's publishing done with short-lived or trusted-publishing tokens."""
+        return float(self._population.token_hygiene[self.index])
+
+    @property
+    def compromised(self) -> bool:
+        """Whether the developer's publish token is currently stolen."""
+        return bool(self._population.compromised[self.index])
+
+    def switch_reference(self, uniform: float, context: dict) -> int:
+        """Reference rule: the registry index this developer is on after this week's choice.
+
+        `context` holds the start-of-week values every developer sees (`SwitchContext` in
+        `model/developers.py`): for each registry its yearly fee per package and per
+        publisher, removal median, reach, and which registry is the alternative option.
+        """
+        p = self.model.p
+        home = int(self._population.home[self.index])
+        other = context["option"][home]
+        if other < 0:
+            return home  # no alternative open in this ecosystem
+        rate = self.publish_rate * context["ai_multiplier"]
+
+        def fee(registry: int) -> float:
+            return context["fee_per_package"][registry] * rate * 52 + context["fee_per_publisher"][registry]
+
+        fee_gap = (fee(home) - fee(other)) / p.fee_reference_usd_per_year
+        risk_gap = math.log(context["removal_hours"][home] / context["removal_hours"][other])
+        utility = (
+            p.fee_weight * self.fee_sensitivity * fee_gap
+            + p.security_weight * self.security_awareness * risk_gap
+            + p.peer_weight * context["peer_share"][other]
+            - p.network_weight * math.log(context["reach"][home] / context["reach"][other])
+            - self.switching_cost
+        )
+        hazard = p.switching_hazard_per_week / (1 + math.exp(-min(max(utility, -700.0), 700.0)))
+        return other if uniform < hazard else home

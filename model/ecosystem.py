@@ -1,0 +1,146 @@
+"""Developers and alternative registries: publishing, fees, switching, entry and exit.
+
+Registries are indexed: incumbents 0-4 in profile order, and the alternative to incumbent i
+at index 5 + i (created only when it enters). Functions here take the model and act on its
+developer arrays and registry agents.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.registry import RegistryAgent, Status
+from model.developers import SwitchContext, latent_demand
+from model.profiles import ALTERNATIVE_NAMES, INCUMBENT_NAMES, INCUMBENTS, alternative_profile
+
+if TYPE_CHECKING:
+    from model.model import RegistryModel
+
+N_INCUMBENTS = len(INCUMBENT_NAMES)
+REGISTRY_NAMES: tuple[str, ...] = INCUMBENT_NAMES + ALTERNATIVE_NAMES
+UPLOADS_PER_NEW_PACKAGE = np.array([p.uploads_per_week / p.new_packages_per_week for p in INCUMBENTS] * 2)
+
+
+def split_demand(model: RegistryModel) -> None:
+    """Share each ecosystem's downloads between its incumbent and an open alternative, by packages."""
+    for index, alternative in model.alternatives.items():
+        if alternative.status == Status.SHUT_DOWN:
+            continue
+        incumbent = model.registry_list[index]
+        package_share = alternative.packages / max(incumbent.packages + alternative.packages, 1.0)
+        alternative.downloads_per_week = incumbent.downloads_per_week * max(
+            package_share * model.p.alt_reach_discount, model.p.alt_entry_reach_share
+        )
+
+
+def publish(model: RegistryModel) -> None:
+    """Developers publish on their homes; each registry takes its packages, uploads and fees."""
+    p = model.p
+    growth = (1 + p.publishing_growth_per_year) ** (model.week_index / 52)
+    new_packages = model.developers.publishing_per_registry(len(REGISTRY_NAMES), p.ai_publishing_multiplier * growth)
+    publishers = model.developers.on_registry(len(REGISTRY_NAMES)) * model.developers.represented
+    for index, registry in model.registries_by_index.items():
+        fees = 0.0
+        if registry.name in p.fee_registries:
+            fees = p.per_package_fee_usd * new_packages[index] + p.publisher_subscription_usd_per_year * publishers[index] / 52
+        registry.publishers = publishers[index]
+        registry.publish(new_packages[index], new_packages[index] * UPLOADS_PER_NEW_PACKAGE[index], fees)
+
+
+def switch_context(model: RegistryModel, hypothetical: dict[int, float] | None = None) -> SwitchContext:
+    """The start-of-week view every developer decides on.
+
+    `hypothetical` maps an incumbent index to the reach of a not-yet-open alternative, to ask
+    how many developers would move if one existed (for entry).
+    """
+    p, n = model.p, len(REGISTRY_NAMES)
+    option = np.full(n, -1)
+    fee_per_package, fee_per_publisher = np.zeros(n), np.zeros(n)
+    removal, reach = np.ones(n), np.ones(n)
+    for index, registry in model.registries_by_index.items():
+        removal[index] = max(registry.removal_median_hours, 1e-3)
+        reach[index] = max(registry.downloads_served, 1.0)
+        if registry.name in p.fee_registries:
+            fee_per_package[index] = p.per_package_fee_usd
+            fee_per_publisher[index] = p.publisher_subscription_usd_per_year
+    for index in range(N_INCUMBENTS):
+        alternative = model.alternatives.get(index)
+        alt_index = N_INCUMBENTS + index
+        if alternative is not None and alternative.status != Status.SHUT_DOWN:
+            option[index], option[alt_index] = alt_index, index
+        elif hypothetical and index in hypothetical:
+            option[index] = alt_index
+            removal[alt_index] = p.alt_removal_multiplier * removal[index]
+            reach[alt_index] = hypothetical[index]
+    counts = model.developers.on_registry(n).astype(float)
+    ecosystem_size = np.bincount(model.developers.ecosystem, minlength=N_INCUMBENTS).astype(float)
+    peer_share = counts / np.tile(np.maximum(ecosystem_size, 1.0), 2)
+    return SwitchContext(option, fee_per_package, fee_per_publisher, removal, reach, peer_share, p.ai_publishing_multiplier)
+
+
+def switch_registries(model: RegistryModel) -> None:
+    """Every developer weighs staying or moving to its ecosystem's other registry (synchronously)."""
+    if not model.alternatives:
+        return
+    context = switch_context(model)
+    uniforms = model.rng.random(len(model.developers))
+    model.developers.home = model.developers.choose_homes(context, uniforms, model.p)
+
+
+def open_alternatives(model: RegistryModel) -> None:
+    """An alternative enters an ecosystem when enough of its developers would gain by moving."""
+    p = model.p
+    if not p.alternatives_enabled:
+        return
+    candidates = {
+        index: model.registry_list[index].downloads_per_week * p.alt_entry_reach_share
+        for index in range(N_INCUMBENTS)
+        if index not in model.alternatives
+    }
+    if not candidates:
+        return
+    context = switch_context(model, hypothetical=candidates)
+    for index in candidates:
+        demand = latent_demand(model.developers, context, p, index)
+        if demand > p.alt_entry_demand_share:
+            enter(model, index, demand)
+
+
+def enter(model: RegistryModel, incumbent_index: int, demand: float) -> RegistryAgent:
+    """Create the alternative to one incumbent, funded by a sponsor, with twelve months of reserves."""
+    incumbent = model.registry_list[incumbent_index]
+    alternative = RegistryAgent(model, alternative_profile(incumbent.profile, model.p.alt_entry_reach_share), "alternative")
+    alternative.packages = 0.0
+    alternative.downloads_per_week = incumbent.downloads_per_week * model.p.alt_entry_reach_share
+    yearly_cost = sum(alternative.full_costs().values()) * 52
+    alternative.open_books(steward_usd_per_year=yearly_cost, cash_usd=yearly_cost, monthly_cash_cost=yearly_cost / 12)
+    model.alternatives[incumbent_index] = alternative
+    model.registries_by_index[N_INCUMBENTS + incumbent_index] = alternative
+    model.registry_list.append(alternative)
+    model.registries_by_name[alternative.name] = alternative
+    model.log_event(
+        "alternative_entered", alternative.name,
+        f"{alternative.label} opened: {demand:.0%} of {incumbent.label} developers would gain by moving",
+    )
+    return alternative
+
+
+def close_failed_alternatives(model: RegistryModel) -> None:
+    """Yearly: an alternative that holds too few of its ecosystem's developers fails; they return."""
+    developers = model.developers
+    for index, alternative in model.alternatives.items():
+        if alternative.status == Status.SHUT_DOWN or model.time - alternative.opened_time < 52:
+            continue
+        alt_index = N_INCUMBENTS + index
+        members = developers.ecosystem == index
+        share = float(np.mean(developers.home[members] == alt_index)) if members.any() else 0.0
+        if share < model.p.alt_exit_developer_share:
+            developers.home[developers.home == alt_index] = index
+            alternative.close(f"{alternative.label} failed: only {share:.2%} of its ecosystem's developers stayed")
+
+
+def share_on_alternatives(model: RegistryModel) -> float:
+    """Share of all developers who publish on an alternative registry."""
+    return float(np.mean(model.developers.home >= N_INCUMBENTS))

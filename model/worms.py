@@ -1,0 +1,195 @@
+"""Worms: a Shai-Hulud-like branching process over the maintainer-token graph, in continuous hours.
+
+A compromised maintainer's token republishes up to k of their packages as trojanised
+versions. Each version is live from publication until it is identified and removed (a fast
+detection delay plus the registry's removal delay). While live it is installed by other
+maintainers who hold publish tokens; each such install steals a token with probability
+`p * (1 - token_hygiene)`. A stolen token compromises another maintainer, usually on the
+same registry and sometimes (cross-registry spill) on another. The reproduction number is
+about k * installs_per_hour * p * (1 - hygiene) * mean_live_hours: above 1 at a 39-hour
+window, below 1 at a few hours. A registry contains an outbreak some removal medians after
+it first sees it (mass token revocation). The outbreak is simulated to its end, in
+continuous hours, in the week it starts.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.registry import Status
+
+if TYPE_CHECKING:
+    from agents.registry import RegistryAgent
+    from model.model import RegistryModel
+
+WORM_COLUMNS = [
+    "start_time",
+    "registry",
+    "packages_compromised",
+    "maintainers_compromised",
+    "registries_reached",
+    "duration_hours",
+    "trojan_downloads",
+    "packages_first_24h",
+]
+
+
+@dataclass(frozen=True)
+class WormTarget:
+    """What the worm meets at one registry."""
+
+    name: str
+    removal_median_hours: float
+    removal_sigma: float
+    hygiene: np.ndarray  # token hygiene of the registry's sampled maintainers
+    packages: np.ndarray  # package counts of the same maintainers
+    installs_per_package_hour: float  # all installs of a trojanised (popular) version, per hour
+
+    @property
+    def victim_odds(self) -> np.ndarray:
+        """Cumulative chance of each maintainer being the next victim (active ones install most)."""
+        return np.cumsum(self.packages) / self.packages.sum()
+
+
+def simulate_outbreak(
+    rng: np.random.Generator,
+    targets: dict[int, WormTarget],
+    first_registry: int,
+    start_time: int,
+    packages_per_token: int,
+    maintainer_installs_per_hour: float,
+    theft_prob: float,
+    detection_hours: float,
+    spill_prob: float,
+    containment_factor: float,
+    containment_max_hours: float,
+    max_packages: int,
+) -> dict:
+    """Run one outbreak to its end; return its row for the `worms` frame.
+
+    Each registry contains the outbreak (mass token revocation) `containment_factor` removal
+    medians after the worm first reaches it, and within `containment_max_hours` at the latest:
+    later compromises there fail and live versions go.
+    """
+    queue: list[tuple[float, int]] = [(0.0, first_registry)]
+    packages = maintainers = first_day = 0
+    downloads = end_hour = 0.0
+    contained_at: dict[int, float] = {}
+    odds = {index: target.victim_odds for index, target in targets.items() if target.packages.size > 0}
+    while queue and packages < max_packages:
+        hour, registry = heapq.heappop(queue)
+        target = targets[registry]
+        if registry not in odds:
+            continue
+        containment = min(containment_factor * target.removal_median_hours, containment_max_hours)
+        contained_at.setdefault(registry, hour + containment)
+        if hour >= contained_at[registry]:
+            continue
+        maintainers += 1
+        victim = int(np.searchsorted(odds[registry], rng.random()))
+        k = int(min(packages_per_token, max(1, round(target.packages[min(victim, target.packages.size - 1)]))))
+        windows = detection_hours * np.exp(rng.standard_normal(k)) + target.removal_median_hours * np.exp(
+            target.removal_sigma * rng.standard_normal(k)
+        )
+        windows = np.minimum(windows, contained_at[registry] - hour)
+        packages += k
+        first_day += k if hour < 24 else 0
+        downloads += float(windows.sum()) * target.installs_per_package_hour
+        end_hour = max(end_hour, hour + float(windows.max()))
+        expected = maintainer_installs_per_hour * windows * theft_prob * (1 - float(target.hygiene.mean()))
+        for window, thefts in zip(windows, rng.poisson(expected)):
+            for offset in rng.random(thefts) * window:
+                destination = registry
+                if len(odds) > 1 and rng.random() < spill_prob:
+                    destination = int(rng.choice([index for index in odds if index != registry]))
+                heapq.heappush(queue, (hour + float(offset), destination))
+    return {
+        "start_time": start_time,
+        "registry": targets[first_registry].name,
+        "packages_compromised": packages,
+        "maintainers_compromised": maintainers,
+        "registries_reached": len(contained_at),
+        "duration_hours": end_hour,
+        "trojan_downloads": downloads,
+        "packages_first_24h": first_day,
+    }
+
+
+def outbreak_targets(model: RegistryModel) -> dict[int, WormTarget]:
+    """What a worm would meet at each open registry right now."""
+    p, developers = model.p, model.developers
+    targets = {}
+    for index, registry in model.registries_by_index.items():
+        if registry.status == Status.SHUT_DOWN:
+            continue
+        members = developers.home == index
+        hygiene = developers.token_hygiene[members]
+        if registry.kind == "alternative":
+            hygiene = hygiene * p.alt_hygiene_factor
+        average_package_hour = registry.downloads_served / max(registry.packages, 1.0) / 168
+        targets[index] = WormTarget(
+            name=registry.name,
+            removal_median_hours=max(registry.removal_median_hours, 1e-3),
+            removal_sigma=p.removal_delay_sigma,
+            hygiene=hygiene,
+            packages=developers.packages[members],
+            installs_per_package_hour=average_package_hour * p.worm_popularity_factor,
+        )
+    return targets
+
+
+def start_outbreaks(model: RegistryModel) -> None:
+    """Start this week's worm outbreaks (scheduled and random), run each to its end, book the damage."""
+    p, rng = model.p, model.rng
+    model.developers.compromised[:] = False
+    starts = []
+    if p.worm_outbreak_week is not None and model.time == p.worm_outbreak_week:
+        starts.append(model.registries_by_name[p.worm_outbreak_registry])
+    open_incumbents = [r for r in model.registry_list[:5] if r.status != Status.SHUT_DOWN]
+    for _ in range(int(rng.poisson(p.worm_waves_per_year / 52))):
+        weights = np.array([r.profile.malware_share for r in open_incumbents])
+        if weights.sum() > 0:
+            starts.append(open_incumbents[int(rng.choice(len(open_incumbents), p=weights / weights.sum()))])
+    if not starts:
+        return
+    targets = outbreak_targets(model)
+    for first in starts:
+        first_index = model.index_of(first)
+        if first_index not in targets:
+            continue
+        row = simulate_outbreak(
+            rng, targets, first_index, int(model.time),
+            packages_per_token=p.worm_packages_per_token,
+            maintainer_installs_per_hour=p.worm_maintainer_installs_per_hour,
+            theft_prob=p.worm_token_theft_prob,
+            detection_hours=p.worm_detection_hours,
+            spill_prob=p.worm_spill_prob,
+            containment_factor=p.worm_containment_factor,
+            containment_max_hours=p.worm_containment_max_hours,
+            max_packages=p.worm_max_packages,
+        )
+        model.worm_rows.append(row)
+        book_outbreak(model, first, row)
+
+
+def book_outbreak(model: RegistryModel, first: RegistryAgent, row: dict) -> None:
+    """Log the outbreak, mark compromised developers, add its reports and harm."""
+    p, developers = model.p, model.developers
+    first.reports_per_week += row["packages_compromised"]
+    on_registry = np.flatnonzero(developers.home == model.index_of(first))
+    n_marked = min(on_registry.size, int(np.ceil(row["maintainers_compromised"] / developers.represented)))
+    developers.compromised[model.rng.choice(on_registry, size=n_marked, replace=False)] = True
+    harm = row["trojan_downloads"] * p.corporate_download_share * p.harm_usd_per_malicious_download
+    model.corporate_harm_usd += harm
+    by_ecosystem = np.zeros(5)
+    by_ecosystem[model.ecosystem_index(first)] = harm
+    model.harm_corporations(by_ecosystem)
+    model.log_event(
+        "worm", first.name,
+        f"a worm on {first.label} compromised {row['packages_compromised']} packages of "
+        f"{row['maintainers_compromised']} maintainers across {row['registries_reached']} registries",
+    )
