@@ -6,6 +6,7 @@ import math
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+import numpy as np
 from mesa import Agent
 
 if TYPE_CHECKING:
@@ -46,9 +47,8 @@ class CorporationAgent(Agent):
         self.heavy = heavy
         self.mode = SupportMode.NONE
         self.contract_end_time = -1.0
-        self._memory = 0.0  # incident memory as of `_memory_time`; it decays between updates
-        self._memory_time = 0.0
-        self.harm_usd = 0.0  # harm from malware and worms, USD, all the firms it stands for
+        self.row = len(model.corporation_rows)  # this firm's row in the model's firm arrays
+        model.corporation_rows.append(self)
 
     # ----- decisions --------------------------------------------------------------------------
     def support_utilities(self) -> dict[SupportMode, float]:
@@ -150,10 +150,14 @@ class CorporationAgent(Agent):
     @property
     def incident_memory(self) -> float:
         """Memory of incidents that hit the firm, decayed to the current week."""
-        weeks = self.model.time - self._memory_time
-        return self._memory * self.model.memory_decay_per_week**weeks
+        m = self.model
+        return float(m.firm_memory[self.row] * m.memory_decay_per_week ** (m.time - m.firm_memory_time[self.row]))
+
+    @property
+    def harm_usd(self) -> float:
+        """Harm from malware and worms so far, USD, for all the firms it stands for."""
+        return float(self.model.firm_harm_usd[self.row])
 
     def remember_incident(self, severity: float) -> None:
         """Add an incident that hit the firm to its memory (severity 1 = a serious incident)."""
-        self._memory = self.incident_memory + severity
-        self._memory_time = self.model.time
+        self.model.remember_incidents(np.array([self.row]), np.array([severity]))

@@ -131,17 +131,9 @@ class DeveloperPopulation:
         return np.where(move, other, self.home).astype(self.home.dtype)
 
 
-def latent_demand(population: DeveloperPopulation, context: SwitchContext, p: ModelParameters, ecosystem: int) -> float:
-    """Share of an ecosystem's developers who would gain by moving to a (hypothetical) alternative."""
-    members = population.ecosystem == ecosystem
-    if not members.any():
-        return 0.0
+def latent_demand(population: DeveloperPopulation, context: SwitchContext, p: ModelParameters) -> np.ndarray:
+    """Share of each ecosystem's developers who would gain by moving to its (hypothetical) alternative."""
     utility, _ = population.switching_utility(context, p)
-    return float(np.mean(utility[members] > 0))
-
-
-def apply_switches(model: RegistryModel, new_home: np.ndarray) -> int:
-    """Move developers (and their packages' publishing) to their new homes; return how many moved."""
-    moved = int(np.count_nonzero(new_home != model.developers.home))
-    model.developers.home = new_home
-    return moved
+    size = np.bincount(population.ecosystem)
+    gaining = np.bincount(population.ecosystem, weights=(utility > 0).astype(float), minlength=size.size)
+    return gaining / np.maximum(size, 1)

@@ -101,11 +101,10 @@ def open_alternatives(model: RegistryModel) -> None:
     }
     if not candidates:
         return
-    context = switch_context(model, hypothetical=candidates)
+    demand = latent_demand(model.developers, switch_context(model, hypothetical=candidates), p)
     for index in candidates:
-        demand = latent_demand(model.developers, context, p, index)
-        if demand > p.alt_entry_demand_share:
-            enter(model, index, demand)
+        if demand[index] > p.alt_entry_demand_share:
+            enter(model, index, float(demand[index]))
 
 
 def enter(model: RegistryModel, incumbent_index: int, demand: float) -> RegistryAgent:

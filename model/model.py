@@ -67,6 +67,10 @@ class RegistryModel(Model):
         self.mode_counts: dict[SupportMode, int] = dict.fromkeys(SupportMode, 0)
         self._firm_modes: dict[int, SupportMode] = {}
         self.budget_calendar: list[list[CorporationAgent]] = [[] for _ in range(WEEKS_PER_YEAR)]
+        self.corporation_rows: list[CorporationAgent] = []  # firms by row of the firm arrays below
+        self.firm_memory = np.zeros(self.p.n_corporations)  # incident memory as of firm_memory_time
+        self.firm_memory_time = np.zeros(self.p.n_corporations)
+        self.firm_harm_usd = np.zeros(self.p.n_corporations)
         self.registry_list = [RegistryAgent(self, profile) for profile in INCUMBENTS]
         self.registries_by_name = {r.name: r for r in self.registry_list}
         self.registries_by_index: dict[int, RegistryAgent] = dict(enumerate(self.registry_list))
@@ -198,20 +202,21 @@ class RegistryModel(Model):
 
     def _harm_weights(self) -> np.ndarray:
         """Each firm's share of the harm that malware in each ecosystem does to corporations."""
-        weights = np.zeros((len(self.corporations), len(INCUMBENTS)))
-        for row, corporation in enumerate(self.corporations):
+        self.dependency_shares = np.zeros((len(self.corporation_rows), len(INCUMBENTS)))
+        usage = np.array([corporation.usage_share for corporation in self.corporation_rows])
+        for row, corporation in enumerate(self.corporation_rows):
             for name, share in corporation.dependencies.items():
-                weights[row, ecosystem.INCUMBENT_NAMES.index(name)] = corporation.usage_share * share
+                self.dependency_shares[row, ecosystem.INCUMBENT_NAMES.index(name)] = share
+        weights = self.dependency_shares * usage[:, None]
         return weights / np.maximum(weights.sum(axis=0), 1e-12)
 
     def harm_corporations(self, harm_by_ecosystem: np.ndarray) -> None:
         """Share harm (USD) among firms by their use of each ecosystem; serious harm is remembered."""
         harm = self.harm_weights @ harm_by_ecosystem
-        threshold = 0.01 * self.p.incident_harm_reference_usd * self.firms_per_corporation
-        for row in np.flatnonzero(harm > threshold):
-            corporation = self._corporation_rows[row]
-            corporation.harm_usd += float(harm[row])
-            corporation.remember_incident(float(harm[row]) / (self.p.incident_harm_reference_usd * self.firms_per_corporation))
+        self.firm_harm_usd += harm
+        reference = self.p.incident_harm_reference_usd * self.firms_per_corporation
+        rows = np.flatnonzero(harm > 0.01 * reference)  # small harm is not an incident
+        self.remember_incidents(rows, harm[rows] / reference)
 
     def ecosystem_index(self, registry: RegistryAgent) -> int:
         """Index of the incumbent whose ecosystem a registry serves."""
@@ -278,7 +283,6 @@ class RegistryModel(Model):
                 heavy=bool(usage_share[corporation_index] >= heavy_cut),
             )
         corporations = self.agents_by_type[CorporationAgent]
-        self._corporation_rows = list(corporations)
         for corporation in corporations:
             self.note_support_mode(corporation)
             self.budget_calendar[corporation.budget_week].append(corporation)
@@ -387,10 +391,18 @@ class RegistryModel(Model):
 
     def notify_service_incident(self, registry: RegistryAgent, severity: float) -> None:
         """Firms that use a failing registry remember it, in proportion to their use of it."""
-        for corporation in self.corporations:
-            share = corporation.dependencies.get(registry.name, 0.0)
-            if share > 0:
-                corporation.remember_incident(severity * share)
+        shares = self.dependency_shares[:, self.ecosystem_index(registry)]
+        rows = np.flatnonzero(shares > 0)
+        self.remember_incidents(rows, severity * shares[rows])
+
+    def incident_memory_now(self) -> np.ndarray:
+        """Every firm's incident memory, decayed to the current week."""
+        return self.firm_memory * self.memory_decay_per_week ** (self.time - self.firm_memory_time)
+
+    def remember_incidents(self, rows: np.ndarray, severities: np.ndarray) -> None:
+        """Add incidents to some firms' memories."""
+        self.firm_memory[rows] = self.incident_memory_now()[rows] + severities
+        self.firm_memory_time[rows] = self.time
 
     def record_payment(self, payer: str, amount_usd: float) -> None:
         """Note money paid to registries this week, by payer (for funding concentration)."""
