@@ -1,0 +1,45 @@
+"""Stylized fact 6: a worm grows to hundreds of packages at the baseline removal delay, stays small with
+fast removal or high token hygiene, with a threshold in between."""
+
+import numpy as np
+
+SEEDS = range(8)
+BASE = {"worm_waves_per_year": 0.0, "years": 1}
+
+
+def median_size(runs, **overrides) -> float:
+    """Median packages compromised by the scheduled outbreak over seeds."""
+    sizes = []
+    for seed in SEEDS:
+        worms = runs("worm-outbreak", seed=seed, **{**BASE, **overrides}).worms
+        assert len(worms) == 1
+        sizes.append(worms["packages_compromised"].iloc[0])
+    return float(np.median(sizes))
+
+
+def test_baseline_outbreak_reaches_hundreds_of_packages_across_maintainers(runs):
+    """At the baseline removal delay the outbreak compromises hundreds of packages of many maintainers."""
+    assert median_size(runs) >= 200
+    worms = runs("worm-outbreak", seed=0, **BASE).worms
+    assert worms["maintainers_compromised"].iloc[0] > 5
+    assert worms["packages_first_24h"].iloc[0] <= worms["packages_compromised"].iloc[0]
+
+
+def test_fast_removal_keeps_it_small(runs):
+    """With removal in a few hours (unstaffed median cut from 300 h to 20 h) it stays small."""
+    npm_median = runs("worm-outbreak", seed=0, removal_hours_unstaffed=20.0, **BASE).registries
+    assert npm_median.loc[npm_median["registry"] == "npm", "removal_median_hours"].iloc[0] < 5
+    assert median_size(runs, removal_hours_unstaffed=20.0) <= 40
+
+
+def test_high_token_hygiene_keeps_it_small(runs):
+    """With trusted publishing for most releases (hygiene 0.9) it stays small."""
+    assert median_size(runs, token_hygiene_mean=0.9) <= 40
+
+
+def test_threshold_between_fast_and_slow_removal(runs):
+    """Outbreak size grows with the removal delay and jumps between a few hours and the baseline."""
+    unstaffed_hours = [20.0, 60.0, 150.0, 300.0]
+    sizes = [median_size(runs, removal_hours_unstaffed=h) for h in unstaffed_hours]
+    assert all(a <= b for a, b in zip(sizes, sizes[1:])), sizes
+    assert sizes[-1] >= 5 * sizes[0], sizes
