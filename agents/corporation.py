@@ -102,12 +102,12 @@ class CorporationAgent(Agent):
         if renewed:
             self.contract_end_time = m.time + m.p.opex_contract_years * WEEKS_PER_YEAR
         elif not in_contract:
-            self.set_mode(self.choose_mode(m.rng.random()))
+            self.set_mode(self.choose_mode(m.rng.random()), new_term=True)
         self.pay_for_the_year()
 
-    def set_mode(self, mode: SupportMode) -> None:
-        """Adopt a mode; an opex contract starts its term."""
-        if mode == SupportMode.OPEX and self.mode != SupportMode.OPEX:
+    def set_mode(self, mode: SupportMode, new_term: bool = False) -> None:
+        """Adopt a mode; a new opex contract starts its term."""
+        if mode == SupportMode.OPEX and (new_term or self.mode != SupportMode.OPEX):
             self.contract_end_time = self.model.time + self.model.p.opex_contract_years * WEEKS_PER_YEAR
         self.mode = mode
         self.model.note_support_mode(self)

@@ -114,12 +114,12 @@ class PublicFunder(Agent):
         self.grants: dict[str, tuple[float, float]] = {}  # name -> (USD per year, end time)
 
     def award_grants(self) -> None:
-        """Each year, fund the neediest registry without a running public grant."""
+        """Each year, fund the neediest non-profit registry without a running public grant."""
         m = self.model
         self.grants = {name: grant for name, grant in self.grants.items() if grant[1] > m.time}
         if self.budget_usd_per_year <= 0:
             return
-        candidates = [r for r in m.open_registries if r.kind == "incumbent" and r.name not in self.grants]
+        candidates = [r for r in m.open_registries if r.eligible_for_grants and r.name not in self.grants]
         if not candidates:
             return
         neediest = max(candidates, key=lambda r: r.removal_median_hours * r.workload)

@@ -22,8 +22,8 @@ REVENUE_COLUMNS = {
 def run_figure(result: RunResult) -> Figure:
     """A 2x2 figure of the run's main series."""
     registries, model = result.registries, result.model
-    figure = Figure(figsize=(12, 8), layout="constrained")
-    axes = figure.subplots(2, 2)
+    figure = Figure(figsize=(13, 12), layout="constrained")
+    axes = figure.subplots(3, 2)
     decimal_year = registries["year"] + ((registries["time"] - 1) % 52) / 52
 
     runway = axes[0, 0]
@@ -63,6 +63,23 @@ def run_figure(result: RunResult) -> Figure:
     support.stackplot(shares.index, shares.T.values, labels=shares.columns)
     support.set(title="Corporate support mode (share of firms)", ylabel="share", ylim=(0, 1))
     support.legend(fontsize=8, loc="lower left")
+
+    malware = axes[2, 0]
+    weekly = model.assign(t=model["year"] + ((model["time"] - 1) % 52) / 52)
+    malware.plot(weekly["t"], weekly["malware_downloads"], color="tab:red", lw=0.8)
+    malware.set_yscale("log")
+    malware.set(title="Downloads of live malware per week, all registries", ylabel="downloads (log scale)")
+    for _, worm in result.worms.nlargest(5, "packages_compromised").iterrows():  # the five largest worms
+        start = result.params.start_year + (worm["start_time"] - 1) / 52
+        malware.axvline(start, color="black", lw=0.6, alpha=0.4)
+        malware.annotate(f"worm: {worm['packages_compromised']:,} pkgs", (start, malware.get_ylim()[1]),
+                         rotation=90, fontsize=6, va="top", ha="right")
+
+    alternatives = axes[2, 1]
+    alternatives.plot(weekly["t"], weekly["share_developers_on_alternatives"], label="developers")
+    alternatives.plot(weekly["t"], weekly["share_new_packages_on_alternatives"], label="new packages")
+    alternatives.set(title="Share on alternative registries", ylabel="share", ylim=(0, max(0.05, alternatives.get_ylim()[1])))
+    alternatives.legend(fontsize=8)
 
     figure.suptitle(f"Borrowed Time: scenario '{result.scenario}', seed {result.seed}")
     return figure

@@ -74,8 +74,14 @@ def command_run(args: argparse.Namespace) -> int:
     print(f"Scenario '{result.scenario}', {result.years:g} years from {result.params.start_year}, seed {args.seed} "
           f"(ran in {elapsed:.1f} s)\n")
     print(summary.to_string(float_format=lambda v: f"{v:,.1f}"))
+    if len(result.worms):
+        biggest = result.worms["packages_compromised"].max()
+        print(f"\nWorms: {len(result.worms)} outbreaks, the largest compromised {biggest:,} packages")
+    final = result.model.iloc[-1]
+    print(f"Malicious packages identified: {final['cumulative_malicious_identified']:,.0f}; "
+          f"developers on alternative registries at the end: {final['share_developers_on_alternatives']:.1%}")
     print(f"\nEvents: {len(result.events)} ({', '.join(f'{k} {v}' for k, v in result.events['kind'].value_counts().items())})")
-    print(f"Wrote model, registries and events (Parquet and CSV) and chart.png to {out}/")
+    print(f"Wrote model, registries, events and worms (Parquet and CSV) and chart.png to {out}/")
     return 0
 
 
@@ -86,7 +92,7 @@ def write_outputs(result, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        for name in ("model", "registries", "events"):
+        for name in ("model", "registries", "events", "worms"):
             frame = getattr(result, name)
             frame.to_parquet(staging / f"{name}.parquet", index=False)
             frame.to_csv(staging / f"{name}.csv", index=False)

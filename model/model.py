@@ -335,6 +335,7 @@ class RegistryModel(Model):
         self.support_scale: dict[str, float] = {}
         for registry in self.registry_list:
             registry.security_fte += reference_grants.get(registry.name, 0.0) / REFERENCE.fte_cost_usd_per_year
+            registry.removal_median_hours = self.removal_median_hours(registry.security_fte, registry.workload)
             full = registry.full_costs()
             inkind = registry.split_inkind(full)
             cash_cost_per_year = (sum(full.values()) - sum(inkind.values())) * WEEKS_PER_YEAR

@@ -94,7 +94,7 @@ class ModelParameters(BaseModel):
         26, ge=0, le=156, description="Weeks between funding a security post and the hire starting."
     )
     staff_notice_weeks: int = Field(
-        4, ge=0, le=52, description="Weeks grant-funded staff stay after their funding stops."
+        4, ge=0, le=52, description="Weeks security staff stay after the money for their posts stops."
     )
     min_security_share: Share = Field(
         0.0, description="Lever: minimum share of a registry's cash spending that goes to security staff."
@@ -171,7 +171,7 @@ class ModelParameters(BaseModel):
         100_000, ge=1, le=1e8, description="Real consuming firms the sampled corporations stand for."
     )
     corporate_developers_median: float = Field(
-        50, gt=0, le=1e6, description="Median developers per firm (sizes are Pareto distributed)."
+        50, gt=0, le=1e6, description="Median developers per firm (sizes are lognormal)."
     )
     consumer_pareto_alpha: float = Field(
         1.05, ge=1.0, le=5.0, description="Pareto tail of corporate download volume."

@@ -25,7 +25,10 @@ def support_share(mode: SupportMode):
 
 def pooled_removal_median_hours(model: RegistryModel) -> float:
     """Median removal delay over all malware, pooling registries' lognormals by their reports."""
-    live = [r for r in model.registry_list if r.reports_per_week > 0 and r.removal_median_hours > 0]
+    live = [
+        r for r in model.registry_list
+        if r.status != Status.SHUT_DOWN and r.reports_per_week > 0 and r.removal_median_hours > 0
+    ]
     if not live:
         return float("nan")
     sigma = model.p.removal_delay_sigma

@@ -90,7 +90,7 @@ def test_cli_run_writes_data_and_chart(tmp_path):
     """A good run prints the summary and writes Parquet, CSV and the chart where it says."""
     out = tmp_path / "out"
     assert main(["run", "--years", "2", "--seed", "4", "--set", "cdn_donation=false", "--out", str(out)]) == 0
-    for name in ("model", "registries", "events"):
+    for name in ("model", "registries", "events", "worms"):
         assert (out / f"{name}.parquet").stat().st_size > 0 and (out / f"{name}.csv").stat().st_size > 0
     assert (out / "chart.png").read_bytes()[:4] == b"\x89PNG"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out-")], "staging folder left behind"
