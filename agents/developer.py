@@ -76,6 +76,10 @@ class DeveloperAgent(Agent):
         """Whether the developer's publish token is currently stolen."""
         return bool(self._population.compromised[self.index])
 
+    def published_reference(self, multiplier: float) -> float:
+        """Reference rule: real new packages this developer (and those it stands for) publish this week."""
+        return self.publish_rate * multiplier * self._population.represented
+
     def switch_reference(self, uniform: float, context: dict) -> int:
         """Reference rule: the registry index this developer is on after this week's choice.
 

@@ -42,3 +42,14 @@ def test_developers_are_conserved_every_week(runs):
     totals = registries.groupby("time")["publishers"].sum()
     np.testing.assert_allclose(totals, totals.iloc[0], rtol=1e-9)
     assert (registries["kind"] == "alternative").any()
+
+
+def test_fast_publishing_agrees_with_reference():
+    """Per-registry publishing from the arrays equals the sum of each developer's reference rule."""
+    model = RegistryModel(rng=2, n_developers=2000)
+    model.developers.home[:50] = 5 + model.developers.ecosystem[:50]  # some developers on alternatives
+    fast = model.developers.publishing_per_registry(10, multiplier=1.7)
+    reference = np.zeros(10)
+    for agent in model.developer_agents:
+        reference[model.registry_names.index(agent.home)] += agent.published_reference(1.7)
+    np.testing.assert_allclose(fast, reference, rtol=1e-12)
