@@ -65,6 +65,7 @@ class RegistryAgent(Agent):
         self.staffing_changes: list[tuple[float, float]] = []  # (due time, FTE change)
         self.reports_per_week = 0.0
         self.publishers = profile.publishers  # real publishing accounts
+        self.demand_ceded = 0.0  # share of its ecosystem's downloads served by an alternative instead
         self.opened_time = model.time
         self.malware = WeekOfMalware()  # this week's malware statistics
         self.status = Status.HEALTHY
@@ -128,9 +129,10 @@ class RegistryAgent(Agent):
         """Downloads actually served this week, after rate limits and shutdown."""
         if self.status == Status.SHUT_DOWN:
             return 0.0
+        demand = self.downloads_per_week * (1 - self.demand_ceded)
         if self.status in (Status.STRAINED, Status.DEGRADED, Status.READ_ONLY):
-            return self.downloads_per_week * (1 - self.model.rate_limit_demand_cut)
-        return self.downloads_per_week
+            return demand * (1 - self.model.rate_limit_demand_cut)
+        return demand
 
     @property
     def accepts_uploads(self) -> bool:
@@ -265,8 +267,8 @@ class RegistryAgent(Agent):
         A registry worsens as soon as its runway falls below a threshold, but recovers only once
         the runway clears the threshold by `status_recovery_margin_months` (no weekly flapping).
         """
-        if self.status == Status.SHUT_DOWN:
-            return
+        if self.status == Status.SHUT_DOWN or self.kind == "alternative":
+            return  # an alternative's sponsor pays its bills; it fails only by losing developers
         p, runway = self.model.p, self.runway_months
         thresholds = [
             (Status.READ_ONLY, p.read_only_runway_months),

@@ -112,4 +112,4 @@ def yearly_summary(result: RunResult) -> pd.DataFrame:
             "status_end": last["status"],
         }
     )
-    return summary.loc[first.index]
+    return summary.loc[list(first.index) + [name for name in last.index if name not in first.index]]

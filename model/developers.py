@@ -3,7 +3,8 @@
 Each sampled developer stands for `represented` real publishers. The switching rule here is
 the vectorised twin of `DeveloperAgent.switch_reference`; `tests/test_developers.py` checks
 that both make the same decisions on the same random draws. Developers are updated
-synchronously: everyone sees the registries' start-of-week state (documented in docs/model.md).
+synchronously: everyone sees the same snapshot of the registries (taken in the decision
+step, after this week's money and security updates; documented in docs/model.md).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from model.parameters import ModelParameters
     from model.profiles import RegistryProfile
 
-PUBLISH_RATE_SIGMA = 1.5  # assumption: heavy-tailed publishing (10% of namespaces -> ~88% of files)
+PUBLISH_RATE_SIGMA = 1.5  # assumption: heavy-tailed publishing (top 10% publish ~55-60%; Maven: 88% [A5])
 PACKAGE_YEARS = 5.0  # assumption: a developer's package stock is about five years of publishing
 
 

@@ -30,9 +30,9 @@ def split_demand(model: RegistryModel) -> None:
             continue
         incumbent = model.registry_list[index]
         package_share = alternative.packages / max(incumbent.packages + alternative.packages, 1.0)
-        alternative.downloads_per_week = incumbent.downloads_per_week * max(
-            package_share * model.p.alt_reach_discount, model.p.alt_entry_reach_share
-        )
+        ceded = max(package_share * model.p.alt_reach_discount, model.p.alt_entry_reach_share)
+        alternative.downloads_per_week = incumbent.downloads_per_week * ceded
+        incumbent.demand_ceded = ceded
 
 
 def publish(model: RegistryModel) -> None:
@@ -112,6 +112,7 @@ def enter(model: RegistryModel, incumbent_index: int, demand: float) -> Registry
     incumbent = model.registry_list[incumbent_index]
     alternative = RegistryAgent(model, alternative_profile(incumbent.profile, model.p.alt_entry_reach_share), "alternative")
     alternative.packages = 0.0
+    alternative.removal_median_hours = model.p.alt_removal_multiplier * incumbent.removal_median_hours
     alternative.downloads_per_week = incumbent.downloads_per_week * model.p.alt_entry_reach_share
     yearly_cost = sum(alternative.full_costs().values()) * 52
     alternative.open_books(steward_usd_per_year=yearly_cost, cash_usd=yearly_cost, monthly_cash_cost=yearly_cost / 12)

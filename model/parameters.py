@@ -108,7 +108,7 @@ class ModelParameters(BaseModel):
     degraded_runway_months: float = Field(3.0, gt=0, le=120, description="Below this runway it is degraded.")
     read_only_runway_months: float = Field(1.0, gt=0, le=120, description="Below this runway it is read-only.")
     status_recovery_margin_months: float = Field(
-        1.0, ge=0, le=24, description="Runway above a threshold needed before a registry's status improves."
+        2.0, ge=0, le=24, description="Runway above a threshold needed before a registry's status improves."
     )
 
     # --- In-kind infrastructure -----------------------------------------------------------

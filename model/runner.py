@@ -66,7 +66,7 @@ def run(
         model=model_frame(model),
         registries=registry_frame(model),
         events=events_frame(model),
-        worms=pd.DataFrame(model.worm_rows, columns=WORM_COLUMNS),
+        worms=worms_frame(model),
     )
 
 
@@ -84,3 +84,10 @@ def registry_frame(model: RegistryModel) -> pd.DataFrame:
 def events_frame(model: RegistryModel) -> pd.DataFrame:
     """The event log: time, year, kind, registry, detail."""
     return pd.DataFrame(model.events, columns=["time", "year", "kind", "registry", "detail"])
+
+
+def worms_frame(model: RegistryModel) -> pd.DataFrame:
+    """One row per worm outbreak, with typed columns even when there was none."""
+    frame = pd.DataFrame(model.worm_rows, columns=WORM_COLUMNS)
+    types = {column: "int64" for column in WORM_COLUMNS if column not in ("registry", "duration_hours", "trojan_downloads")}
+    return frame.astype({**types, "registry": "object", "duration_hours": "float64", "trojan_downloads": "float64"})

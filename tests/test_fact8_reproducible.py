@@ -14,7 +14,7 @@ def parquet_bytes(seed: int) -> list[bytes]:
     """Run a scenario and return its three frames serialised to Parquet."""
     result = run("funder-misses-round", years=4, seed=seed)
     blobs = []
-    for frame in (result.model, result.registries, result.events):
+    for frame in (result.model, result.registries, result.events, result.worms):
         buffer = io.BytesIO()
         frame.to_parquet(buffer, index=False)
         blobs.append(buffer.getvalue())
