@@ -92,7 +92,7 @@ class DeveloperAgent(Agent):
         other = context["option"][home]
         if other < 0:
             return home  # no alternative open in this ecosystem
-        rate = self.publish_rate * context["ai_multiplier"]
+        rate = self.publish_rate * context["publishing_multiplier"]
 
         def fee(registry: int) -> float:
             return context["fee_per_package"][registry] * rate * 52 + context["fee_per_publisher"][registry]

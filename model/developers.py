@@ -33,7 +33,7 @@ class SwitchContext:
     removal_hours: np.ndarray  # removal median, hours
     reach: np.ndarray  # downloads per week
     peer_share: np.ndarray  # share of the ecosystem's developers on each registry
-    ai_multiplier: float
+    publishing_multiplier: float  # AI-assistance multiplier times publishing growth since the start
 
     def as_dict(self) -> dict:
         """Plain values for the per-agent reference rule."""
@@ -44,7 +44,7 @@ class SwitchContext:
             "removal_hours": self.removal_hours.tolist(),
             "reach": self.reach.tolist(),
             "peer_share": self.peer_share.tolist(),
-            "ai_multiplier": self.ai_multiplier,
+            "publishing_multiplier": self.publishing_multiplier,
         }
 
 
@@ -111,7 +111,7 @@ class DeveloperPopulation:
         home = self.home
         other = context.option[home]
         target = np.where(other >= 0, other, home)
-        rate = self.publish_rate * context.ai_multiplier * 52
+        rate = self.publish_rate * context.publishing_multiplier * 52
         fee_home = context.fee_per_package[home] * rate + context.fee_per_publisher[home]
         fee_other = context.fee_per_package[target] * rate + context.fee_per_publisher[target]
         utility = (

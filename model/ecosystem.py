@@ -35,11 +35,16 @@ def split_demand(model: RegistryModel) -> None:
         incumbent.demand_ceded = ceded
 
 
+def publishing_growth(model: RegistryModel) -> float:
+    """Growth of every developer's publishing rate since the start."""
+    return (1 + model.p.publishing_growth_per_year) ** (model.week_index / 52)
+
+
 def publish(model: RegistryModel) -> None:
     """Developers publish on their homes; each registry takes its packages, uploads and fees."""
     p = model.p
-    growth = (1 + p.publishing_growth_per_year) ** (model.week_index / 52)
-    new_packages = model.developers.publishing_per_registry(len(REGISTRY_NAMES), p.ai_publishing_multiplier * growth)
+    multiplier = p.ai_publishing_multiplier * publishing_growth(model)
+    new_packages = model.developers.publishing_per_registry(len(REGISTRY_NAMES), multiplier)
     publishers = model.developers.on_registry(len(REGISTRY_NAMES)) * model.developers.represented
     for index, registry in model.registries_by_index.items():
         fees = 0.0
@@ -77,7 +82,8 @@ def switch_context(model: RegistryModel, hypothetical: dict[int, float] | None =
     counts = model.developers.on_registry(n).astype(float)
     ecosystem_size = np.bincount(model.developers.ecosystem, minlength=N_INCUMBENTS).astype(float)
     peer_share = counts / np.tile(np.maximum(ecosystem_size, 1.0), 2)
-    return SwitchContext(option, fee_per_package, fee_per_publisher, removal, reach, peer_share, p.ai_publishing_multiplier)
+    multiplier = p.ai_publishing_multiplier * publishing_growth(model)
+    return SwitchContext(option, fee_per_package, fee_per_publisher, removal, reach, peer_share, multiplier)
 
 
 def switch_registries(model: RegistryModel) -> None:
