@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def command_run(args: argparse.Namespace) -> int:
     """Run a scenario, print the summary, write Parquet, CSV and a PNG chart."""
-    from experiments.charts import save_run_chart, yearly_summary
+    from experiments.charts import yearly_summary
     from model.runner import run
 
     overrides = dict(parse_assignment(item) for item in args.sets)

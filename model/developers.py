@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from model.model import RegistryModel
     from model.parameters import ModelParameters
     from model.profiles import RegistryProfile
 
