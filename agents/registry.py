@@ -57,9 +57,10 @@ class RegistryAgent(Agent):
         years_from_2026 = p.start_year - 2026
         growth = profile.download_growth_per_year
         self.downloads_per_week = profile.downloads_per_week * (1 + growth) ** years_from_2026
-        self.packages = profile.packages * (1 + model.publishing_growth) ** years_from_2026
-        self.new_packages_per_week = profile.new_packages_per_week * (1 + model.publishing_growth) ** years_from_2026
-        self.uploads_per_week = profile.uploads_per_week * (1 + model.publishing_growth) ** years_from_2026
+        publishing = (1 + p.publishing_growth_per_year) ** years_from_2026
+        self.packages = profile.packages * publishing
+        self.new_packages_per_week = profile.new_packages_per_week * publishing
+        self.uploads_per_week = profile.uploads_per_week * publishing
         self.ops_fte = profile.ops_fte
         self.security_fte = profile.own_security_fte
         self.staffing_changes: list[tuple[float, float]] = []  # (due time, FTE change)
@@ -131,7 +132,7 @@ class RegistryAgent(Agent):
             return 0.0
         demand = self.downloads_per_week * (1 - self.demand_ceded)
         if self.status in (Status.STRAINED, Status.DEGRADED, Status.READ_ONLY):
-            return demand * (1 - self.model.rate_limit_demand_cut)
+            return demand * (1 - self.model.p.rate_limit_demand_cut)
         return demand
 
     @property

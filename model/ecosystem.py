@@ -23,13 +23,18 @@ REGISTRY_NAMES: tuple[str, ...] = INCUMBENT_NAMES + ALTERNATIVE_NAMES
 UPLOADS_PER_NEW_PACKAGE = np.array([p.uploads_per_week / p.new_packages_per_week for p in INCUMBENTS] * 2)
 
 
+def alternative_package_share(incumbent: RegistryAgent, alternative: RegistryAgent) -> float:
+    """The alternative's share of its ecosystem's package stock."""
+    return alternative.packages / max(incumbent.packages + alternative.packages, 1.0)
+
+
 def split_demand(model: RegistryModel) -> None:
     """Share each ecosystem's downloads between its incumbent and an open alternative, by packages."""
     for index, alternative in model.alternatives.items():
         if alternative.status == Status.SHUT_DOWN:
             continue
         incumbent = model.registry_list[index]
-        package_share = alternative.packages / max(incumbent.packages + alternative.packages, 1.0)
+        package_share = alternative_package_share(incumbent, alternative)
         ceded = max(package_share * model.p.alt_reach_discount, model.p.alt_entry_reach_share)
         alternative.downloads_per_week = incumbent.downloads_per_week * ceded
         incumbent.demand_ceded = ceded

@@ -52,8 +52,6 @@ class RegistryModel(Model):
         base = params.model_dump() if params is not None else {}
         self.p = make_parameters({**base, **overrides})
         self.cost_shares = COST_SHARES
-        self.publishing_growth = self.p.publishing_growth_per_year
-        self.rate_limit_demand_cut = self.p.rate_limit_demand_cut
         self.memory_decay_per_week = 0.5 ** (1 / (self.p.incident_memory_half_life_years * WEEKS_PER_YEAR))
         self.firms_per_corporation = self.p.corporations_represented / self.p.n_corporations
         self.events: list[dict[str, Any]] = []
