@@ -96,44 +96,117 @@ class DeveloperPopulation:
         """Number of sampled developers."""
         return len(self.home)
 
+    def ecosystem_rows(self, ecosystem: int) -> slice | np.ndarray:
+        """The rows of one ecosystem's developers (a slice: rows are sorted by ecosystem when sampled)."""
+        bounds = self._ecosystem_bounds()
+        if bounds is None:  # rows not sorted by ecosystem (built by hand): fall back to a mask
+            return np.flatnonzero(self.ecosystem == ecosystem)
+        return slice(int(bounds[ecosystem]), int(bounds[ecosystem + 1]))
+
+    def _ecosystem_bounds(self) -> np.ndarray | None:
+        """Start row of each ecosystem (plus the end), or None if rows are not sorted by ecosystem."""
+        cached = self.__dict__.get("_bounds_cache")
+        if cached is None or cached[0] is not self.ecosystem:
+            eco = self.ecosystem
+            ordered = eco.size == 0 or bool(np.all(eco[1:] >= eco[:-1]))
+            bounds = np.searchsorted(eco, np.arange(int(eco.max(initial=0)) + 2)) if ordered else None
+            cached = (eco, bounds)
+            self.__dict__["_bounds_cache"] = cached
+        return cached[1]
+
     def on_registry(self, n_registries: int) -> np.ndarray:
         """Sampled developers on each registry."""
         return np.bincount(self.home, minlength=n_registries)
+
+    def ecosystem_sizes(self, n_ecosystems: int) -> np.ndarray:
+        """Sampled developers in each ecosystem (fixed for the run)."""
+        cached = self.__dict__.get("_sizes_cache")
+        if cached is None or cached[0] is not self.ecosystem or cached[1].size < n_ecosystems:
+            cached = (self.ecosystem, np.bincount(self.ecosystem, minlength=n_ecosystems))
+            self.__dict__["_sizes_cache"] = cached
+        return cached[1]
 
     def publishing_per_registry(self, n_registries: int, multiplier: float) -> np.ndarray:
         """Real new packages per week published on each registry."""
         weekly = np.bincount(self.home, weights=self.publish_rate, minlength=n_registries)
         return weekly * multiplier * self.represented
 
-    def switching_utility(self, context: SwitchContext, p: ModelParameters) -> tuple[np.ndarray, np.ndarray]:
-        """Each developer's utility of moving to its ecosystem's other registry, and that registry."""
-        home = self.home
-        other = context.option[home]
-        target = np.where(other >= 0, other, home)
-        rate = self.publish_rate * context.publishing_multiplier * 52
-        fee_home = context.fee_per_package[home] * rate + context.fee_per_publisher[home]
-        fee_other = context.fee_per_package[target] * rate + context.fee_per_publisher[target]
-        utility = (
-            p.fee_weight * self.fee_sensitivity * (fee_home - fee_other) / p.fee_reference_usd_per_year
-            + p.security_weight * self.security_awareness
-            * np.log(context.removal_hours[home] / context.removal_hours[target])
-            + p.peer_weight * context.peer_share[target]
-            - p.network_weight * np.log(context.reach[home] / context.reach[target])
-            - self.switching_cost
-        )
-        return utility, np.where(other >= 0, other, -1)
+    def switching_utility(
+        self, context: SwitchContext, p: ModelParameters, rows: slice | np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each developer's utility of moving to its ecosystem's other registry, and that registry.
+
+        `rows` restricts the computation to some developers (the same arithmetic, row by row).
+        Every per-registry term is computed once per registry and then looked up by home: the
+        values are the same as computing each developer's term from gathered registry values.
+        """
+        select = slice(None) if rows is None else rows
+        home = self.home[select]
+        n = len(context.option)
+        registries = np.arange(n)
+        other_of = context.option
+        target_of = np.where(other_of >= 0, other_of, registries)
+        risk_gap = np.log(context.removal_hours / context.removal_hours[target_of])  # by home registry
+        peer_term = p.peer_weight * context.peer_share[target_of]
+        network_term = p.network_weight * np.log(context.reach / context.reach[target_of])
+        utility = p.security_weight * self.security_awareness[select] * risk_gap[home]
+        if np.any(context.fee_per_package) or np.any(context.fee_per_publisher):
+            target = target_of[home]
+            rate = self.publish_rate[select] * context.publishing_multiplier * 52
+            fee_home = context.fee_per_package[home] * rate + context.fee_per_publisher[home]
+            fee_other = context.fee_per_package[target] * rate + context.fee_per_publisher[target]
+            fee_term = p.fee_weight * self.fee_sensitivity[select] * (fee_home - fee_other) / p.fee_reference_usd_per_year
+            utility = fee_term + utility
+        # with no fee anywhere the fee term is exactly zero and is left out (0 + x == x)
+        utility += peer_term[home]
+        utility -= network_term[home]
+        utility -= self.switching_cost[select]
+        return utility, other_of[home]
 
     def choose_homes(self, context: SwitchContext, uniforms: np.ndarray, p: ModelParameters) -> np.ndarray:
-        """New home of every developer: leave with hazard h0 * sigmoid(utility) (vectorised rule)."""
-        utility, other = self.switching_utility(context, p)
-        hazard = p.switching_hazard_per_week / (1 + np.exp(-np.clip(utility, -700, 700)))
-        move = (other >= 0) & (uniforms < hazard)
-        return np.where(move, other, self.home).astype(self.home.dtype)
+        """New home of every developer: leave with hazard h0 * sigmoid(utility) (vectorised rule).
+
+        Only ecosystems where a move is possible (an open alternative) are evaluated; everyone
+        else stays. Developers are assumed to live on their ecosystem's incumbent or alternative.
+        """
+        homes = self.home.copy()
+        for rows in self._rows_with_options(context):
+            utility, other = self.switching_utility(context, p, rows)
+            np.negative(utility, out=utility)
+            np.clip(utility, -700, 700, out=utility)
+            np.exp(utility, out=utility)
+            utility += 1
+            hazard = np.divide(p.switching_hazard_per_week, utility, out=utility)
+            move = (other >= 0) & (uniforms[rows] < hazard)
+            homes[rows] = np.where(move, other, homes[rows])
+        return homes
+
+    def _rows_with_options(self, context: SwitchContext) -> list[slice | np.ndarray]:
+        """Rows of each ecosystem in which some registry offers a move (incumbent or alternative)."""
+        n_ecosystems = len(context.option) // 2
+        open_option = context.option >= 0
+        return [
+            self.ecosystem_rows(index)
+            for index in range(n_ecosystems)
+            if open_option[index] or open_option[n_ecosystems + index]
+        ]
 
 
-def latent_demand(population: DeveloperPopulation, context: SwitchContext, p: ModelParameters) -> np.ndarray:
-    """Share of each ecosystem's developers who would gain by moving to its (hypothetical) alternative."""
-    utility, _ = population.switching_utility(context, p)
-    size = np.bincount(population.ecosystem)
-    gaining = np.bincount(population.ecosystem, weights=(utility > 0).astype(float), minlength=size.size)
+def latent_demand(
+    population: DeveloperPopulation, context: SwitchContext, p: ModelParameters, ecosystems=None
+) -> np.ndarray:
+    """Share of each ecosystem's developers who would gain by moving to its (hypothetical) alternative.
+
+    With `ecosystems` given, only those ecosystems are computed (the others read 0).
+    """
+    n_ecosystems = len(context.option) // 2
+    size = population.ecosystem_sizes(n_ecosystems)
+    if ecosystems is None:
+        utility, _ = population.switching_utility(context, p)
+        gaining = np.bincount(population.ecosystem, weights=(utility > 0).astype(float), minlength=size.size)
+        return gaining / np.maximum(size, 1)
+    gaining = np.zeros(size.size)
+    for index in ecosystems:
+        utility, _ = population.switching_utility(context, p, population.ecosystem_rows(index))
+        gaining[index] = np.count_nonzero(utility > 0)
     return gaining / np.maximum(size, 1)

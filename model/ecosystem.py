@@ -85,7 +85,7 @@ def switch_context(model: RegistryModel, hypothetical: dict[int, float] | None =
             removal[alt_index] = p.alt_removal_multiplier * removal[index]
             reach[alt_index] = hypothetical[index]
     counts = model.developers.on_registry(n).astype(float)
-    ecosystem_size = np.bincount(model.developers.ecosystem, minlength=N_INCUMBENTS).astype(float)
+    ecosystem_size = model.developers.ecosystem_sizes(N_INCUMBENTS).astype(float)
     peer_share = counts / np.tile(np.maximum(ecosystem_size, 1.0), 2)
     multiplier = p.ai_publishing_multiplier * publishing_growth(model)
     return SwitchContext(option, fee_per_package, fee_per_publisher, removal, reach, peer_share, multiplier)
@@ -112,7 +112,7 @@ def open_alternatives(model: RegistryModel) -> None:
     }
     if not candidates:
         return
-    demand = latent_demand(model.developers, switch_context(model, hypothetical=candidates), p)
+    demand = latent_demand(model.developers, switch_context(model, hypothetical=candidates), p, ecosystems=candidates)
     for index in candidates:
         if demand[index] > p.alt_entry_demand_share:
             enter(model, index, float(demand[index]))
