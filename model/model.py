@@ -74,7 +74,7 @@ class RegistryModel(Model):
         self.registries_by_index: dict[int, RegistryAgent] = dict(enumerate(self.registry_list))
         self.alternatives: dict[int, RegistryAgent] = {}  # incumbent index -> its alternative
         self.developers = DeveloperPopulation.sample(self.p, INCUMBENTS, self.rng)
-        self.developer_agents = [DeveloperAgent(self, index) for index in range(len(self.developers))]
+        self._developer_views: dict[int, DeveloperAgent] = {}  # created on first access (developer_agent)
         self.malware_ledger = MalwareLedger(n_registries=len(ecosystem.REGISTRY_NAMES))
         self.spam_burst_ends: list[int] = []
         self.spam_packages_per_week = 0.0
@@ -224,6 +224,24 @@ class RegistryModel(Model):
     def index_of(self, registry: RegistryAgent) -> int:
         """A registry's index in the developer arrays."""
         return ecosystem.REGISTRY_NAMES.index(registry.name)
+
+    def developer_agent(self, index: int) -> DeveloperAgent:
+        """The Mesa agent viewing developer row `index`, created (and registered) on first access."""
+        view = self._developer_views.get(index)
+        if view is None:
+            if not 0 <= index < len(self.developers):
+                raise IndexError(f"developer index {index} out of range 0..{len(self.developers) - 1}")
+            view = self._developer_views[index] = DeveloperAgent(self, index)
+        return view
+
+    @property
+    def developer_agents(self) -> list[DeveloperAgent]:
+        """Views of every developer in row order; creates (and registers with Mesa) any not yet made.
+
+        The model itself never needs them (developers live in arrays), so a run that does not
+        ask for them creates none: this keeps a million-developer run small and fast.
+        """
+        return [self.developer_agent(index) for index in range(len(self.developers))]
 
     @property
     def registry_names(self) -> tuple[str, ...]:

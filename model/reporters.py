@@ -35,14 +35,19 @@ def pooled_removal_median_hours(model: RegistryModel) -> float:
     weights = [r.reports_per_week for r in live]
     logs = [math.log(r.removal_median_hours) for r in live]
     total = sum(weights)
+    scale = sigma * math.sqrt(2)
+    pairs = list(zip(weights, logs))
+    erf = math.erf
 
     def cdf(log_hours: float) -> float:
-        return sum(w * 0.5 * (1 + math.erf((log_hours - m) / (sigma * math.sqrt(2)))) for w, m in zip(weights, logs))
+        """Reports-weighted share below `log_hours` (times the total)."""
+        return sum([w * 0.5 * (1 + erf((log_hours - m) / scale)) for w, m in pairs])
 
     low, high = min(logs) - 5 * sigma, max(logs) + 5 * sigma
+    half_total = 0.5 * total
     for _ in range(60):
         mid = (low + high) / 2
-        low, high = (mid, high) if cdf(mid) < 0.5 * total else (low, mid)
+        low, high = (mid, high) if cdf(mid) < half_total else (low, mid)
     return math.exp((low + high) / 2)
 
 
