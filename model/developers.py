@@ -34,6 +34,25 @@ class SwitchContext:
     peer_share: np.ndarray  # share of the ecosystem's developers on each registry
     publishing_multiplier: float  # AI-assistance multiplier times publishing growth since the start
 
+    def registry_terms(self, p: ModelParameters) -> tuple[np.ndarray, ...]:
+        """Per-registry terms of the switching utility, by home registry (computed once per context).
+
+        Returns the target registry (the option, or home itself when there is none), the log
+        removal-delay ratio, the peer term and the network term. Looking these up by home gives
+        the same values as computing them from gathered registry values developer by developer.
+        """
+        key = (p.peer_weight, p.network_weight)
+        cached = self.__dict__.get("_terms")
+        if cached is None or cached[0] != key:
+            target_of = np.where(self.option >= 0, self.option, np.arange(len(self.option)))
+            risk_gap = np.log(self.removal_hours / self.removal_hours[target_of])
+            peer_term = p.peer_weight * self.peer_share[target_of]
+            network_term = p.network_weight * np.log(self.reach / self.reach[target_of])
+            has_fees = bool(np.any(self.fee_per_package) or np.any(self.fee_per_publisher))
+            cached = (key, (target_of, risk_gap, peer_term, network_term, has_fees))
+            self.__dict__["_terms"] = cached
+        return cached[1]
+
     def as_dict(self) -> dict:
         """Plain values for the per-agent reference rule."""
         return {
@@ -142,15 +161,9 @@ class DeveloperPopulation:
         """
         select = slice(None) if rows is None else rows
         home = self.home[select]
-        n = len(context.option)
-        registries = np.arange(n)
-        other_of = context.option
-        target_of = np.where(other_of >= 0, other_of, registries)
-        risk_gap = np.log(context.removal_hours / context.removal_hours[target_of])  # by home registry
-        peer_term = p.peer_weight * context.peer_share[target_of]
-        network_term = p.network_weight * np.log(context.reach / context.reach[target_of])
+        target_of, risk_gap, peer_term, network_term, has_fees = context.registry_terms(p)
         utility = p.security_weight * self.security_awareness[select] * risk_gap[home]
-        if np.any(context.fee_per_package) or np.any(context.fee_per_publisher):
+        if has_fees:
             target = target_of[home]
             rate = self.publish_rate[select] * context.publishing_multiplier * 52
             fee_home = context.fee_per_package[home] * rate + context.fee_per_publisher[home]
@@ -161,7 +174,7 @@ class DeveloperPopulation:
         utility += peer_term[home]
         utility -= network_term[home]
         utility -= self.switching_cost[select]
-        return utility, other_of[home]
+        return utility, context.option[home]
 
     def choose_homes(self, context: SwitchContext, uniforms: np.ndarray, p: ModelParameters) -> np.ndarray:
         """New home of every developer: leave with hazard h0 * sigmoid(utility) (vectorised rule).
@@ -182,14 +195,34 @@ class DeveloperPopulation:
         return homes
 
     def _rows_with_options(self, context: SwitchContext) -> list[slice | np.ndarray]:
-        """Rows of each ecosystem in which some registry offers a move (incumbent or alternative)."""
+        """Rows of the ecosystems in which some registry offers a move (incumbent or alternative)."""
         n_ecosystems = len(context.option) // 2
         open_option = context.option >= 0
-        return [
-            self.ecosystem_rows(index)
-            for index in range(n_ecosystems)
-            if open_option[index] or open_option[n_ecosystems + index]
-        ]
+        chosen = [index for index in range(n_ecosystems) if open_option[index] or open_option[n_ecosystems + index]]
+        return [rows for rows, _ in self.ecosystem_runs(chosen)]
+
+    def ecosystem_runs(self, ecosystems) -> list[tuple[slice | np.ndarray, list[tuple[int, slice]]]]:
+        """Rows of some ecosystems, adjacent ones merged into one block.
+
+        Each block comes with its ecosystems and their rows relative to the block, so work on
+        several ecosystems is done in as few array operations as possible.
+        """
+        chosen = sorted(set(int(index) for index in ecosystems))
+        bounds = self._ecosystem_bounds()
+        if bounds is None:
+            return [(self.ecosystem_rows(index), [(index, slice(None))]) for index in chosen]
+        runs: list[list[int]] = []
+        for index in chosen:
+            if runs and runs[-1][-1] == index - 1:
+                runs[-1].append(index)
+            else:
+                runs.append([index])
+        blocks = []
+        for run in runs:
+            start = int(bounds[run[0]])
+            parts = [(index, slice(int(bounds[index]) - start, int(bounds[index + 1]) - start)) for index in run]
+            blocks.append((slice(start, int(bounds[run[-1] + 1])), parts))
+        return blocks
 
 
 def latent_demand(
@@ -206,7 +239,8 @@ def latent_demand(
         gaining = np.bincount(population.ecosystem, weights=(utility > 0).astype(float), minlength=size.size)
         return gaining / np.maximum(size, 1)
     gaining = np.zeros(size.size)
-    for index in ecosystems:
-        utility, _ = population.switching_utility(context, p, population.ecosystem_rows(index))
-        gaining[index] = np.count_nonzero(utility > 0)
+    for rows, parts in population.ecosystem_runs(ecosystems):
+        gains = population.switching_utility(context, p, rows)[0] > 0
+        for index, part in parts:
+            gaining[index] = np.count_nonzero(gains[part])
     return gaining / np.maximum(size, 1)
