@@ -92,6 +92,15 @@ class DeveloperAgent(Agent):
         other = context["option"][home]
         if other < 0:
             return home  # no alternative open in this ecosystem
+        utility = self.utility_of_moving_reference(context)
+        hazard = p.switching_hazard_per_week / (1 + math.exp(-min(max(utility, -700.0), 700.0)))
+        return other if uniform < hazard else home
+
+    def utility_of_moving_reference(self, context: dict) -> float:
+        """Reference rule: the utility of moving to the other registry open to this developer."""
+        p = self.model.p
+        home = int(self._population.home[self.index])
+        other = context["option"][home]
         rate = self.publish_rate * context["publishing_multiplier"]
 
         def fee(registry: int) -> float:
@@ -99,12 +108,25 @@ class DeveloperAgent(Agent):
 
         fee_gap = (fee(home) - fee(other)) / p.fee_reference_usd_per_year
         risk_gap = math.log(context["removal_hours"][home] / context["removal_hours"][other])
-        utility = (
+        return (
             p.fee_weight * self.fee_sensitivity * fee_gap
             + p.security_weight * self.security_awareness * risk_gap
             + p.peer_weight * context["peer_share"][other]
             - p.network_weight * math.log(context["reach"][home] / context["reach"][other])
             - self.switching_cost
         )
-        hazard = p.switching_hazard_per_week / (1 + math.exp(-min(max(utility, -700.0), 700.0)))
-        return other if uniform < hazard else home
+
+    # ----- steps for the per-agent reference model (model/reference.py, run with shuffle_do) ------
+    def tally_publishing(self, weekly_by_registry: list[float]) -> None:
+        """Add this developer's publishing rate to its home registry's weekly tally."""
+        weekly_by_registry[int(self._population.home[self.index])] += self.publish_rate
+
+    def decide_home(self, uniforms, context: dict, new_homes) -> None:
+        """Choose this week's home with the reference rule and write it to `new_homes` (synchronous)."""
+        new_homes[self.index] = self.switch_reference(float(uniforms[self.index]), context)
+
+    def count_gain(self, context: dict, candidates: set[int], gaining: list[int]) -> None:
+        """If this developer's ecosystem is a candidate for entry, count it when moving would pay."""
+        ecosystem = int(self._population.ecosystem[self.index])
+        if ecosystem in candidates and self.utility_of_moving_reference(context) > 0:
+            gaining[ecosystem] += 1

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.registry import RegistryAgent, Status
-from model.developers import SwitchContext, latent_demand
+from model.developers import SwitchContext
 from model.profiles import ALTERNATIVE_NAMES, INCUMBENT_NAMES, INCUMBENTS, alternative_profile
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def publish(model: RegistryModel) -> None:
     """Developers publish on their homes; each registry takes its packages, uploads and fees."""
     p = model.p
     multiplier = p.ai_publishing_multiplier * publishing_growth(model)
-    new_packages = model.developers.publishing_per_registry(len(REGISTRY_NAMES), multiplier)
+    new_packages = model.new_packages_per_registry(multiplier)
     publishers = model.developers.on_registry(len(REGISTRY_NAMES)) * model.developers.represented
     for index, registry in model.registries_by_index.items():
         fees = 0.0
@@ -97,7 +97,7 @@ def switch_registries(model: RegistryModel) -> None:
         return
     context = switch_context(model)
     uniforms = model.rng.random(len(model.developers))
-    model.developers.home = model.developers.choose_homes(context, uniforms, model.p)
+    model.developers.home = model.choose_developer_homes(context, uniforms)
 
 
 def open_alternatives(model: RegistryModel) -> None:
@@ -112,7 +112,7 @@ def open_alternatives(model: RegistryModel) -> None:
     }
     if not candidates:
         return
-    demand = latent_demand(model.developers, switch_context(model, hypothetical=candidates), p, ecosystems=candidates)
+    demand = model.entry_demand(switch_context(model, hypothetical=candidates), list(candidates))
     for index in candidates:
         if demand[index] > p.alt_entry_demand_share:
             enter(model, index, float(demand[index]))

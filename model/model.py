@@ -15,7 +15,7 @@ from agents.developer import DeveloperAgent
 from agents.funder import PublicFunder, UmbrellaFunder
 from agents.registry import RegistryAgent, Status
 from model import ecosystem, reporters
-from model.developers import DeveloperPopulation
+from model.developers import DeveloperPopulation, SwitchContext, latent_demand
 from model.malware import MalwareLedger, malware_week
 from model.worms import start_outbreaks
 from model.parameters import ModelParameters, make_parameters
@@ -242,6 +242,19 @@ class RegistryModel(Model):
         ask for them creates none: this keeps a million-developer run small and fast.
         """
         return [self.developer_agent(index) for index in range(len(self.developers))]
+
+    # ----- the developer rules (vectorised; model/reference.py restates them per agent) -----------
+    def new_packages_per_registry(self, multiplier: float) -> np.ndarray:
+        """Real new packages published on each registry this week."""
+        return self.developers.publishing_per_registry(len(ecosystem.REGISTRY_NAMES), multiplier)
+
+    def choose_developer_homes(self, context: SwitchContext, uniforms: np.ndarray) -> np.ndarray:
+        """Every developer's home after this week's switching choice (all decide on one snapshot)."""
+        return self.developers.choose_homes(context, uniforms, self.p)
+
+    def entry_demand(self, context: SwitchContext, candidates: list[int]) -> np.ndarray:
+        """Share of each candidate ecosystem's developers who would gain by moving to an alternative."""
+        return latent_demand(self.developers, context, self.p, ecosystems=candidates)
 
     @property
     def registry_names(self) -> tuple[str, ...]:
