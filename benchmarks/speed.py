@@ -1,0 +1,310 @@
+"""Speed and memory benchmark: `python benchmarks/speed.py` (full, ~10 min) or `--quick` (smoke, ~1 min).
+
+Every measurement runs in a fresh Python process (one process per repeat), so peak memory
+(`ru_maxrss` of that process) belongs to one case. For each case it prints the median wall
+time over the repeats, the spread (min-max), the median CPU time and the peak resident
+memory. It then prints:
+
+- scaling: the fitted exponent of run time in the number of developers (10k, 100k, 1M) and in
+  the number of simulated years (at 1M developers);
+- the per-agent reference: the same scenario run by `ReferenceRegistryModel` (developer rules
+  stepped agent by agent with Mesa's `shuffle_do`) and by the vectorised model, in this same
+  invocation, with the time spent in the developer rules per developer-week and the ratio,
+  and whether the two runs' outputs are identical.
+
+Options: `--quick` (small sizes), `--repeats N`, `--json PATH` (write all measurements),
+`--profile` (print a cProfile of the default case instead of benchmarking).
+Timings are not pass/fail: see BENCHMARKS.md for the targets and the latest figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WEEKS_PER_YEAR = 52
+
+
+# ===== child: one measurement in this process ======================================================
+def _timed_class(model_class):
+    """A subclass of `model_class` that adds up the seconds spent in the three developer rules."""
+
+    class Timed(model_class):
+        """Times `new_packages_per_registry`, `choose_developer_homes` and `entry_demand`."""
+
+        developer_seconds = 0.0
+
+        def new_packages_per_registry(self, multiplier):
+            """Publishing, timed."""
+            start = time.perf_counter()
+            result = super().new_packages_per_registry(multiplier)
+            self.developer_seconds += time.perf_counter() - start
+            return result
+
+        def choose_developer_homes(self, context, uniforms):
+            """Switching, timed."""
+            start = time.perf_counter()
+            result = super().choose_developer_homes(context, uniforms)
+            self.developer_seconds += time.perf_counter() - start
+            return result
+
+        def entry_demand(self, context, candidates):
+            """The entry test, timed."""
+            start = time.perf_counter()
+            result = super().entry_demand(context, candidates)
+            self.developer_seconds += time.perf_counter() - start
+            return result
+
+    return Timed
+
+
+def _digest(frames) -> str:
+    """A short hash of the output frames (to check that two implementations gave the same run)."""
+    import hashlib
+
+    import pandas as pd
+
+    digest = hashlib.sha256()
+    for frame in frames:
+        digest.update(pd.util.hash_pandas_object(frame, index=True).values.tobytes())
+    return digest.hexdigest()[:16]
+
+
+def child(spec: dict) -> dict:
+    """Run one case as `spec` says and return its measurements."""
+    import resource
+
+    from model.model import RegistryModel
+    from model.runner import events_frame, model_frame, registry_frame, run, worms_frame
+    from model.scenarios import load_scenario
+
+    overrides = {"n_developers": spec["developers"], **spec.get("overrides", {})}
+    weeks = int(round(spec["years"] * WEEKS_PER_YEAR))
+    developer_seconds = None
+    wall_start, cpu_start = time.perf_counter(), time.process_time()
+    if spec["kind"] == "run":  # the public entry point, as users call it: set-up, run, frames
+        result = run(spec["scenario"], years=spec["years"], seed=spec["seed"], **overrides)
+        frames = (result.model, result.registries, result.events, result.worms)
+    else:  # "fast" or "reference", with the developer rules timed
+        if spec["kind"] == "reference":
+            from model.reference import ReferenceRegistryModel as model_class
+        else:
+            model_class = RegistryModel
+        params = load_scenario(spec["scenario"]).parameters(**overrides)
+        model = _timed_class(model_class)(params, rng=spec["seed"])
+        model.run_for(weeks)
+        frames = (model_frame(model), registry_frame(model), events_frame(model), worms_frame(model))
+        developer_seconds = model.developer_seconds
+    wall = time.perf_counter() - wall_start
+    cpu = time.process_time() - cpu_start
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "peak_rss_mib": peak_kib / 1024,
+        "developer_s": developer_seconds,
+        "weeks": weeks,
+        "digest": _digest(frames),
+    }
+
+
+# ===== parent: cases, repeats, summaries ===========================================================
+def measure(spec: dict, repeats: int) -> dict:
+    """Run a case `repeats` times, each in a fresh process; summarise."""
+    runs = []
+    for _ in range(repeats):
+        completed = subprocess.run(
+            [sys.executable, __file__, "--child", json.dumps(spec)],
+            capture_output=True, text=True, cwd=ROOT, check=False,
+        )
+        if completed.returncode != 0:
+            sys.exit(f"benchmark case {spec['name']} failed:\n{completed.stderr.strip()}")
+        runs.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+    walls = [r["wall_s"] for r in runs]
+    summary = {
+        **spec,
+        "repeats": repeats,
+        "wall_median_s": statistics.median(walls),
+        "wall_min_s": min(walls),
+        "wall_max_s": max(walls),
+        "cpu_median_s": statistics.median(r["cpu_s"] for r in runs),
+        "peak_rss_mib": max(r["peak_rss_mib"] for r in runs),
+        "digests": sorted({r["digest"] for r in runs}),
+        "runs": runs,
+    }
+    if runs[0]["developer_s"] is not None:
+        summary["developer_median_s"] = statistics.median(r["developer_s"] for r in runs)
+    return summary
+
+
+def fitted_exponent(xs: list[float], ys: list[float]) -> float:
+    """Least-squares slope of log(y) on log(x)."""
+    lx, ly = [math.log(x) for x in xs], [math.log(y) for y in ys]
+    mx, my = statistics.fmean(lx), statistics.fmean(ly)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
+
+
+def _row(summary: dict) -> str:
+    """One printed line for a case."""
+    same = "same output every repeat" if len(summary["digests"]) == 1 else "OUTPUT DIFFERS BETWEEN REPEATS"
+    return (
+        f"  {summary['name']:<34} median {summary['wall_median_s']:8.2f} s"
+        f"  (min {summary['wall_min_s']:.2f}, max {summary['wall_max_s']:.2f}, n={summary['repeats']})"
+        f"  cpu {summary['cpu_median_s']:7.2f} s  peak {summary['peak_rss_mib']:7.0f} MiB  [{same}]"
+    )
+
+
+def machine() -> dict:
+    """What the figures ran on."""
+    import mesa
+    import numpy
+
+    model_name = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model_name = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": model_name,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "mesa": mesa.__version__,
+        "load_average_start": os.getloadavg(),
+    }
+
+
+def plan(quick: bool, repeats: int | None) -> dict:
+    """The cases of a full or quick benchmark."""
+    if quick:
+        sizes, years, ref_size, ref_years = [10_000, 20_000, 50_000], 1, 2_000, 1
+        default_years, year_points, year_size = 1, [0.5, 1], 50_000
+        reps, big_reps = repeats or 2, repeats or 2
+    else:
+        sizes, years, ref_size, ref_years = [10_000, 100_000, 1_000_000], 10, 10_000, 2
+        default_years, year_points, year_size = 10, [2.5, 5, 10], 1_000_000
+        reps, big_reps = repeats or 5, repeats or 3
+    return {
+        "sizes": sizes, "years": years, "default_years": default_years, "reps": reps, "big_reps": big_reps,
+        "year_points": year_points, "year_size": year_size, "ref_size": ref_size, "ref_years": ref_years,
+    }
+
+
+def benchmark(quick: bool, repeats: int | None) -> dict:
+    """Run every case and print the summaries."""
+    p = plan(quick, repeats)
+    info = machine()
+    print(f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}, numpy {info['numpy']}, Mesa {info['mesa']}")
+    print(f"Load average at start: {', '.join(f'{x:.2f}' for x in info['load_average_start'])}")
+    print("Each repeat runs in a fresh process; wall time covers set-up, the run and building the output frames.\n")
+    results: dict = {"machine": info, "quick": quick, "cases": []}
+
+    def case(name, repeats_, **spec):
+        summary = measure({"name": name, "seed": 0, **spec}, repeats_)
+        results["cases"].append(summary)
+        print(_row(summary), flush=True)
+        return summary
+
+    print("Status quo, default size (run() as users call it):")
+    default = case(f"status-quo {p['sizes'][0]:,} dev {p['default_years']} y", p["reps"],
+                   kind="run", scenario="status-quo", developers=p["sizes"][0], years=p["default_years"])
+
+    print("\nScaling in developers (status quo):")
+    by_size = [default] if p["default_years"] == p["years"] else []
+    for size in p["sizes"][len(by_size):]:
+        reps = p["reps"] if size <= 10_000 else p["big_reps"]
+        by_size.append(case(f"status-quo {size:,} dev {p['years']} y", reps,
+                            kind="run", scenario="status-quo", developers=size, years=p["years"]))
+    size_exponent = fitted_exponent(p["sizes"], [s["wall_median_s"] for s in by_size])
+    print(f"  fitted exponent of time in developers ({', '.join(f'{n:,}' for n in p['sizes'])}): {size_exponent:.2f}")
+
+    print(f"\nScaling in years (status quo, {p['year_size']:,} developers):")
+    by_years = []
+    for years in p["year_points"]:
+        reuse = next((s for s in by_size if s["developers"] == p["year_size"] and s["years"] == years), None)
+        by_years.append(reuse or case(f"status-quo {p['year_size']:,} dev {years} y", p["big_reps"],
+                                      kind="run", scenario="status-quo", developers=p["year_size"], years=years))
+    years_exponent = fitted_exponent(p["year_points"], [s["wall_median_s"] for s in by_years])
+    print(f"  fitted exponent of time in years ({', '.join(str(y) for y in p['year_points'])}): {years_exponent:.2f}")
+
+    print(f"\nPer-agent reference (shuffle_do) vs vectorised, per-package-fee, {p['ref_size']:,} dev {p['ref_years']} y:")
+    common = {"scenario": "per-package-fee", "developers": p["ref_size"], "years": p["ref_years"]}
+    fast = case("vectorised (developer rules timed)", p["big_reps"], kind="fast", **common)
+    reference = case("reference (developer rules timed)", p["big_reps"], kind="reference", **common)
+    developer_weeks = p["ref_size"] * fast["runs"][0]["weeks"]
+    fast_per = fast["developer_median_s"] / developer_weeks
+    reference_per = reference["developer_median_s"] / developer_weeks
+    identical = fast["digests"] == reference["digests"]
+    print(f"  developer rules: vectorised {fast['developer_median_s']:.3f} s ({fast_per * 1e9:.1f} ns per developer-week),"
+          f" reference {reference['developer_median_s']:.2f} s ({reference_per * 1e9:.0f} ns per developer-week)")
+    print(f"  per-developer cost ratio (reference / vectorised): {reference_per / fast_per:.0f}x;"
+          f" whole run: {reference['wall_median_s'] / fast['wall_median_s']:.1f}x;"
+          f" outputs identical: {'yes' if identical else 'NO'}")
+
+    results["summary"] = {
+        "default_wall_median_s": default["wall_median_s"],
+        "size_exponent": size_exponent,
+        "years_exponent": years_exponent,
+        "developer_cost_ratio": reference_per / fast_per,
+        "whole_run_ratio": reference["wall_median_s"] / fast["wall_median_s"],
+        "reference_outputs_identical": identical,
+        "load_average_end": os.getloadavg(),
+    }
+    print(f"\nLoad average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return results
+
+
+def profile(years: float) -> None:
+    """Print where the time goes in the default status-quo run (cProfile, by own time)."""
+    import cProfile
+    import pstats
+
+    from model.runner import run
+
+    run("status-quo", years=0.1, seed=0)  # warm imports and caches
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run("status-quo", years=years, seed=0)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse options and run the benchmark (or one child case, or the profile)."""
+    parser = argparse.ArgumentParser(description="Speed and memory benchmark of the model.")
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test (about a minute)")
+    parser.add_argument("--repeats", type=int, default=None, help="repeats per case (default 5 small, 3 large)")
+    parser.add_argument("--json", type=Path, default=None, help="also write all measurements to this JSON file")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the default 10-year run")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.repeats is not None and args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    sys.path.insert(0, str(ROOT))
+    if args.child:
+        print(json.dumps(child(json.loads(args.child))))
+        return
+    if args.profile:
+        profile(1 if args.quick else 10)
+        return
+    results = benchmark(args.quick, args.repeats)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1))
+        print(f"Wrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()
