@@ -451,8 +451,8 @@ class RegistryModel(Model):
 
     def largest_funder_share(self) -> float:
         """Share of the last year's funding (excluding publisher fees) from the largest single funder."""
-        totals = {payer: v for payer, v in self._payment_totals.items() if payer != "publishers" and v > 0}
-        return max(totals.values()) / sum(totals.values()) if totals else 0.0
+        totals = [v for payer, v in self._payment_totals.items() if v > 0 and payer != "publishers"]
+        return max(totals) / sum(totals) if totals else 0.0
 
     def log_event(self, kind: str, registry: str, detail: str) -> None:
         """Append an event to the run's log."""
