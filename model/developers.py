@@ -194,6 +194,84 @@ class DeveloperPopulation:
             homes[rows] = np.where(move, other, homes[rows])
         return homes
 
+    def count_gaining(self, context: SwitchContext, p: ModelParameters, ecosystem: int) -> int:
+        """How many of an ecosystem's developers have a switching utility above zero.
+
+        The same count as evaluating everyone, found faster when every developer is still on
+        the incumbent (as in an ecosystem that never had an alternative): the utility is
+        `g - switching_cost`, and `g` has an upper bound `G` from the ecosystem's extreme fee
+        sensitivity, publishing rate and security awareness (the fee and security terms are
+        linear in them). Developers with `switching_cost >= G` cannot gain; only those below
+        `G` (a prefix of the ecosystem sorted by switching cost) are evaluated, exactly.
+        """
+        rows = self.ecosystem_rows(ecosystem)
+        if isinstance(rows, slice) and rows.stop <= rows.start:
+            return 0
+        if not isinstance(rows, slice) or not np.all(self.home[rows] == ecosystem):
+            return int(np.count_nonzero(self.switching_utility(context, p, rows)[0] > 0))
+        order, sorted_cost = self._by_switching_cost(ecosystem)
+        below = int(np.searchsorted(sorted_cost, self._gain_bound(context, p, ecosystem), side="left"))
+        if below == 0:
+            return 0
+        if 4 * below > sorted_cost.size:  # many candidates: evaluating the block is cheaper
+            return int(np.count_nonzero(self.switching_utility(context, p, rows)[0] > 0))
+        candidates = np.sort(order[:below]) + rows.start
+        return int(np.count_nonzero(self.switching_utility(context, p, candidates)[0] > 0))
+
+    def _gain_bound(self, context: SwitchContext, p: ModelParameters, ecosystem: int) -> float:
+        """An upper bound, with a safety margin, on the utility before switching cost, for developers on `ecosystem`."""
+        target_of, risk_gap, peer_term, network_term, has_fees = context.registry_terms(p)
+        stats = self._ecosystem_extremes(ecosystem)
+        home, target = ecosystem, int(target_of[ecosystem])
+        security = [p.security_weight * awareness * float(risk_gap[home]) for awareness in stats["security_awareness"]]
+        fee, fee_scale = [0.0], 0.0
+        if has_fees:
+            per_package = (float(context.fee_per_package[home]), float(context.fee_per_package[target]))
+            per_publisher = (float(context.fee_per_publisher[home]), float(context.fee_per_publisher[target]))
+            rates = [rate * context.publishing_multiplier * 52 for rate in stats["publish_rate"]]
+            fee = [
+                p.fee_weight * sensitivity
+                * ((per_package[0] * rate + per_publisher[0]) - (per_package[1] * rate + per_publisher[1]))
+                / p.fee_reference_usd_per_year
+                for sensitivity in stats["fee_sensitivity"]
+                for rate in rates
+            ]
+            fee_scale = (
+                abs(p.fee_weight) * max(abs(x) for x in stats["fee_sensitivity"])
+                * ((abs(per_package[0]) + abs(per_package[1])) * max(abs(r) for r in rates) + abs(per_publisher[0]) + abs(per_publisher[1]))
+                / abs(p.fee_reference_usd_per_year)
+            )
+        peer, network = float(peer_term[home]), float(network_term[home])
+        bound = max(fee) + max(security) + peer - network
+        margin = 1e-9 * (fee_scale + max(abs(x) for x in security) + abs(peer) + abs(network)) + 1e-12
+        return bound + margin
+
+    def _ecosystem_extremes(self, ecosystem: int) -> dict[str, tuple[float, float]]:
+        """Smallest and largest fee sensitivity, publishing rate and security awareness in an ecosystem."""
+        cache = self.__dict__.setdefault("_extremes_cache", {})
+        key = (ecosystem, id(self.fee_sensitivity), id(self.publish_rate), id(self.security_awareness))
+        if key not in cache:
+            rows = self.ecosystem_rows(ecosystem)
+            cache[key] = {
+                name: (float(values[rows].min()), float(values[rows].max()))
+                for name, values in (
+                    ("fee_sensitivity", self.fee_sensitivity),
+                    ("publish_rate", self.publish_rate),
+                    ("security_awareness", self.security_awareness),
+                )
+            }
+        return cache[key]
+
+    def _by_switching_cost(self, ecosystem: int) -> tuple[np.ndarray, np.ndarray]:
+        """An ecosystem's rows (relative to its block) sorted by switching cost, and the sorted costs."""
+        cache = self.__dict__.setdefault("_cost_order_cache", {})
+        key = (ecosystem, id(self.switching_cost))
+        if key not in cache:
+            costs = self.switching_cost[self.ecosystem_rows(ecosystem)]
+            order = np.argsort(costs, kind="stable")
+            cache[key] = (order, costs[order])
+        return cache[key]
+
     def _rows_with_options(self, context: SwitchContext) -> list[slice | np.ndarray]:
         """Rows of the ecosystems in which some registry offers a move (incumbent or alternative)."""
         n_ecosystems = len(context.option) // 2
@@ -230,7 +308,8 @@ def latent_demand(
 ) -> np.ndarray:
     """Share of each ecosystem's developers who would gain by moving to its (hypothetical) alternative.
 
-    With `ecosystems` given, only those ecosystems are computed (the others read 0).
+    With `ecosystems` given, only those ecosystems are computed (the others read 0), each with
+    `count_gaining` (which skips developers whose switching cost alone rules out a gain).
     """
     n_ecosystems = len(context.option) // 2
     size = population.ecosystem_sizes(n_ecosystems)
@@ -239,8 +318,6 @@ def latent_demand(
         gaining = np.bincount(population.ecosystem, weights=(utility > 0).astype(float), minlength=size.size)
         return gaining / np.maximum(size, 1)
     gaining = np.zeros(size.size)
-    for rows, parts in population.ecosystem_runs(ecosystems):
-        gains = population.switching_utility(context, p, rows)[0] > 0
-        for index, part in parts:
-            gaining[index] = np.count_nonzero(gains[part])
+    for index in ecosystems:
+        gaining[index] = population.count_gaining(context, p, int(index))
     return gaining / np.maximum(size, 1)

@@ -1,9 +1,13 @@
-"""The per-agent reference model (shuffle_do) and the vectorised model give the same run; views are lazy."""
+"""The per-agent reference model (shuffle_do) gives the same run; fast paths agree with plain evaluation; views are lazy."""
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from agents.developer import DeveloperAgent
 from model import RegistryModel
+from model.developers import latent_demand
+from model.ecosystem import switch_context
 from model.reference import ReferenceRegistryModel
 from model.runner import events_frame, model_frame, registry_frame
 from model.scenarios import load_scenario
@@ -37,3 +41,17 @@ def test_developer_views_are_created_on_access():
     views = model.developer_agents
     assert [view.index for view in views] == list(range(300)) and views[12] is agent
     assert len(model.agents_by_type[DeveloperAgent]) == 300
+
+
+@pytest.mark.parametrize("fee, subscription", [(0.0, 0.0), (10.0, 0.0), (80.0, 0.0), (0.0, 100.0), (400.0, 50.0)])
+def test_entry_demand_skipping_agrees_with_evaluating_everyone(fee, subscription):
+    """Latent demand counted with the switching-cost bound equals evaluating every developer."""
+    model = RegistryModel(rng=4, n_developers=4000, per_package_fee_usd=fee, publisher_subscription_usd_per_year=subscription)
+    model.run_for(1)
+    for reach_share, multiplier in ((0.05, 1.0), (0.3, 3.0), (1.0, 1.0)):
+        candidates = {index: model.registry_list[index].downloads_per_week * reach_share for index in range(5)}
+        model.p.ai_publishing_multiplier = multiplier
+        context = switch_context(model, hypothetical=candidates)
+        everyone = latent_demand(model.developers, context, model.p)
+        skipping = latent_demand(model.developers, context, model.p, ecosystems=list(candidates))
+        np.testing.assert_array_equal(skipping, everyone)
