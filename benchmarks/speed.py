@@ -39,30 +39,30 @@ def _timed_class(model_class):
     """A subclass of `model_class` that adds up the seconds spent in the three developer rules."""
 
     class Timed(model_class):
-        """Times `new_packages_per_registry`, `choose_developer_homes` and `entry_demand`."""
+        """Times `new_packages_per_registry`, `choose_developer_homes` and `entry_demand` (wall and CPU)."""
 
         developer_seconds = 0.0
+        developer_cpu_seconds = 0.0
+
+        def _timed(self, rule, *args):
+            """Call a developer rule and add its wall and CPU time."""
+            wall, cpu = time.perf_counter(), time.process_time()
+            result = rule(*args)
+            self.developer_seconds += time.perf_counter() - wall
+            self.developer_cpu_seconds += time.process_time() - cpu
+            return result
 
         def new_packages_per_registry(self, multiplier):
             """Publishing, timed."""
-            start = time.perf_counter()
-            result = super().new_packages_per_registry(multiplier)
-            self.developer_seconds += time.perf_counter() - start
-            return result
+            return self._timed(super().new_packages_per_registry, multiplier)
 
         def choose_developer_homes(self, context, uniforms):
             """Switching, timed."""
-            start = time.perf_counter()
-            result = super().choose_developer_homes(context, uniforms)
-            self.developer_seconds += time.perf_counter() - start
-            return result
+            return self._timed(super().choose_developer_homes, context, uniforms)
 
         def entry_demand(self, context, candidates):
             """The entry test, timed."""
-            start = time.perf_counter()
-            result = super().entry_demand(context, candidates)
-            self.developer_seconds += time.perf_counter() - start
-            return result
+            return self._timed(super().entry_demand, context, candidates)
 
     return Timed
 
@@ -89,7 +89,7 @@ def child(spec: dict) -> dict:
 
     overrides = {"n_developers": spec["developers"], **spec.get("overrides", {})}
     weeks = int(round(spec["years"] * WEEKS_PER_YEAR))
-    developer_seconds = None
+    developer_seconds = developer_cpu_seconds = None
     wall_start, cpu_start = time.perf_counter(), time.process_time()
     if spec["kind"] == "run":  # the public entry point, as users call it: set-up, run, frames
         result = run(spec["scenario"], years=spec["years"], seed=spec["seed"], **overrides)
@@ -103,7 +103,7 @@ def child(spec: dict) -> dict:
         model = _timed_class(model_class)(params, rng=spec["seed"])
         model.run_for(weeks)
         frames = (model_frame(model), registry_frame(model), events_frame(model), worms_frame(model))
-        developer_seconds = model.developer_seconds
+        developer_seconds, developer_cpu_seconds = model.developer_seconds, model.developer_cpu_seconds
     wall = time.perf_counter() - wall_start
     cpu = time.process_time() - cpu_start
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
@@ -112,6 +112,7 @@ def child(spec: dict) -> dict:
         "cpu_s": cpu,
         "peak_rss_mib": peak_kib / 1024,
         "developer_s": developer_seconds,
+        "developer_cpu_s": developer_cpu_seconds,
         "weeks": weeks,
         "digest": _digest(frames),
     }
@@ -143,6 +144,7 @@ def measure(spec: dict, repeats: int) -> dict:
     }
     if runs[0]["developer_s"] is not None:
         summary["developer_median_s"] = statistics.median(r["developer_s"] for r in runs)
+        summary["developer_cpu_median_s"] = statistics.median(r["developer_cpu_s"] for r in runs)
     return summary
 
 
@@ -228,7 +230,9 @@ def benchmark(quick: bool, repeats: int | None) -> dict:
         by_size.append(case(f"status-quo {size:,} dev {p['years']} y", reps,
                             kind="run", scenario="status-quo", developers=size, years=p["years"]))
     size_exponent = fitted_exponent(p["sizes"], [s["wall_median_s"] for s in by_size])
-    print(f"  fitted exponent of time in developers ({', '.join(f'{n:,}' for n in p['sizes'])}): {size_exponent:.2f}")
+    size_exponent_cpu = fitted_exponent(p["sizes"], [s["cpu_median_s"] for s in by_size])
+    print(f"  fitted exponent of time in developers ({', '.join(f'{n:,}' for n in p['sizes'])}):"
+          f" {size_exponent:.2f} (wall), {size_exponent_cpu:.2f} (CPU)")
 
     print(f"\nScaling in years (status quo, {p['year_size']:,} developers):")
     by_years = []
@@ -237,27 +241,36 @@ def benchmark(quick: bool, repeats: int | None) -> dict:
         by_years.append(reuse or case(f"status-quo {p['year_size']:,} dev {years} y", p["big_reps"],
                                       kind="run", scenario="status-quo", developers=p["year_size"], years=years))
     years_exponent = fitted_exponent(p["year_points"], [s["wall_median_s"] for s in by_years])
-    print(f"  fitted exponent of time in years ({', '.join(str(y) for y in p['year_points'])}): {years_exponent:.2f}")
+    years_exponent_cpu = fitted_exponent(p["year_points"], [s["cpu_median_s"] for s in by_years])
+    print(f"  fitted exponent of time in years ({', '.join(str(y) for y in p['year_points'])}):"
+          f" {years_exponent:.2f} (wall), {years_exponent_cpu:.2f} (CPU)")
 
     print(f"\nPer-agent reference (shuffle_do) vs vectorised, per-package-fee, {p['ref_size']:,} dev {p['ref_years']} y:")
     common = {"scenario": "per-package-fee", "developers": p["ref_size"], "years": p["ref_years"]}
     fast = case("vectorised (developer rules timed)", p["big_reps"], kind="fast", **common)
     reference = case("reference (developer rules timed)", p["big_reps"], kind="reference", **common)
     developer_weeks = p["ref_size"] * fast["runs"][0]["weeks"]
-    fast_per = fast["developer_median_s"] / developer_weeks
-    reference_per = reference["developer_median_s"] / developer_weeks
     identical = fast["digests"] == reference["digests"]
-    print(f"  developer rules: vectorised {fast['developer_median_s']:.3f} s ({fast_per * 1e9:.1f} ns per developer-week),"
-          f" reference {reference['developer_median_s']:.2f} s ({reference_per * 1e9:.0f} ns per developer-week)")
-    print(f"  per-developer cost ratio (reference / vectorised): {reference_per / fast_per:.0f}x;"
-          f" whole run: {reference['wall_median_s'] / fast['wall_median_s']:.1f}x;"
+    per_week = {}
+    for clock, key in (("CPU", "developer_cpu_median_s"), ("wall", "developer_median_s")):
+        fast_per, reference_per = fast[key] / developer_weeks, reference[key] / developer_weeks
+        per_week[clock] = (fast_per, reference_per)
+        print(f"  developer rules ({clock} time): vectorised {fast[key]:.3f} s ({fast_per * 1e9:.1f} ns per developer-week),"
+              f" reference {reference[key]:.2f} s ({reference_per * 1e9:.0f} ns per developer-week):"
+              f" ratio {reference_per / fast_per:.0f}x")
+    print(f"  whole run: {reference['wall_median_s'] / fast['wall_median_s']:.1f}x (wall),"
+          f" {reference['cpu_median_s'] / fast['cpu_median_s']:.1f}x (CPU);"
           f" outputs identical: {'yes' if identical else 'NO'}")
 
     results["summary"] = {
         "default_wall_median_s": default["wall_median_s"],
-        "size_exponent": size_exponent,
-        "years_exponent": years_exponent,
-        "developer_cost_ratio": reference_per / fast_per,
+        "default_cpu_median_s": default["cpu_median_s"],
+        "size_exponent_wall": size_exponent,
+        "size_exponent_cpu": size_exponent_cpu,
+        "years_exponent_wall": years_exponent,
+        "years_exponent_cpu": years_exponent_cpu,
+        "developer_cost_ratio_cpu": per_week["CPU"][1] / per_week["CPU"][0],
+        "developer_cost_ratio_wall": per_week["wall"][1] / per_week["wall"][0],
         "whole_run_ratio": reference["wall_median_s"] / fast["wall_median_s"],
         "reference_outputs_identical": identical,
         "load_average_end": os.getloadavg(),

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 PUBLISH_RATE_SIGMA = 1.5  # assumption: heavy-tailed publishing (top 10% publish ~55-60%; Maven: 88% [A5])
 PACKAGE_YEARS = 5.0  # assumption: a developer's package stock is about five years of publishing
+#: Below this many rows, the entry test evaluates everyone in one pass (per-call overhead dominates).
+SMALL_BLOCK_ROWS = 50_000
 
 
 @dataclass
@@ -318,6 +320,12 @@ def latent_demand(
         gaining = np.bincount(population.ecosystem, weights=(utility > 0).astype(float), minlength=size.size)
         return gaining / np.maximum(size, 1)
     gaining = np.zeros(size.size)
-    for index in ecosystems:
-        gaining[index] = population.count_gaining(context, p, int(index))
+    if sum(int(size[index]) for index in ecosystems) <= SMALL_BLOCK_ROWS:  # few rows: one pass is cheapest
+        for rows, parts in population.ecosystem_runs(ecosystems):
+            gains = population.switching_utility(context, p, rows)[0] > 0
+            for index, part in parts:
+                gaining[index] = np.count_nonzero(gains[part])
+    else:
+        for index in ecosystems:
+            gaining[index] = population.count_gaining(context, p, int(index))
     return gaining / np.maximum(size, 1)

@@ -45,13 +45,16 @@ def test_developer_views_are_created_on_access():
 
 @pytest.mark.parametrize("fee, subscription", [(0.0, 0.0), (10.0, 0.0), (80.0, 0.0), (0.0, 100.0), (400.0, 50.0)])
 def test_entry_demand_skipping_agrees_with_evaluating_everyone(fee, subscription):
-    """Latent demand counted with the switching-cost bound equals evaluating every developer."""
+    """Developers who gain, counted with the switching-cost bound, equal evaluating every developer."""
     model = RegistryModel(rng=4, n_developers=4000, per_package_fee_usd=fee, publisher_subscription_usd_per_year=subscription)
     model.run_for(1)
+    developers = model.developers
     for reach_share, multiplier in ((0.05, 1.0), (0.3, 3.0), (1.0, 1.0)):
         candidates = {index: model.registry_list[index].downloads_per_week * reach_share for index in range(5)}
         model.p.ai_publishing_multiplier = multiplier
         context = switch_context(model, hypothetical=candidates)
-        everyone = latent_demand(model.developers, context, model.p)
-        skipping = latent_demand(model.developers, context, model.p, ecosystems=list(candidates))
-        np.testing.assert_array_equal(skipping, everyone)
+        everyone = latent_demand(developers, context, model.p)
+        np.testing.assert_array_equal(latent_demand(developers, context, model.p, ecosystems=list(candidates)), everyone)
+        for index in candidates:
+            counted = developers.count_gaining(context, model.p, index)
+            assert counted == round(everyone[index] * developers.ecosystem_sizes(5)[index])
