@@ -220,6 +220,18 @@ class DeveloperPopulation:
         candidates = np.sort(order[:below]) + rows.start
         return int(np.count_nonzero(self.switching_utility(context, p, candidates)[0] > 0))
 
+    def nobody_can_gain(self, context: SwitchContext, p: ModelParameters, ecosystem: int) -> bool:
+        """True when, by the bound of `count_gaining`, no developer of the ecosystem can gain by moving."""
+        rows = self.ecosystem_rows(ecosystem)
+        if not isinstance(rows, slice):
+            return False
+        if rows.stop <= rows.start:
+            return True
+        sorted_cost = self._by_switching_cost(ecosystem)[1]
+        if self._gain_bound(context, p, ecosystem) > sorted_cost[0]:
+            return False
+        return bool(np.all(self.home[rows] == ecosystem))
+
     def _gain_bound(self, context: SwitchContext, p: ModelParameters, ecosystem: int) -> float:
         """An upper bound, with a safety margin, on the utility before switching cost, for developers on `ecosystem`."""
         target_of, risk_gap, peer_term, network_term, has_fees = context.registry_terms(p)
@@ -320,6 +332,7 @@ def latent_demand(
         gaining = np.bincount(population.ecosystem, weights=(utility > 0).astype(float), minlength=size.size)
         return gaining / np.maximum(size, 1)
     gaining = np.zeros(size.size)
+    ecosystems = [int(index) for index in ecosystems if not population.nobody_can_gain(context, p, int(index))]
     if sum(int(size[index]) for index in ecosystems) <= SMALL_BLOCK_ROWS:  # few rows: one pass is cheapest
         for rows, parts in population.ecosystem_runs(ecosystems):
             gains = population.switching_utility(context, p, rows)[0] > 0
