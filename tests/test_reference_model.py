@@ -58,3 +58,15 @@ def test_entry_demand_skipping_agrees_with_evaluating_everyone(fee, subscription
         for index in candidates:
             counted = developers.count_gaining(context, model.p, index)
             assert counted == round(everyone[index] * developers.ecosystem_sizes(5)[index])
+
+
+def test_whole_weeks_is_exact_floor_division():
+    """The fast week binning equals `hours // 168` everywhere, including at and next to week boundaries."""
+    from model.malware import whole_weeks
+
+    boundaries = 168.0 * np.arange(1, 6000)
+    hours = np.concatenate([
+        np.random.default_rng(0).random(50_000) * 168 * 300, boundaries,
+        np.nextafter(boundaries, 0), np.nextafter(boundaries, np.inf), [0.0, 5e-324],
+    ])
+    np.testing.assert_array_equal(whole_weeks(hours), (hours // 168.0).astype(np.int64))
