@@ -79,7 +79,8 @@ def simulate_outbreak(
     packages = maintainers = first_day = 0
     downloads = end_hour = 0.0
     contained_at: dict[int, float] = {}
-    odds = {index: target.victim_odds for index, target in targets.items() if target.packages.size > 0}
+    odds = _LazyPerTarget(targets, lambda target: target.victim_odds)  # registries with maintainers
+    exposure = _LazyPerTarget(targets, lambda target: 1 - float(target.hygiene.mean()))
     while queue and packages < max_packages:
         hour, registry = heapq.heappop(queue)
         target = targets[registry]
@@ -100,7 +101,7 @@ def simulate_outbreak(
         first_day += k if hour < 24 else 0
         downloads += float(windows.sum()) * target.installs_per_package_hour
         end_hour = max(end_hour, hour + float(windows.max()))
-        expected = maintainer_installs_per_hour * windows * theft_prob * (1 - float(target.hygiene.mean()))
+        expected = maintainer_installs_per_hour * windows * theft_prob * exposure[registry]
         for window, thefts in zip(windows, rng.poisson(expected)):
             for offset in rng.random(thefts) * window:
                 destination = registry
@@ -117,6 +118,34 @@ def simulate_outbreak(
         "trojan_downloads": downloads,
         "packages_first_24h": first_day,
     }
+
+
+class _LazyPerTarget:
+    """A per-registry value computed on first use, for registries with maintainers (a dict-like view)."""
+
+    def __init__(self, targets: dict[int, WormTarget], compute) -> None:
+        """Remember the targets and how to compute the value."""
+        self._targets = {index: target for index, target in targets.items() if target.packages.size > 0}
+        self._compute = compute
+        self._values: dict[int, object] = {}
+
+    def __contains__(self, index: int) -> bool:
+        """Whether the registry has maintainers."""
+        return index in self._targets
+
+    def __iter__(self):
+        """Registries with maintainers, in the targets' order."""
+        return iter(self._targets)
+
+    def __len__(self) -> int:
+        """Number of registries with maintainers."""
+        return len(self._targets)
+
+    def __getitem__(self, index: int):
+        """The value for one registry (computed once)."""
+        if index not in self._values:
+            self._values[index] = self._compute(self._targets[index])
+        return self._values[index]
 
 
 def outbreak_targets(model: RegistryModel) -> dict[int, WormTarget]:
