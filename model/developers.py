@@ -183,16 +183,26 @@ class DeveloperPopulation:
 
         Only ecosystems where a move is possible (an open alternative) are evaluated; everyone
         else stays. Developers are assumed to live on their ecosystem's incumbent or alternative.
+        The hazard never exceeds h0 = `switching_hazard_per_week` (h0 divided by a number >= 1),
+        so a developer whose uniform is >= h0 stays whatever its utility: only developers with
+        a uniform below h0 are evaluated (the same decisions as evaluating everyone).
         """
         homes = self.home.copy()
+        ceiling = p.switching_hazard_per_week
         for rows in self._rows_with_options(context):
+            block_uniforms = uniforms[rows]
+            if isinstance(rows, slice):
+                candidates = np.flatnonzero(block_uniforms < ceiling)
+                if 4 * candidates.size <= block_uniforms.size:  # few can move: evaluate only them
+                    rows = candidates + rows.start
+                    block_uniforms = block_uniforms[candidates]
             utility, other = self.switching_utility(context, p, rows)
             np.negative(utility, out=utility)
             np.clip(utility, -700, 700, out=utility)
             np.exp(utility, out=utility)
             utility += 1
-            hazard = np.divide(p.switching_hazard_per_week, utility, out=utility)
-            move = (other >= 0) & (uniforms[rows] < hazard)
+            hazard = np.divide(ceiling, utility, out=utility)
+            move = (other >= 0) & (block_uniforms < hazard)
             homes[rows] = np.where(move, other, homes[rows])
         return homes
 

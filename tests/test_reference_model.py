@@ -70,3 +70,22 @@ def test_whole_weeks_is_exact_floor_division():
         np.nextafter(boundaries, 0), np.nextafter(boundaries, np.inf), [0.0, 5e-324],
     ])
     np.testing.assert_array_equal(whole_weeks(hours), (hours // 168.0).astype(np.int64))
+
+
+def test_choosing_homes_from_low_uniforms_only_agrees_with_evaluating_everyone():
+    """Evaluating only developers whose uniform is below the hazard ceiling moves the same developers."""
+    from model.ecosystem import enter
+
+    model = RegistryModel(rng=6, n_developers=20_000, per_package_fee_usd=40.0, switching_hazard_per_week=0.03)
+    model.run_for(1)
+    for index in range(5):
+        if index not in model.alternatives:
+            enter(model, index, demand=0.0)
+    context = switch_context(model, hypothetical=None)
+    uniforms = np.random.default_rng(11).random(len(model.developers))
+    utility, other = model.developers.switching_utility(context, model.p)
+    hazard = model.p.switching_hazard_per_week / (1 + np.exp(-np.clip(utility, -700, 700)))
+    everyone = np.where((other >= 0) & (uniforms < hazard), other, model.developers.home)
+    chosen = model.developers.choose_homes(context, uniforms, model.p)
+    np.testing.assert_array_equal(chosen, everyone)
+    assert (chosen != model.developers.home).sum() > 10
