@@ -284,19 +284,88 @@ def benchmark(quick: bool, repeats: int | None) -> dict:
     return results
 
 
+PHASES = [  # (module path, attribute, label) of the parts of a week, in the order of docs/model.md
+    ("model.model.RegistryModel", "_begin_week", "0 yearly reviews, spam bursts"),
+    ("model.model.ecosystem", "publish", "2 publishing (developer rule)"),
+    ("model.model", "malware_week", "3 malware arrivals, delays, ledger"),
+    ("model.model", "start_outbreaks", "4 worms"),
+    ("agents.registry.RegistryAgent", "settle_accounts", "5 accounts and status"),
+    ("agents.registry.RegistryAgent", "update_security", "5 security staffing"),
+    ("model.model.ecosystem", "switch_registries", "6d developers switch (developer rule)"),
+    ("model.model.ecosystem", "open_alternatives", "6e entry test (developer rule)"),
+    ("model.model.RegistryModel", "_decide", "6 decisions, all (firms, funders, 6d, 6e)"),
+    ("model.model.RegistryModel", "_end_week", "7 data collection"),
+]
+
+
+def _resolve(path: str):
+    """The object a dotted path names (a module, or a class or module attribute inside one)."""
+    import importlib
+
+    parts = path.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[cut:]:
+            target = getattr(target, name)
+        return target
+    raise ModuleNotFoundError(path)
+
+
+def phase_times(years: float, developers: int) -> tuple[dict[str, float], float]:
+    """CPU seconds spent in each part of the week over one status-quo run (wrapped with process_time)."""
+    from model.runner import run
+
+    spent: dict[str, float] = dict.fromkeys([label for _, _, label in PHASES], 0.0)
+    originals = []
+    for owner_path, name, label in PHASES:
+        owner = _resolve(owner_path)
+        original = getattr(owner, name)
+        originals.append((owner, name, original))
+
+        def timed(*args, _original=original, _label=label, **kwargs):
+            start = time.process_time()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[_label] += time.process_time() - start
+
+        setattr(owner, name, timed)
+    try:
+        run("status-quo", years=0.1, seed=0, n_developers=developers)  # warm imports and caches
+        spent.update(dict.fromkeys(spent, 0.0))
+        start = time.process_time()
+        run("status-quo", years=years, seed=0, n_developers=developers)
+        return spent, time.process_time() - start
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+
+
 def profile(years: float) -> None:
-    """Print where the time goes in the default status-quo run (cProfile, by own time)."""
+    """Print where the time goes in the default status-quo run: CPU by part of the week, then cProfile."""
     import cProfile
     import pstats
 
     from model.runner import run
 
-    run("status-quo", years=0.1, seed=0)  # warm imports and caches
+    for developers in (10_000, 1_000_000):
+        if developers > 10_000 and years < 10:
+            break
+        spent, total = phase_times(years, developers)
+        print(f"Status quo, {developers:,} developers, {years:g} years: {total:.2f} s CPU in run() (set-up, run, frames)")
+        for label, seconds in spent.items():
+            print(f"  {label:<44} {seconds:6.2f} s  {seconds / total:6.1%}")
+        print()
+    run("status-quo", years=0.1, seed=0)
     profiler = cProfile.Profile()
     profiler.enable()
     run("status-quo", years=years, seed=0)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    print("cProfile of the same 10,000-developer run, by own time (cProfile adds overhead to Python calls):")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
 
 
 def main(argv: list[str] | None = None) -> None:
