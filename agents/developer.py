@@ -104,6 +104,7 @@ class DeveloperAgent(Agent):
         rate = self.publish_rate * context["publishing_multiplier"]
 
         def fee(registry: int) -> float:
+            """Yearly fees (USD) this developer would pay on `registry`."""
             return context["fee_per_package"][registry] * rate * 52 + context["fee_per_publisher"][registry]
 
         fee_gap = (fee(home) - fee(other)) / p.fee_reference_usd_per_year

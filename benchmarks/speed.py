@@ -216,6 +216,7 @@ def benchmark(quick: bool, repeats: int | None) -> dict:
     results: dict = {"machine": info, "quick": quick, "cases": []}
 
     def case(name, repeats_, **spec):
+        """Measure one case, keep it, print its line."""
         summary = measure({"name": name, "seed": 0, **spec}, repeats_)
         results["cases"].append(summary)
         print(_row(summary), flush=True)
@@ -326,6 +327,7 @@ def phase_times(years: float, developers: int) -> tuple[dict[str, float], float]
         originals.append((owner, name, original))
 
         def timed(*args, _original=original, _label=label, **kwargs):
+            """The original step, with its CPU time added to its part of the week."""
             start = time.process_time()
             try:
                 return _original(*args, **kwargs)
