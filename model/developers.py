@@ -70,7 +70,13 @@ class SwitchContext:
 
 @dataclass
 class DeveloperPopulation:
-    """State of every sampled developer, one array entry each."""
+    """State of every sampled developer, one array entry each.
+
+    Rows are sorted by ecosystem when sampled, and `ecosystem` and the traits (`publish_rate`,
+    `fee_sensitivity`, `switching_cost`, `security_awareness`) do not change during a run; some
+    per-ecosystem summaries of them are cached, so replace such an array rather than edit it in
+    place. `home` changes every week and is never cached.
+    """
 
     home: np.ndarray  # registry index where the developer publishes
     ecosystem: np.ndarray  # index of the incumbent whose ecosystem the developer belongs to
@@ -270,31 +276,43 @@ class DeveloperPopulation:
         margin = 1e-9 * (fee_scale + max(abs(x) for x in security) + abs(peer) + abs(network)) + 1e-12
         return bound + margin
 
+    def _cached(self, name: str, ecosystem: int, sources: tuple[np.ndarray, ...], compute):
+        """A per-ecosystem value computed from `sources`, recomputed when any source array is replaced.
+
+        The trait arrays are fixed once sampled: to change one, assign a new array (an edit in
+        place is not noticed).
+        """
+        cache = self.__dict__.setdefault(name, {})
+        entry = cache.get(ecosystem)
+        if entry is None or len(entry[0]) != len(sources) or any(a is not b for a, b in zip(entry[0], sources)):
+            entry = cache[ecosystem] = (sources, compute())
+        return entry[1]
+
     def _ecosystem_extremes(self, ecosystem: int) -> dict[str, tuple[float, float]]:
         """Smallest and largest fee sensitivity, publishing rate and security awareness in an ecosystem."""
-        cache = self.__dict__.setdefault("_extremes_cache", {})
-        key = (ecosystem, id(self.fee_sensitivity), id(self.publish_rate), id(self.security_awareness))
-        if key not in cache:
+        traits = {
+            "fee_sensitivity": self.fee_sensitivity,
+            "publish_rate": self.publish_rate,
+            "security_awareness": self.security_awareness,
+        }
+
+        def compute() -> dict[str, tuple[float, float]]:
+            """Scan the ecosystem's rows once."""
             rows = self.ecosystem_rows(ecosystem)
-            cache[key] = {
-                name: (float(values[rows].min()), float(values[rows].max()))
-                for name, values in (
-                    ("fee_sensitivity", self.fee_sensitivity),
-                    ("publish_rate", self.publish_rate),
-                    ("security_awareness", self.security_awareness),
-                )
-            }
-        return cache[key]
+            return {name: (float(values[rows].min()), float(values[rows].max())) for name, values in traits.items()}
+
+        return self._cached("_extremes_cache", ecosystem, (self.ecosystem, *traits.values()), compute)
 
     def _by_switching_cost(self, ecosystem: int) -> tuple[np.ndarray, np.ndarray]:
         """An ecosystem's rows (relative to its block) sorted by switching cost, and the sorted costs."""
-        cache = self.__dict__.setdefault("_cost_order_cache", {})
-        key = (ecosystem, id(self.switching_cost))
-        if key not in cache:
+
+        def compute() -> tuple[np.ndarray, np.ndarray]:
+            """Sort the ecosystem's switching costs once."""
             costs = self.switching_cost[self.ecosystem_rows(ecosystem)]
             order = np.argsort(costs, kind="stable")
-            cache[key] = (order, costs[order])
-        return cache[key]
+            return order, costs[order]
+
+        return self._cached("_cost_order_cache", ecosystem, (self.ecosystem, self.switching_cost), compute)
 
     def _rows_with_options(self, context: SwitchContext) -> list[slice | np.ndarray]:
         """Rows of the ecosystems in which some registry offers a move (incumbent or alternative)."""
