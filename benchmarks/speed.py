@@ -193,7 +193,7 @@ def machine() -> dict:
 def plan(quick: bool, repeats: int | None) -> dict:
     """The cases of a full or quick benchmark."""
     if quick:
-        sizes, years, ref_size, ref_years = [10_000, 20_000, 50_000], 1, 2_000, 1
+        sizes, years, ref_size, ref_years = [10_000, 20_000, 50_000], 1, 5_000, 1
         default_years, year_points, year_size = 1, [0.5, 1], 50_000
         reps, big_reps = repeats or 2, repeats or 2
     else:
