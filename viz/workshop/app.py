@@ -47,8 +47,12 @@ def manager() -> RoomManager:
         return _manager
 
 
-def use_room_version(room: WorkshopRoom | None) -> int:
-    """Re-render when the room changes (another team submits, the facilitator advances), or each second."""
+def use_room_version(room: WorkshopRoom | None) -> float:
+    """Re-render when the room changes (another team submits, the facilitator advances), or each second.
+
+    Child components get the returned version as an argument: reacton skips re-rendering a
+    child whose arguments did not change, and the room object itself never changes.
+    """
     version, set_version = solara.use_state(room.version if room else 0)
 
     def watch(cancel: threading.Event) -> None:
@@ -62,7 +66,7 @@ def use_room_version(room: WorkshopRoom | None) -> int:
 
     if room is not None and LIVE_UPDATES:
         solara.use_thread(watch, dependencies=[room.code], intrusive_cancel=False)
-    return version
+    return (room.version if room else 0) + version % 1  # the room's own count, plus the timer tick
 
 
 def query(router: Any) -> dict[str, str]:
@@ -71,8 +75,8 @@ def query(router: Any) -> dict[str, str]:
 
 
 def money(usd: float) -> str:
-    """USD in millions or thousands, short."""
-    return f"${usd / 1e6:,.2f}M" if abs(usd) >= 1e6 else f"${usd / 1e3:,.0f}k"
+    """USD in millions or thousands, short (written 'USD', since '$' starts formulas in Markdown)."""
+    return f"USD {usd / 1e6:,.2f}M" if abs(usd) >= 1e6 else f"USD {usd / 1e3:,.0f}k"  # no '$': Markdown reads it as maths
 
 
 @solara.component
@@ -105,7 +109,7 @@ def Page() -> None:
             team = _team_or_none(room, params["team"])
             if team is None:
                 solara.Error("unknown team token for this room; join again with the room code")
-                Landing(router)
+                Landing(router, code=room.code)
             else:
                 TeamView(room, params["team"], team["role"], router)
         else:
@@ -176,7 +180,7 @@ def _timer_text(room: WorkshopRoom) -> str:
 
 
 @solara.component
-def RoundHeader(room: WorkshopRoom) -> None:
+def RoundHeader(room: WorkshopRoom, version: float = 0) -> None:
     """Round, year and timer."""
     snap = room.snapshot()
     if snap["finished"]:
@@ -188,7 +192,7 @@ def RoundHeader(room: WorkshopRoom) -> None:
 
 
 @solara.component
-def Scoreboard(room: WorkshopRoom) -> None:
+def Scoreboard(room: WorkshopRoom, version: float = 0) -> None:
     """Every role's score and the shared goal."""
     board = room.scoreboard()
     if not board["rounds"]:
@@ -208,7 +212,7 @@ def Scoreboard(room: WorkshopRoom) -> None:
 
 
 @solara.component
-def LatestRound(room: WorkshopRoom) -> None:
+def LatestRound(room: WorkshopRoom, version: float = 0) -> None:
     """What happened in the last year played."""
     results = room.results()
     if not results:
@@ -232,7 +236,7 @@ def LatestRound(room: WorkshopRoom) -> None:
 @solara.component
 def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
     """Create-to-debrief controls: code, teams, timer, event cards, advance, scoreboard."""
-    use_room_version(room)
+    version = use_room_version(room)
     minutes, set_minutes = solara.use_state(10.0)
     card, set_card = solara.use_state("worm")
     worm_registry, set_worm_registry = solara.use_state("npm")
@@ -258,7 +262,7 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
 
     solara.Markdown(f"## Facilitator — room **{room.code}** ({room.name})")
     solara.Markdown(f"Teams join with code **`{room.code}`**. Keep this page's address: it holds your facilitator key.")
-    RoundHeader(room)
+    RoundHeader(room, version)
     with solara.Columns([1, 1]):
         with solara.Card("Teams"):
             teams = snap["teams"]
@@ -266,7 +270,7 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
             for role in ROLES:
                 held = teams.get(role)
                 lines.append(f"| {ROLE_LABELS[role]} | {held or '(played by the model)'} | "
-                             f"{'submitted' if role in snap['submitted'] else ('—' if held else 'default')} |")
+                             f"{'submitted' if role in snap['submitted'] else ('not yet (last one stays)' if held else 'default')} |")
             solara.Markdown("\n".join(lines))
             statement = room.decisions_in_force(snap["current_round"] + 1)["developers"]["statement"]
             if statement:
@@ -294,12 +298,12 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
                 solara.Error(error)
             solara.Button("Debrief", on_click=lambda: router.push("?" + urlencode({"room": room.code, "key": key, "view": "debrief"})))
     with solara.Card("Scoreboard"):
-        Scoreboard(room)
-    LatestRound(room)
+        Scoreboard(room, version)
+    LatestRound(room, version)
 
 
 @solara.component
-def DecisionForm(room: WorkshopRoom, token: str, role: str) -> None:
+def DecisionForm(room: WorkshopRoom, token: str, role: str, version: float = 0) -> None:
     """The role's decision form, prefilled with the decision in force; validated by the server on submit."""
     snap = room.snapshot()
     in_force = room.decisions_in_force(snap["current_round"] + 1)[role]
@@ -348,17 +352,17 @@ def DecisionForm(room: WorkshopRoom, token: str, role: str) -> None:
 @solara.component
 def TeamView(room: WorkshopRoom, token: str, role: str, router: Any) -> None:
     """A team's dashboard: goal, stocks, decision form, results and the scoreboard."""
-    use_room_version(room)
+    version = use_room_version(room)
     team = room.team_for(token)
     solara.Markdown(f"## {ROLE_LABELS[role]} — team {team['team_name']} (room {room.code})")
     solara.Markdown(f"**Your goal:** {ROLE_GOALS[role]}")
-    RoundHeader(room)
+    RoundHeader(room, version)
     results, status_quo = room.results(), room.status_quo_results()
     with solara.Columns([1, 1]):
         with solara.Card("Your decisions for the coming year"):
-            DecisionForm(room, token, role)
+            DecisionForm(room, token, role, version)
         with solara.Card("Your stocks"):
-            Stocks(room, role, results)
+            Stocks(room, role, results, version)
     if results:
         if role in REGISTRY_ROLES:
             solara.FigureMatplotlib(charts.registry_figure(role, results, status_quo), format="png")
@@ -368,13 +372,13 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any) -> None:
     if statement and role != "developers":
         solara.Info(f"Developer community: {statement}")
     with solara.Card("Scoreboard"):
-        Scoreboard(room)
-    LatestRound(room)
+        Scoreboard(room, version)
+    LatestRound(room, version)
     solara.Button("Debrief", on_click=lambda: router.push("?" + urlencode({"room": room.code, "team": token, "view": "debrief"})))
 
 
 @solara.component
-def Stocks(room: WorkshopRoom, role: str, results: dict[int, dict[str, Any]]) -> None:
+def Stocks(room: WorkshopRoom, role: str, results: dict[int, dict[str, Any]], version: float = 0) -> None:
     """The numbers a role watches, at the end of the last year played (or the start)."""
     if not results:
         solara.Markdown("*The first year has not been played yet.*")
@@ -411,13 +415,17 @@ def Stocks(room: WorkshopRoom, role: str, results: dict[int, dict[str, Any]]) ->
 @solara.component
 def Debrief(room: WorkshopRoom, params: dict[str, str]) -> None:
     """Replay of every round against the status quo, decisions marked, and the causal loops."""
-    use_room_version(room)
+    version = use_room_version(room)
     router = solara.use_router()
     back = {k: v for k, v in params.items() if k != "view"}
     solara.Markdown(f"## Debrief — room {room.code} ({room.current_round} years played)")
     solara.Button("Back to the game", on_click=lambda: router.push("?" + urlencode(back)))
     results, status_quo = room.results(), room.status_quo_results()
     history = room.store.decisions(room.code)
+    figures = solara.use_memo(
+        lambda: charts.debrief_figures(results, status_quo, history, room.teams_run.model.p.start_year),
+        dependencies=[room.code, len(results)],
+    )
     with solara.lab.Tabs():
         with solara.lab.Tab("Replay"):
             if not results:
@@ -427,7 +435,7 @@ def Debrief(room: WorkshopRoom, params: dict[str, str]) -> None:
                     "Solid lines: this room. Dashed grey: the status quo with the same seed and the same event cards, "
                     "every role at the model's default. Shaded bars: years in which that registry's board changed its decision."
                 )
-                for title, figure in charts.debrief_figures(results, status_quo, history, room.teams_run.model.p.start_year):
+                for title, figure in figures:
                     solara.Markdown(f"#### {title}")
                     solara.FigureMatplotlib(figure, format="png")
         with solara.lab.Tab("Decisions"):
@@ -439,6 +447,6 @@ def Debrief(room: WorkshopRoom, params: dict[str, str]) -> None:
             lines.append("\n**Event cards:** " + ("; ".join(f"round {e['round']}: {e['card']} {e['payload'] or ''}" for e in cards) or "none"))
             solara.Markdown("\n".join(lines))
         with solara.lab.Tab("Scores"):
-            Scoreboard(room)
+            Scoreboard(room, version)
         with solara.lab.Tab("Causal loops"):
             solara.Markdown(CAUSAL_LOOPS_MARKDOWN)

@@ -26,6 +26,8 @@ ASSET_SPECS = (
     "vega@5",
     "vega-lite@5",
     "vega-embed@6",
+    "mermaid@10.8.0",  # solara.Markdown loads it
+    "katex@0.16.9",  # and this, for formulas
 )
 CACHE_ENV = "SOLARA_ASSETS_PROXY_CACHE_DIR"
 

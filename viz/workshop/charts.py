@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from model.ecosystem import INCUMBENT_NAMES
 from viz.workshop.roles import ROLE_LABELS, default_decision
@@ -33,6 +34,7 @@ def registry_figure(name: str, results: dict[int, dict[str, Any]], status_quo: d
             axes.axvline(year - 0.5, color="#444", alpha=0.3, linewidth=3)
         axes.set_title(title, fontsize=9)
         axes.tick_params(labelsize=8)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     runway_axes.legend(fontsize=7)
     return figure
 
@@ -52,6 +54,7 @@ def ecosystem_figure(results: dict[int, dict[str, Any]], status_quo: dict[int, d
     harm_axes.legend(fontsize=7)
     for axes in (harm_axes, alt_axes):
         axes.tick_params(labelsize=8)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     return figure
 
 

@@ -90,7 +90,7 @@ class RegistryDecision(Decision):
     token_hygiene_programme_fte: float = Field(
         0.0, ge=0, le=5, description="Staff running trusted-publishing / short-lived-token outreach (FTE)."
     )
-    paid_tier: bool = Field(False, description=f"Sell an enterprise tier to heavy consumers at ${PAID_TIER_USD_PER_YEAR:,.0f}/yr.")
+    paid_tier: bool = Field(False, description=f"Sell an enterprise tier to heavy consumers at USD {PAID_TIER_USD_PER_YEAR:,.0f} a year.")
 
 
 class CorporationsDecision(Decision):
