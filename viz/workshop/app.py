@@ -363,11 +363,13 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any) -> None:
             DecisionForm(room, token, role, version)
         with solara.Card("Your stocks"):
             Stocks(room, role, results, version)
-    if results:
-        if role in REGISTRY_ROLES:
-            solara.FigureMatplotlib(charts.registry_figure(role, results, status_quo), format="png")
-        else:
-            solara.FigureMatplotlib(charts.ecosystem_figure(results, status_quo), format="png")
+    figure = solara.use_memo(  # redrawn only when a year has been played, not on every submission
+        lambda: (charts.registry_figure(role, results, status_quo) if role in REGISTRY_ROLES
+                 else charts.ecosystem_figure(results, status_quo)) if results else None,
+        dependencies=[role, len(results)],
+    )
+    if figure is not None:
+        solara.FigureMatplotlib(figure, format="png", dependencies=[role, len(results)])
     statement = room.decisions_in_force(room.current_round + 1)["developers"]["statement"]
     if statement and role != "developers":
         solara.Info(f"Developer community: {statement}")
@@ -437,7 +439,7 @@ def Debrief(room: WorkshopRoom, params: dict[str, str]) -> None:
                 )
                 for title, figure in figures:
                     solara.Markdown(f"#### {title}")
-                    solara.FigureMatplotlib(figure, format="png")
+                    solara.FigureMatplotlib(figure, format="png", dependencies=[title, len(results)])
         with solara.lab.Tab("Decisions"):
             lines = ["| Round | Role | Decision |", "|---|---|---|"]
             for round_number in sorted(history):
