@@ -155,3 +155,13 @@ def test_restart_rebuilds_identical_state(tmp_path):
     again.advance(key)  # and the game goes on
     assert again.current_round == 3
     second.close()
+
+
+def test_role_cards_match_the_game():
+    """The printable role cards are generated from the decision forms and are current."""
+    from pathlib import Path
+
+    from viz.workshop.cards import role_cards_markdown
+
+    cards = Path(__file__).resolve().parents[2] / "docs" / "role-cards.md"
+    assert cards.read_text() == role_cards_markdown(), "run: python -m viz.workshop.cards > docs/role-cards.md"
