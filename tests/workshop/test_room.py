@@ -165,3 +165,14 @@ def test_role_cards_match_the_game():
 
     cards = Path(__file__).resolve().parents[2] / "docs" / "role-cards.md"
     assert cards.read_text() == role_cards_markdown(), "run: python -m viz.workshop.cards > docs/role-cards.md"
+
+
+def test_workshop_command_bad_input(capsys, tmp_path):
+    """Bad --port or --db: one line naming the option, exit code 2, nothing started."""
+    from experiments.cli import main
+
+    assert main(["workshop", "--port", "70000"]) == 2
+    assert main(["workshop", "--db", str(tmp_path / "missing" / "rooms.sqlite3")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 2 and "--port" in lines[0] and "--db" in lines[1]
+    assert "Traceback" not in "".join(lines)
