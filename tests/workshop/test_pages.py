@@ -69,3 +69,30 @@ def test_debrief_renders_after_a_round(rooms):
 
     images = rc.find(ipywidgets.Image).widgets
     assert len(images) == 6 and all(len(image.value) > 1000 for image in images)
+
+
+def test_a_team_page_updates_when_another_team_submits(rooms, monkeypatch):
+    """With live updates on, a rendered team page shows another team's statement without any action of its own."""
+    import time
+
+    import ipywidgets
+
+    monkeypatch.setattr(app, "LIVE_UPDATES", True)
+    room, key = rooms.create_room(seed=6, rounds_total=2)
+    reader = room.join("npm", "Nodes")
+    speaker = room.join("developers", "Devs")
+    box, rc = solara.render(app.TeamView(room, reader, "npm", router=None), handle_error=False)
+
+    def texts(widget) -> str:
+        """Every string in the widget tree."""
+        found = [getattr(widget, name) for name in ("md", "value") if isinstance(getattr(widget, name, None), str)]
+        for child in getattr(widget, "children", None) or []:
+            found.append(texts(child) if isinstance(child, ipywidgets.Widget) else str(child))
+        return " ".join(found)
+
+    assert "keep publishing free" not in texts(box)
+    room.submit(speaker, "developers", {"statement": "keep publishing free"})
+    deadline = time.monotonic() + 10
+    while "keep publishing free" not in texts(box) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "keep publishing free" in texts(box)

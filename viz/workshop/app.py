@@ -36,6 +36,8 @@ _manager: RoomManager | None = None
 _manager_lock = threading.Lock()
 #: Pages wait for room changes in a background thread; headless tests switch this off.
 LIVE_UPDATES = True
+#: Seconds between timer refreshes while a round timer runs (every page re-renders; keep it coarse).
+TIMER_TICK_S = 5.0
 
 
 def manager() -> RoomManager:
@@ -57,11 +59,12 @@ def use_room_version(room: WorkshopRoom | None) -> float:
 
     def watch(cancel: threading.Event) -> None:
         """Wait for changes until the page goes away."""
-        seen = room.version
+        seen, last_tick = room.version, time.monotonic()
         while not cancel.is_set():
             now = room.wait_for_change(seen, timeout_s=1.0)
-            if now != seen or room.deadline_unix:
-                seen = now
+            timer_due = room.deadline_unix is not None and time.monotonic() - last_tick >= TIMER_TICK_S
+            if now != seen or timer_due:
+                seen, last_tick = now, time.monotonic()
                 set_version(now + time.time() % 1)  # a fresh value also ticks the round timer
 
     if room is not None and LIVE_UPDATES:
@@ -176,7 +179,8 @@ def _timer_text(room: WorkshopRoom) -> str:
     if deadline is None:
         return "no timer running"
     left = deadline - time.time()
-    return "time is up" if left <= 0 else f"{int(left // 60)} min {int(left % 60):02d} s left"
+    until = time.strftime("%H:%M:%S", time.localtime(deadline))
+    return "time is up" if left <= 0 else f"about {int(left // 60)} min {int(left % 60):02d} s left (until {until})"
 
 
 @solara.component
@@ -261,7 +265,10 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
         act(lambda: room.schedule_event(key, card, payload), f"Scheduled: {card}")
 
     solara.Markdown(f"## Facilitator — room **{room.code}** ({room.name})")
-    solara.Markdown(f"Teams join with code **`{room.code}`**. Keep this page's address: it holds your facilitator key.")
+    solara.Markdown(
+        f"Teams join with code **`{room.code}`** (or open this server's address followed by `?room={room.code}`). "
+        "Keep this page's address: it holds your facilitator key."
+    )
     RoundHeader(room, version)
     with solara.Columns([1, 1]):
         with solara.Card("Teams"):

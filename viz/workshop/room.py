@@ -12,6 +12,7 @@ decisions and event cards are always for round `current_round + 1`.
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 import sqlite3
 import threading
@@ -21,10 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from model.model import WEEKS_PER_YEAR, RegistryModel
-from viz.workshop.events import CARDS, apply_card, draw_card, validate_card
+from viz.workshop.events import apply_card, draw_card, validate_card
 from viz.workshop.roles import (
-    ROLE_LABELS,
-    ROLES,
     AuthorizationError,
     HygieneProgrammes,
     WorkshopError,
@@ -296,8 +295,6 @@ class WorkshopRoom:
 
 def _json_round_trip(summary: dict[str, Any]) -> dict[str, Any]:
     """The summary as it comes back from JSON (ints as keys become strings, tuples lists)."""
-    import json
-
     return json.loads(json.dumps(summary))
 
 
@@ -353,5 +350,3 @@ class RoomManager:
             self._rooms.clear()
             self.store.close()
 
-
-__all__ = ["CARDS", "ROLES", "ROLE_LABELS", "RoomManager", "WorkshopRoom", "WorkshopError", "AuthorizationError"]
