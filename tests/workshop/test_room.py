@@ -111,13 +111,18 @@ def test_event_cards_act_on_the_model(manager):
     room.schedule_event(key, "regulation")
     with pytest.raises(WorkshopError, match="week_of_year"):
         room.schedule_event(key, "worm", {"week_of_year": 60})
+    with pytest.raises(WorkshopError, match="one worm card a year"):
+        room.schedule_event(key, "worm", {"registry": "npm", "week_of_year": 30})
+    for _ in range(6):  # draws never add a second worm
+        room.draw_event(key)
+    assert sum(e["card"] == "worm" for e in room.events(include_upcoming=True)) == 1
     with pytest.raises(WorkshopError, match="unknown event card 'meteor'"):
         room.schedule_event(key, "meteor")
     assert room.events(include_upcoming=False) == []
     summary = room.advance(key)
     assert any("crates.io" in line or "on crates" in line for line in summary["events"]), summary["events"]
     assert room.teams_run.model.p.regulation_mandates_support
-    assert [e["card"] for e in room.events(include_upcoming=False)] == ["worm", "regulation"]
+    assert [e["card"] for e in room.events(include_upcoming=False)][:2] == ["worm", "regulation"]
     model = RegistryModel(rng=0)
     apply_card(model, 1, "cdn_leaves", {})
     assert not any(r.cdn_active for r in model.registry_list)

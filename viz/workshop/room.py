@@ -15,6 +15,7 @@ import hmac
 import json
 import secrets
 import sqlite3
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -125,6 +126,8 @@ class WorkshopRoom:
             self.status_quo.play_round(effective_decisions({}, round_number), cards)
             if results.get(round_number) != _json_round_trip(summary):
                 self.replay_matches_stored = False
+                print(f"warning: room {self.code}: replaying round {round_number} did not reproduce the stored "
+                      "results (was the model changed since the game started?)", file=sys.stderr)
 
     def _touch(self) -> None:
         """Mark a change and wake every page waiting for one (call with the lock held)."""
@@ -226,8 +229,12 @@ class WorkshopRoom:
         self._require_facilitator(key)
         with self._lock:
             round_number = self.current_round + 1
-            already = sum(1 for e in self.store.events(self.code) if e["round"] == round_number and e["drawn"])
-            card, payload = draw_card(self.seed, round_number, already)
+            cards = [e for e in self.store.events(self.code) if e["round"] == round_number]
+            draw_index = sum(1 for e in cards if e["drawn"])
+            card, payload = draw_card(self.seed, round_number, draw_index)
+            while card == "worm" and any(e["card"] == "worm" for e in cards):  # one worm a year; draw again
+                draw_index += 1
+                card, payload = draw_card(self.seed, round_number, draw_index)
             return self._add_event(card, payload, drawn=True)
 
     def _add_event(self, card: str, payload: dict[str, Any], drawn: bool) -> dict[str, Any]:
@@ -236,6 +243,8 @@ class WorkshopRoom:
             if self.finished:
                 raise WorkshopError("the game is over; no more event cards")
             round_number = self.current_round + 1
+            if card == "worm" and any(e["card"] == "worm" and e["round"] == round_number for e in self.store.events(self.code)):
+                raise WorkshopError("one worm card a year: the model schedules one outbreak at a time")
             self.store.add_event(self.code, round_number, card, payload, drawn)
             self._touch()
         return {"round": round_number, "card": card, "payload": payload, "drawn": drawn}
