@@ -24,6 +24,16 @@ def rooms(tmp_path, monkeypatch):
     manager.close()
 
 
+def texts(widget) -> str:
+    """Every string in a widget tree (Markdown sources, values, text children)."""
+    import ipywidgets
+
+    found = [getattr(widget, name) for name in ("md", "value", "template") if isinstance(getattr(widget, name, None), str)]
+    for child in getattr(widget, "children", None) or []:
+        found.append(texts(child) if isinstance(child, ipywidgets.Widget) else str(child))
+    return " ".join(found)
+
+
 def _button(rc, label: str):
     """The button with this label."""
     return rc.find(ipyvuetify.Btn, children=[label]).widget
@@ -75,20 +85,11 @@ def test_a_team_page_updates_when_another_team_submits(rooms, monkeypatch):
     """With live updates on, a rendered team page shows another team's statement without any action of its own."""
     import time
 
-    import ipywidgets
-
     monkeypatch.setattr(app, "LIVE_UPDATES", True)
     room, key = rooms.create_room(seed=6, rounds_total=2)
     reader = room.join("npm", "Nodes")
     speaker = room.join("developers", "Devs")
     box, rc = solara.render(app.TeamView(room, reader, "npm", router=None), handle_error=False)
-
-    def texts(widget) -> str:
-        """Every string in the widget tree."""
-        found = [getattr(widget, name) for name in ("md", "value") if isinstance(getattr(widget, name, None), str)]
-        for child in getattr(widget, "children", None) or []:
-            found.append(texts(child) if isinstance(child, ipywidgets.Widget) else str(child))
-        return " ".join(found)
 
     assert "keep publishing free" not in texts(box)
     room.submit(speaker, "developers", {"statement": "keep publishing free"})
@@ -96,3 +97,15 @@ def test_a_team_page_updates_when_another_team_submits(rooms, monkeypatch):
     while "keep publishing free" not in texts(box) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert "keep publishing free" in texts(box)
+
+
+def test_projector_view_shows_who_is_still_deciding(rooms):
+    """The read-only screen view lists teams that have not submitted and has no controls."""
+    room, key = rooms.create_room(seed=7, rounds_total=2)
+    crates = room.join("crates", "Crabs")
+    room.join("maven", "Owls")
+    room.submit(crates, "crates", {})
+    box, rc = solara.render(app.ScreenView(room), handle_error=False)
+    assert not rc.find(ipyvuetify.Btn).widgets
+    shown = texts(box)
+    assert "Still deciding:</strong> Maven Central board" in shown and key not in shown

@@ -2,7 +2,7 @@
 
 The URL carries who you are, so a reload (or a server restart) brings you back where you were:
 `?room=CODE&key=FACILITATOR_KEY` (facilitator), `?room=CODE&team=TEAM_TOKEN` (a team), plus
-`&view=debrief` for the debrief. The room manager is module-level: shared by every session on
+`&view=debrief` for the debrief; `?room=CODE&view=screen` is a read-only view for the projector. The room manager is module-level: shared by every session on
 the server (rooms are shared by design; every room has its own lock). Nothing personal is
 module-level: each page keeps its own inputs in per-session state.
 """
@@ -103,6 +103,8 @@ def Page() -> None:
             Landing(router)
         elif params.get("view") == "debrief" and (room.is_facilitator(params.get("key")) or _team_or_none(room, params.get("team"))):
             Debrief(room, params)
+        elif params.get("view") == "screen":
+            ScreenView(room)
         elif params.get("key"):
             if room.is_facilitator(params["key"]):
                 FacilitatorView(room, params["key"], router)
@@ -303,7 +305,23 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
                 solara.Success(message)
             if error:
                 solara.Error(error)
-            solara.Button("Debrief", on_click=lambda: router.push("?" + urlencode({"room": room.code, "key": key, "view": "debrief"})))
+            with solara.Row():
+                solara.Button("Debrief", on_click=lambda: router.push("?" + urlencode({"room": room.code, "key": key, "view": "debrief"})))
+                solara.Markdown(f"Projector view (no key in it): `?room={room.code}&view=screen`")
+    with solara.Card("Scoreboard"):
+        Scoreboard(room, version)
+    LatestRound(room, version)
+
+
+@solara.component
+def ScreenView(room: WorkshopRoom) -> None:
+    """What to project for the room: round, timer, who has submitted, scoreboard, last year; no key, no controls."""
+    version = use_room_version(room)
+    snap = room.snapshot()
+    solara.Markdown(f"## Room {room.code} ({room.name}) — join with this code")
+    RoundHeader(room, version)
+    waiting = [ROLE_LABELS[role] for role in snap["teams"] if role not in snap["submitted"]]
+    solara.Markdown("**Still deciding:** " + (", ".join(waiting) if waiting else "nobody — all teams have submitted"))
     with solara.Card("Scoreboard"):
         Scoreboard(room, version)
     LatestRound(room, version)
