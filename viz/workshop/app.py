@@ -10,6 +10,7 @@ module-level: each page keeps its own inputs in per-session state.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
 from typing import Any, get_args
@@ -62,7 +63,10 @@ def use_room_version(room: WorkshopRoom | None) -> float:
         seen, last_tick = room.version, time.monotonic()
         while not cancel.is_set():
             now = room.wait_for_change(seen, timeout_s=1.0)
-            timer_due = room.deadline_unix is not None and time.monotonic() - last_tick >= TIMER_TICK_S
+            try:
+                timer_due = room.deadline_unix is not None and time.monotonic() - last_tick >= TIMER_TICK_S
+            except sqlite3.ProgrammingError:  # the store was closed: the server is shutting down
+                return
             if now != seen or timer_due:
                 seen, last_tick = now, time.monotonic()
                 set_version(now + time.time() % 1)  # a fresh value also ticks the round timer
