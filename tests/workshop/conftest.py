@@ -114,6 +114,13 @@ class WorkshopServer:
         return self.log_path.read_text(errors="replace")
 
 
+@pytest.fixture(scope="session")
+def workshop_output_dir() -> Path:
+    """Where the workshop's browser tests save screenshots and the server log (test-output/workshop)."""
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    return OUTPUT_DIR
+
+
 @pytest.fixture(scope="module")
 def workshop_server(tmp_path_factory, asset_cache):
     """A workshop server on a fresh SQLite file, stopped after the module."""

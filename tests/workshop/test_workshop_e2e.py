@@ -6,7 +6,6 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.workshop.conftest import OUTPUT_DIR
 from viz.workshop.room import RoomManager
 
 pytestmark = pytest.mark.e2e
@@ -36,7 +35,7 @@ def _field(page, name: str):
     return page.get_by_label(f"[{name}]", exact=False)
 
 
-def test_two_rounds_across_a_restart(browser, workshop_server):
+def test_two_rounds_across_a_restart(browser, workshop_server, workshop_output_dir):
     """Decisions survive a restart; teams cannot act as the facilitator or as another role."""
     url = workshop_server.url
     facilitator = browser.new_context(viewport={"width": 1280, "height": 1600}).new_page()
@@ -94,9 +93,8 @@ def test_two_rounds_across_a_restart(browser, workshop_server):
     firms.get_by_text("Round 3 of 8").wait_for(timeout=TIMEOUT_MS)
     pypi.get_by_text("Round 3 of 8").wait_for(timeout=TIMEOUT_MS)
 
-    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    shots = {"team": OUTPUT_DIR / "team-dashboard.png", "facilitator": OUTPUT_DIR / "facilitator.png",
-             "debrief": OUTPUT_DIR / "debrief.png"}
+    out = workshop_output_dir
+    shots = {"team": out / "team-dashboard.png", "facilitator": out / "facilitator.png", "debrief": out / "debrief.png"}
     pypi.wait_for_timeout(1_000)
     pypi.screenshot(path=str(shots["team"]), full_page=True)
     facilitator.screenshot(path=str(shots["facilitator"]), full_page=True)
