@@ -44,6 +44,7 @@ class UmbrellaFunder(Agent):
         self.grants: dict[str, float] = {}  # registry name -> USD per year
         self.committed_until = -1.0
         self.rounds_missed = 0
+        self.allocation_weights: dict[str, float] | None = None  # registry -> weight; None = by need
 
     @property
     def budget_usd_per_year(self) -> float:
@@ -85,10 +86,15 @@ class UmbrellaFunder(Agent):
         self.model.log_event("missed_round", "", f"{self.name} missed a grant round; grants to {hit} stop")
 
     def allocate(self, budget_usd_per_year: float) -> dict[str, float]:
-        """Split a budget: half equally, half by security workload, across eligible registries."""
+        """Split a budget across eligible registries: by `allocation_weights` if set, else half equally, half by workload."""
         eligible: list[RegistryAgent] = [r for r in self.model.open_registries if r.eligible_for_grants]
         if not eligible or budget_usd_per_year <= 0:
             return {}
+        if self.allocation_weights is not None:
+            weights = {r.name: max(0.0, self.allocation_weights.get(r.name, 0.0)) for r in eligible}
+            total = sum(weights.values())
+            if total > 0:
+                return {name: budget_usd_per_year * w / total for name, w in weights.items() if w > 0}
         total_workload = sum(r.workload for r in eligible) or 1.0
         return {
             r.name: budget_usd_per_year * (0.5 / len(eligible) + 0.5 * r.workload / total_workload)

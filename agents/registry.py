@@ -306,7 +306,7 @@ class RegistryAgent(Agent):
     def security_target_fte(self) -> float:
         """Security staff the registry can fund: its own posts plus grant-funded posts."""
         p = self.model.p
-        own = self.profile.own_security_fte
+        own = self.profile.own_security_fte + p.extra_security_fte_by_registry.get(self.name, 0.0)
         if p.min_security_share > 0:
             security_cost = self.security_fte * p.fte_cost_usd_per_year / WEEKS_PER_YEAR
             other_cost = max(0.0, sum(self.cost.values()) - security_cost)

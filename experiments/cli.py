@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 from model.parameters import ParameterError, parameter_table
 from model.scenarios import load_preset, preset_names
+from viz.workshop.cli import command_workshop, register as register_workshop
 
 EXIT_BAD_INPUT = 2
 
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("scenarios", help="list the named presets")
     commands.add_parser("params", help="list every parameter with its default and allowed range")
+    register_workshop(commands)
     return parser
 
 
@@ -120,7 +122,7 @@ def command_params(_: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": command_run, "scenarios": command_scenarios, "params": command_params}
+COMMANDS = {"run": command_run, "scenarios": command_scenarios, "params": command_params, "workshop": command_workshop}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,9 +52,8 @@ def publish(model: RegistryModel) -> None:
     new_packages = model.new_packages_per_registry(multiplier)
     publishers = model.developers.on_registry(len(REGISTRY_NAMES)) * model.developers.represented
     for index, registry in model.registries_by_index.items():
-        fees = 0.0
-        if registry.name in p.fee_registries:
-            fees = p.per_package_fee_usd * new_packages[index] + p.publisher_subscription_usd_per_year * publishers[index] / 52
+        per_package, per_publisher = model.fees_for(registry.name)
+        fees = per_package * new_packages[index] + per_publisher * publishers[index] / 52
         registry.publishers = publishers[index]
         registry.publish(new_packages[index], new_packages[index] * UPLOADS_PER_NEW_PACKAGE[index], fees)
 
@@ -72,9 +71,7 @@ def switch_context(model: RegistryModel, hypothetical: dict[int, float] | None =
     for index, registry in model.registries_by_index.items():
         removal[index] = max(registry.removal_median_hours, 1e-3)
         reach[index] = max(registry.downloads_served, 1.0)
-        if registry.name in p.fee_registries:
-            fee_per_package[index] = p.per_package_fee_usd
-            fee_per_publisher[index] = p.publisher_subscription_usd_per_year
+        fee_per_package[index], fee_per_publisher[index] = model.fees_for(registry.name)
     for index in range(N_INCUMBENTS):
         alternative = model.alternatives.get(index)
         alt_index = N_INCUMBENTS + index

@@ -398,6 +398,18 @@ class RegistryModel(Model):
         p = self.p
         return p.removal_hours_unstaffed / (1 + p.removal_staffing_effect * security_fte / max(workload, 1e-9))
 
+    def fees_for(self, name: str) -> tuple[float, float]:
+        """A registry's (USD per new package, USD per publisher per year) under the fee levers."""
+        p = self.p
+        if name in p.per_package_fee_usd_by_registry or name in p.publisher_subscription_usd_by_registry:
+            return (
+                p.per_package_fee_usd_by_registry.get(name, 0.0),
+                p.publisher_subscription_usd_by_registry.get(name, 0.0),
+            )
+        if name in p.fee_registries:
+            return p.per_package_fee_usd, p.publisher_subscription_usd_per_year
+        return 0.0, 0.0
+
     def sells_enterprise_tier(self, name: str) -> bool:
         """Whether a registry sells an enterprise tier (the lever is set and it is open)."""
         p = self.p

@@ -311,6 +311,19 @@ class ModelParameters(BaseModel):
         description="Registries that apply the fee and paid-tier levers.",
     )
 
+    per_package_fee_usd_by_registry: dict[str, NonNegativeUSD] = Field(
+        default_factory=dict,
+        description="Lever: per-registry fee per new package; a named registry uses this instead of the shared fee levers.",
+    )
+    publisher_subscription_usd_by_registry: dict[str, NonNegativeUSD] = Field(
+        default_factory=dict,
+        description="Lever: per-registry yearly publisher subscription; a named registry uses this instead of the shared fee levers.",
+    )
+    extra_security_fte_by_registry: dict[str, Annotated[float, Field(ge=0.0, le=1000.0)]] = Field(
+        default_factory=dict,
+        description="Lever: security staff (FTE) a registry funds from its own budget on top of its profile's posts.",
+    )
+
     @field_validator("worm_outbreak_registry")
     @classmethod
     def _known_worm_registry(cls, value: str) -> str:
@@ -319,10 +332,13 @@ class ModelParameters(BaseModel):
             raise ValueError(f"unknown registry {value!r}; allowed: {', '.join(INCUMBENT_NAMES)}")
         return value
 
-    @field_validator("fee_registries")
+    @field_validator(
+        "fee_registries", "per_package_fee_usd_by_registry", "publisher_subscription_usd_by_registry",
+        "extra_security_fte_by_registry",
+    )
     @classmethod
-    def _known_registries(cls, value: list[str]) -> list[str]:
-        """Allow only incumbent registry names."""
+    def _known_registries(cls, value: Any) -> Any:
+        """Allow only incumbent registry names (as list items or mapping keys)."""
         unknown = [name for name in value if name not in INCUMBENT_NAMES]
         if unknown:
             raise ValueError(f"unknown registry {unknown[0]!r}; allowed: {', '.join(INCUMBENT_NAMES)}")
@@ -347,7 +363,8 @@ def _describe(error: dict[str, Any]) -> str:
     limits = [f"{sym} {ctx[key]}" for key, sym in bounds.items() if key in ctx]
     if limits:
         spec = ModelParameters.model_fields.get(str(error["loc"][0]))
-        allowed = _allowed_range(spec) if spec is not None else " and ".join(limits)
+        own_bounds = spec is not None and any(hasattr(m, "ge") or hasattr(m, "le") for m in spec.metadata)
+        allowed = _allowed_range(spec) if own_bounds else " and ".join(limits)
         return f"parameter {field!r} must be {allowed} (got {got!r})"
     return f"parameter {field!r}: {error['msg']} (got {got!r})"
 

@@ -1,0 +1,48 @@
+"""The small model levers the workshop needs: per-registry fees, extra security staff, grant weights."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.model import RegistryModel
+from model.parameters import ParameterError, make_parameters
+
+
+def test_per_registry_fees_override_the_shared_levers():
+    """A registry named in the per-registry fee maps charges its own fee; others keep the shared lever."""
+    model = RegistryModel(rng=0, per_package_fee_usd=10.0, per_package_fee_usd_by_registry={"pypi": 2.0},
+                          publisher_subscription_usd_by_registry={"pypi": 60.0})
+    assert model.fees_for("pypi") == (2.0, 60.0)
+    assert model.fees_for("npm") == (10.0, 0.0)
+    assert RegistryModel(rng=0).fees_for("npm") == (0.0, 0.0)
+    model.run_for(4)
+    assert model.registries_by_name["pypi"].revenue["fees"] > 0
+
+
+def test_unknown_registry_in_a_lever_map_is_refused():
+    """Maps keyed by registry accept only incumbent names, with a one-line error."""
+    with pytest.raises(ParameterError, match="unknown registry 'pipy'"):
+        make_parameters({"extra_security_fte_by_registry": {"pipy": 1.0}})
+    with pytest.raises(ParameterError, match="extra_security_fte_by_registry"):
+        make_parameters({"extra_security_fte_by_registry": {"pypi": -1.0}})
+
+
+def test_extra_security_staff_raise_the_target_and_are_hired_after_the_delay():
+    """Extra security FTE raise the funded target at once and the staff after the hiring delay."""
+    base, more = RegistryModel(rng=3), RegistryModel(rng=3, extra_security_fte_by_registry={"npm": 5.0})
+    assert more.registries_by_name["npm"].security_target_fte() == pytest.approx(
+        base.registries_by_name["npm"].security_target_fte() + 5.0)
+    base.run_for(30)
+    more.run_for(30)
+    assert more.registries_by_name["npm"].security_fte > base.registries_by_name["npm"].security_fte + 4
+
+
+def test_umbrella_allocation_weights():
+    """With weights set, the umbrella funder splits its budget by them among open eligible registries."""
+    model = RegistryModel(rng=0)
+    funder = model.umbrella_funders[0]
+    by_need = funder.allocate(1_000_000)
+    funder.allocation_weights = {"pypi": 3.0, "crates": 1.0, "rubygems": 0.0}
+    weighted = funder.allocate(1_000_000)
+    assert weighted == pytest.approx({"pypi": 750_000, "crates": 250_000})
+    assert by_need != weighted

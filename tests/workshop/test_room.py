@@ -1,0 +1,183 @@
+"""Headless tests of the workshop room: join, submit, events, advance, scoring, restart, authorization."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.model import RegistryModel
+from viz.workshop.events import apply_card, draw_card
+from viz.workshop.roles import ROLES, AuthorizationError, WorkshopError, validate_decision
+from viz.workshop.room import CODE_LENGTH, RoomManager
+
+
+@pytest.fixture
+def manager(tmp_path):
+    """A room manager on a fresh SQLite file."""
+    rooms = RoomManager.open(tmp_path / "rooms.sqlite3")
+    yield rooms
+    rooms.close()
+
+
+def test_create_and_join(manager):
+    """A room gets an unguessable code and key; teams take distinct roles."""
+    room, key = manager.create_room("Class A", seed=1, rounds_total=3)
+    other, _ = manager.create_room("Class B", seed=1, rounds_total=3)
+    assert len(room.code) == CODE_LENGTH and room.code != other.code
+    assert len(key) >= 24 and room.is_facilitator(key) and not other.is_facilitator(key)
+    token = room.join("pypi", "Snakes")
+    assert room.teams() == {"pypi": "Snakes"}
+    with pytest.raises(WorkshopError, match="already held"):
+        room.join("pypi", "Impostors")
+    with pytest.raises(WorkshopError, match="unknown role 'pipy'"):
+        room.join("pipy", "Typo")
+    assert manager.get(room.code.lower()) is room  # codes are case-insensitive
+    with pytest.raises(WorkshopError, match="no room"):
+        manager.get("NOPE")
+    assert room.team_for(token)["role"] == "pypi"
+
+
+def test_decisions_are_validated_with_one_line_errors():
+    """Out-of-range, unknown and mistyped fields are refused with a message naming the field."""
+    with pytest.raises(WorkshopError, match=r"'per_package_fee_usd'.*allowed 0 to 100") as error:
+        validate_decision("npm", {"per_package_fee_usd": -5})
+    assert "\n" not in str(error.value)
+    with pytest.raises(WorkshopError, match="unknown field 'fee'"):
+        validate_decision("npm", {"fee": 5})
+    with pytest.raises(WorkshopError, match="'opex_budget_share'"):
+        validate_decision("corporations", {"opex_budget_share": "lots"})
+    assert validate_decision("public", {"budget_usd_per_year": 2e6})["grant_years"] == 2
+    for role in ROLES:
+        validate_decision(role, {})
+
+
+def test_authorization(manager):
+    """Only the facilitator advances or plays cards; a team submits only for its own role."""
+    room, key = manager.create_room(seed=2, rounds_total=2)
+    pypi = room.join("pypi", "Snakes")
+    npm = room.join("npm", "Nodes")
+    with pytest.raises(AuthorizationError, match="cannot submit for 'npm'"):
+        room.submit(pypi, "npm", {"per_package_fee_usd": 50})
+    with pytest.raises(AuthorizationError):
+        room.submit("forged-token", "npm", {})
+    for action in (lambda k: room.advance(k), lambda k: room.draw_event(k),
+                   lambda k: room.schedule_event(k, "worm"), lambda k: room.set_timer(k, 5)):
+        for wrong in (pypi, npm, "", None, key + "x"):
+            with pytest.raises(AuthorizationError):
+                action(wrong)
+    assert room.current_round == 0 and room.events(include_upcoming=True) == []
+    assert room.decisions_for(1) == {}
+
+
+def test_timer_refuses_late_submissions(manager):
+    """After the round's deadline a team cannot submit until the next round."""
+    room, key = manager.create_room(seed=2, rounds_total=2)
+    token = room.join("crates", "Crabs")
+    room.set_timer(key, 1)
+    room.submit(token, "crates", {"extra_security_fte": 1})
+    room.store.set_deadline(room.code, 1.0)  # a deadline long past
+    with pytest.raises(WorkshopError, match="timer has run out"):
+        room.submit(token, "crates", {"extra_security_fte": 2})
+    room.advance(key)
+    assert room.deadline_unix is None
+    room.submit(token, "crates", {"extra_security_fte": 2})
+
+
+def test_advance_applies_decisions_and_scores(manager):
+    """Decisions reach the model; rounds produce summaries and a scoreboard against the status quo."""
+    room, key = manager.create_room(seed=4, rounds_total=3)
+    pypi = room.join("pypi", "Snakes")
+    funder = room.join("public", "State")
+    room.submit(pypi, "pypi", {"extra_security_fte": 4, "publisher_subscription_usd_per_year": 60})
+    room.submit(funder, "public", {"budget_usd_per_year": 3e6})
+    summary = room.advance(key)
+    model = room.teams_run.model
+    assert model.p.extra_security_fte_by_registry["pypi"] == 4
+    assert model.public_funder.budget_usd_per_year == 3e6
+    assert summary["registries"]["pypi"]["revenue_usd"]["fees"] > 0
+    assert room.status_quo.summaries[1]["registries"]["pypi"]["revenue_usd"]["fees"] == 0
+    assert summary["public_paid_usd"] > 0
+    board = room.scoreboard()
+    assert board["rounds"] == 1 and set(board["scores"]) >= {"pypi", "corporations", "umbrella", "public"}
+    assert 0 < board["scores"]["pypi"] <= 100
+    assert room.snapshot()["current_round"] == 1
+    room.advance(key)  # pypi's policy stays in force without a new submission
+    assert room.teams_run.model.p.extra_security_fte_by_registry["pypi"] == 4
+
+
+def test_event_cards_act_on_the_model(manager):
+    """Each card sets its model mechanism; scheduled cards are hidden from teams until played."""
+    room, key = manager.create_room(seed=5, rounds_total=2)
+    room.schedule_event(key, "worm", {"registry": "crates", "week_of_year": 10})
+    room.schedule_event(key, "regulation")
+    with pytest.raises(WorkshopError, match="week_of_year"):
+        room.schedule_event(key, "worm", {"week_of_year": 60})
+    with pytest.raises(WorkshopError, match="one worm card a year"):
+        room.schedule_event(key, "worm", {"registry": "npm", "week_of_year": 30})
+    for _ in range(6):  # draws never add a second worm
+        room.draw_event(key)
+    assert sum(e["card"] == "worm" for e in room.events(include_upcoming=True)) == 1
+    with pytest.raises(WorkshopError, match="unknown event card 'meteor'"):
+        room.schedule_event(key, "meteor")
+    assert room.events(include_upcoming=False) == []
+    summary = room.advance(key)
+    assert any("crates.io" in line or "on crates" in line for line in summary["events"]), summary["events"]
+    assert room.teams_run.model.p.regulation_mandates_support
+    assert [e["card"] for e in room.events(include_upcoming=False)][:2] == ["worm", "regulation"]
+    model = RegistryModel(rng=0)
+    apply_card(model, 1, "cdn_leaves", {})
+    assert not any(r.cdn_active for r in model.registry_list)
+    apply_card(model, 1, "spam_flood", {"bursts": 2})
+    assert len(model.spam_burst_ends) == 2
+    assert draw_card(9, 1, 0) == draw_card(9, 1, 0)
+
+
+def test_restart_rebuilds_identical_state(tmp_path):
+    """Closing and reopening the store and replaying the history gives the same state."""
+    path = tmp_path / "rooms.sqlite3"
+    first = RoomManager.open(path)
+    room, key = first.create_room(seed=11, rounds_total=4)
+    corp = room.join("corporations", "Big Co")
+    npm = room.join("npm", "Nodes")
+    room.submit(corp, "corporations", {"opex_budget_share": 0.8})
+    room.submit(npm, "npm", {"token_hygiene_programme_fte": 2, "paid_tier": True})
+    room.draw_event(key)
+    room.advance(key)
+    room.submit(npm, "npm", {"per_package_fee_usd": 5})
+    room.schedule_event(key, "missed_round")
+    room.advance(key)
+    room.submit(corp, "corporations", {"pledge_usd_per_developer": 3000})  # pending for round 3
+    before = (room.results(), room.scoreboard(), room.teams_run.model.developers.token_hygiene.copy(),
+              room.snapshot()["submitted"])
+    first.close()
+
+    second = RoomManager.open(path)
+    again = second.get(room.code)
+    assert again is not room and again.replay_matches_stored
+    assert again.results() == before[0] and again.scoreboard() == before[1]
+    assert (again.teams_run.model.developers.token_hygiene == before[2]).all()
+    assert again.snapshot()["submitted"] == before[3] == ["corporations"]
+    assert again.is_facilitator(key) and again.team_for(npm)["role"] == "npm"
+    again.advance(key)  # and the game goes on
+    assert again.current_round == 3
+    second.close()
+
+
+def test_role_cards_match_the_game():
+    """The printable role cards are generated from the decision forms and are current."""
+    from pathlib import Path
+
+    from viz.workshop.cards import role_cards_markdown
+
+    cards = Path(__file__).resolve().parents[2] / "docs" / "role-cards.md"
+    assert cards.read_text() == role_cards_markdown(), "run: python -m viz.workshop.cards > docs/role-cards.md"
+
+
+def test_workshop_command_bad_input(capsys, tmp_path):
+    """Bad --port or --db: one line naming the option, exit code 2, nothing started."""
+    from experiments.cli import main
+
+    assert main(["workshop", "--port", "70000"]) == 2
+    assert main(["workshop", "--db", str(tmp_path / "missing" / "rooms.sqlite3")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 2 and "--port" in lines[0] and "--db" in lines[1]
+    assert "Traceback" not in "".join(lines)

@@ -1,0 +1,361 @@
+"""A workshop room: teams, decisions, event cards and rounds, persisted in SQLite.
+
+The room's model state is never pickled. It is re-simulated from what the store holds: the
+room's seed, every round's decisions and every round's event cards, applied at the same year
+boundaries in the same order. Same seed and same history give the same state, so a server
+restart loses nothing; the live model is cached in memory between requests.
+
+A round is one model year (52 weekly ticks). `current_round` counts the years played;
+decisions and event cards are always for round `current_round + 1`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import sqlite3
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model.model import WEEKS_PER_YEAR, RegistryModel
+from viz.workshop.events import apply_card, draw_card, validate_card
+from viz.workshop.roles import (
+    AuthorizationError,
+    HygieneProgrammes,
+    WorkshopError,
+    apply_decisions,
+    check_role,
+    effective_decisions,
+    validate_decision,
+)
+from viz.workshop.scoring import round_summary, scoreboard
+from viz.workshop.store import WorkshopStore, token_hash
+
+#: Join-code alphabet: no 0/O or 1/I/L to misread; 31 symbols.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10  # 31**10, about 8e14 codes
+DEFAULT_ROUNDS = 8
+MAX_ROUNDS = 12
+
+
+def new_join_code() -> str:
+    """A random join code from the OS's secure random source."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(code: Any) -> str:
+    """Upper-case a typed join code and drop spaces and dashes."""
+    if not isinstance(code, str):
+        raise WorkshopError(f"join code must be text (got {type(code).__name__})")
+    return code.strip().upper().replace("-", "").replace(" ", "")
+
+
+@dataclass
+class Simulation:
+    """One live model of a room (the teams' run or the status quo) and the rounds it has played."""
+
+    model: RegistryModel
+    programmes: HygieneProgrammes
+    rounds_played: int = 0
+    summaries: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, seed: int) -> Simulation:
+        """A fresh model at the start of the first year."""
+        model = RegistryModel(rng=seed)
+        return cls(model=model, programmes=HygieneProgrammes(model))
+
+    def play_round(self, decisions: dict[str, dict[str, Any]], cards: list[dict[str, Any]]) -> dict[str, Any]:
+        """Apply a round's decisions and cards at the year boundary, run one year, summarise it."""
+        round_number = self.rounds_played + 1
+        apply_decisions(self.model, self.programmes, decisions)
+        for event in cards:
+            apply_card(self.model, round_number, event["card"], event["payload"])
+        self.model.run_for(WEEKS_PER_YEAR)
+        self.rounds_played = round_number
+        summary = round_summary(self.model, round_number)
+        self.summaries[round_number] = summary
+        return summary
+
+
+class WorkshopRoom:
+    """One room: the shared state every page of that room reads and writes, behind one lock."""
+
+    def __init__(self, store: WorkshopStore, code: str) -> None:
+        """Load a stored room and rebuild its models by replaying its history."""
+        row = store.room(code)
+        if row is None:
+            raise WorkshopError(f"no room with join code {code!r}")
+        self.store, self.code = store, code
+        self.name, self.seed, self.rounds_total = row["name"], int(row["seed"]), int(row["rounds_total"])
+        self._key_sha256 = row["facilitator_key_sha256"]
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self.version = 0
+        self.replay_matches_stored = True
+        self._rebuild()
+
+    # ----- state ---------------------------------------------------------------------------
+    @property
+    def current_round(self) -> int:
+        """Years played so far."""
+        return self.teams_run.rounds_played
+
+    @property
+    def finished(self) -> bool:
+        """Whether every round has been played."""
+        return self.current_round >= self.rounds_total
+
+    def _rebuild(self) -> None:
+        """Re-simulate every played round from the stored seed, decisions and cards."""
+        stored = self.store.room(self.code)
+        played = int(stored["current_round"])
+        history = self.store.decisions(self.code)
+        events = self.store.events(self.code)
+        self.teams_run = Simulation.start(self.seed)
+        self.status_quo = Simulation.start(self.seed)
+        results = self.store.results(self.code)
+        for round_number in range(1, played + 1):
+            cards = [e for e in events if e["round"] == round_number]
+            summary = self.teams_run.play_round(effective_decisions(history, round_number), cards)
+            self.status_quo.play_round(effective_decisions({}, round_number), cards)
+            if results.get(round_number) != _json_round_trip(summary):
+                self.replay_matches_stored = False
+                print(f"warning: room {self.code}: replaying round {round_number} did not reproduce the stored "
+                      "results (was the model changed since the game started?)", file=sys.stderr)
+
+    def _touch(self) -> None:
+        """Mark a change and wake every page waiting for one (call with the lock held)."""
+        self.version += 1
+        self._changed.notify_all()
+
+    def wait_for_change(self, seen_version: int, timeout_s: float = 5.0) -> int:
+        """Block until the room's version passes `seen_version` (or the timeout); return the version."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.version > seen_version, timeout=timeout_s)
+            return self.version
+
+    # ----- authorization -------------------------------------------------------------------
+    def is_facilitator(self, key: Any) -> bool:
+        """Whether a key is this room's facilitator key."""
+        return isinstance(key, str) and hmac.compare_digest(token_hash(key), self._key_sha256)
+
+    def _require_facilitator(self, key: Any) -> None:
+        """Refuse a facilitator action without the facilitator key."""
+        if not self.is_facilitator(key):
+            raise AuthorizationError("only the facilitator key can do that")
+
+    def team_for(self, token: Any) -> dict[str, Any]:
+        """The team a token belongs to, or an authorization error."""
+        team = self.store.team_by_token(self.code, token) if isinstance(token, str) and token else None
+        if team is None:
+            raise AuthorizationError("unknown team token for this room; join again with the room code")
+        return team
+
+    # ----- teams ---------------------------------------------------------------------------
+    def join(self, role: Any, team_name: Any) -> str:
+        """Take a free role; return the team's secret token (its key to reconnect and submit)."""
+        role = check_role(role)
+        if not isinstance(team_name, str) or not 1 <= len(team_name.strip()) <= 40:
+            raise WorkshopError("team name must be 1 to 40 characters")
+        token = secrets.token_urlsafe(16)
+        with self._lock:
+            try:
+                self.store.add_team(self.code, token, role, team_name.strip())
+            except sqlite3.IntegrityError:
+                raise WorkshopError(f"role {role!r} is already held by another team in this room") from None
+            self._touch()
+        return token
+
+    def teams(self) -> dict[str, str]:
+        """Role -> team name for every held role."""
+        return {team["role"]: team["team_name"] for team in self.store.teams(self.code)}
+
+    def submit(self, token: Any, role: Any, decision: dict[str, Any]) -> dict[str, Any]:
+        """Store a team's decision for the coming round; a team may submit only for its own role."""
+        team = self.team_for(token)
+        role = check_role(role)
+        if team["role"] != role:
+            raise AuthorizationError(f"your team holds {team['role']!r}; it cannot submit for {role!r}")
+        clean = validate_decision(role, decision)
+        with self._lock:
+            if self.finished:
+                raise WorkshopError("the game is over; no more decisions")
+            deadline = self.deadline_unix
+            if deadline is not None and time.time() > deadline:
+                raise WorkshopError(f"round {self.current_round + 1}'s timer has run out; wait for the next round")
+            self.store.save_decision(self.code, self.current_round + 1, role, clean)
+            self._touch()
+        return clean
+
+    def decisions_for(self, round_number: int) -> dict[str, dict[str, Any]]:
+        """Decisions submitted for a round (role -> decision), without defaults."""
+        return self.store.decisions(self.code).get(round_number, {})
+
+    def decisions_in_force(self, round_number: int) -> dict[str, dict[str, Any]]:
+        """Each role's decision in force for a round (latest submitted, else default)."""
+        return effective_decisions(self.store.decisions(self.code), round_number)
+
+    # ----- facilitator -----------------------------------------------------------------------
+    @property
+    def deadline_unix(self) -> float | None:
+        """When the current round's timer ends (Unix seconds), or None."""
+        return self.store.room(self.code)["round_deadline_unix"]
+
+    def set_timer(self, key: Any, minutes: Any) -> float:
+        """Start the round timer: teams may submit for `minutes` from now."""
+        self._require_facilitator(key)
+        if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0.5 <= minutes <= 60:
+            raise WorkshopError(f"timer minutes must be a number from 0.5 to 60 (got {minutes!r})")
+        with self._lock:
+            deadline = time.time() + 60 * minutes
+            self.store.set_deadline(self.code, deadline)
+            self._touch()
+        return deadline
+
+    def schedule_event(self, key: Any, card: Any, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Put a chosen event card into the coming round."""
+        self._require_facilitator(key)
+        clean = validate_card(card, payload)
+        return self._add_event(card, clean, drawn=False)
+
+    def draw_event(self, key: Any) -> dict[str, Any]:
+        """Draw a random event card into the coming round (reproducible from the room's seed)."""
+        self._require_facilitator(key)
+        with self._lock:
+            round_number = self.current_round + 1
+            cards = [e for e in self.store.events(self.code) if e["round"] == round_number]
+            draw_index = sum(1 for e in cards if e["drawn"])
+            card, payload = draw_card(self.seed, round_number, draw_index)
+            while card == "worm" and any(e["card"] == "worm" for e in cards):  # one worm a year; draw again
+                draw_index += 1
+                card, payload = draw_card(self.seed, round_number, draw_index)
+            return self._add_event(card, payload, drawn=True)
+
+    def _add_event(self, card: str, payload: dict[str, Any], drawn: bool) -> dict[str, Any]:
+        """Store a card for the coming round."""
+        with self._lock:
+            if self.finished:
+                raise WorkshopError("the game is over; no more event cards")
+            round_number = self.current_round + 1
+            if card == "worm" and any(e["card"] == "worm" and e["round"] == round_number for e in self.store.events(self.code)):
+                raise WorkshopError("one worm card a year: the model schedules one outbreak at a time")
+            self.store.add_event(self.code, round_number, card, payload, drawn)
+            self._touch()
+        return {"round": round_number, "card": card, "payload": payload, "drawn": drawn}
+
+    def events(self, include_upcoming: bool) -> list[dict[str, Any]]:
+        """Event cards played so far, and (for the facilitator) those waiting for the coming round."""
+        cards = self.store.events(self.code)
+        return [e for e in cards if include_upcoming or e["round"] <= self.current_round]
+
+    def advance(self, key: Any) -> dict[str, Any]:
+        """Play the coming round: apply decisions and cards, run one year, store the results."""
+        self._require_facilitator(key)
+        with self._lock:
+            if self.finished:
+                raise WorkshopError(f"all {self.rounds_total} rounds have been played")
+            round_number = self.current_round + 1
+            history = self.store.decisions(self.code)
+            cards = [e for e in self.store.events(self.code) if e["round"] == round_number]
+            summary = self.teams_run.play_round(effective_decisions(history, round_number), cards)
+            self.status_quo.play_round(effective_decisions({}, round_number), cards)
+            self.store.finish_round(self.code, round_number, _json_round_trip(summary))
+            self._touch()
+        return summary
+
+    # ----- views ---------------------------------------------------------------------------
+    def results(self) -> dict[int, dict[str, Any]]:
+        """The room's round summaries so far."""
+        return dict(self.teams_run.summaries)
+
+    def status_quo_results(self) -> dict[int, dict[str, Any]]:
+        """The status quo's round summaries (same seed and cards, no teams)."""
+        return dict(self.status_quo.summaries)
+
+    def scoreboard(self) -> dict[str, Any]:
+        """Each role's score and the shared harm score."""
+        with self._lock:
+            return scoreboard(self.teams_run.summaries, self.status_quo.summaries)
+
+    def snapshot(self) -> dict[str, Any]:
+        """A plain summary of the room for pages and tests (no secrets)."""
+        with self._lock:
+            coming = self.current_round + 1
+            return {
+                "code": self.code,
+                "name": self.name,
+                "seed": self.seed,
+                "version": self.version,
+                "current_round": self.current_round,
+                "rounds_total": self.rounds_total,
+                "finished": self.finished,
+                "deadline_unix": self.deadline_unix,
+                "teams": self.teams(),
+                "submitted": sorted(self.decisions_for(coming)),
+                "year": self.teams_run.model.p.start_year + self.current_round,
+            }
+
+
+def _json_round_trip(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary as it comes back from JSON (ints as keys become strings, tuples lists)."""
+    return json.loads(json.dumps(summary))
+
+
+class RoomManager:
+    """Every room on this server: created, looked up by join code, cached in memory (shared by sessions)."""
+
+    def __init__(self, store: WorkshopStore) -> None:
+        """Use a store; rooms are loaded lazily from it."""
+        self.store = store
+        self._rooms: dict[str, WorkshopRoom] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, db_path: str | Path) -> RoomManager:
+        """Open the SQLite file at `db_path` (created if missing)."""
+        return cls(WorkshopStore(db_path))
+
+    def create_room(self, name: Any = "Workshop", seed: Any = None, rounds_total: Any = DEFAULT_ROUNDS) -> tuple[WorkshopRoom, str]:
+        """Create a room; return it and its facilitator key (shown once; only its hash is stored)."""
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 60:
+            raise WorkshopError("room name must be 1 to 60 characters")
+        if isinstance(rounds_total, bool) or not isinstance(rounds_total, int) or not 1 <= rounds_total <= MAX_ROUNDS:
+            raise WorkshopError(f"rounds must be a whole number from 1 to {MAX_ROUNDS} (got {rounds_total!r})")
+        if seed is None:
+            seed = secrets.randbelow(2**31)
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+            raise WorkshopError(f"seed must be a whole number >= 0 (got {seed!r})")
+        key = secrets.token_urlsafe(18)
+        with self._lock:
+            code = new_join_code()
+            while self.store.room(code) is not None:
+                code = new_join_code()
+            self.store.create_room(code, key, name.strip(), seed, rounds_total)
+            room = WorkshopRoom(self.store, code)
+            self._rooms[code] = room
+        return room, key
+
+    def get(self, code: Any) -> WorkshopRoom:
+        """The room with this join code (rebuilt from the store on first use), or a one-line error."""
+        code = normalise_code(code)
+        with self._lock:
+            room = self._rooms.get(code)
+            if room is None:
+                if not code or self.store.room(code) is None:
+                    raise WorkshopError("no room with that join code; check it with your facilitator")
+                room = WorkshopRoom(self.store, code)
+                self._rooms[code] = room
+            return room
+
+    def close(self) -> None:
+        """Close the store (rooms in memory are dropped)."""
+        with self._lock:
+            self._rooms.clear()
+            self.store.close()
+

@@ -1,0 +1,187 @@
+"""SQLite persistence for workshop rooms: rooms, teams, decisions, event cards, round results.
+
+Everything a room needs to be rebuilt after a server restart lives here; the live model is
+re-simulated from it (see `viz.workshop.room`). Tokens are stored only as SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DB = "workshop.sqlite3"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS rooms (
+    code TEXT PRIMARY KEY,
+    facilitator_key_sha256 TEXT NOT NULL,
+    name TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    rounds_total INTEGER NOT NULL,
+    current_round INTEGER NOT NULL DEFAULT 0,
+    round_deadline_unix REAL,
+    created_unix REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS teams (
+    token_sha256 TEXT PRIMARY KEY,
+    room_code TEXT NOT NULL REFERENCES rooms(code),
+    role TEXT NOT NULL,
+    team_name TEXT NOT NULL,
+    joined_unix REAL NOT NULL,
+    UNIQUE (room_code, role)
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    room_code TEXT NOT NULL REFERENCES rooms(code),
+    round INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    submitted_unix REAL NOT NULL,
+    PRIMARY KEY (room_code, round, role)
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    room_code TEXT NOT NULL REFERENCES rooms(code),
+    round INTEGER NOT NULL,
+    card TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    drawn INTEGER NOT NULL,
+    created_unix REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS results (
+    room_code TEXT NOT NULL REFERENCES rooms(code),
+    round INTEGER NOT NULL,
+    summary TEXT NOT NULL,
+    PRIMARY KEY (room_code, round)
+);
+"""
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 hex digest of a secret token (what the database keeps)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class WorkshopStore:
+    """A thread-safe wrapper around one SQLite file holding every room."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB) -> None:
+        """Open (or create) the database file and its tables."""
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._db.close()
+
+    def _write(self, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:
+        """Run one statement in its own committed transaction."""
+        with self._lock:
+            return self._db.execute(sql, args)
+
+    def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Run one query and fetch all rows."""
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    # ----- rooms ---------------------------------------------------------------------------
+    def create_room(self, code: str, facilitator_key: str, name: str, seed: int, rounds_total: int) -> None:
+        """Insert a new room."""
+        self._write(
+            "INSERT INTO rooms (code, facilitator_key_sha256, name, seed, rounds_total, created_unix) VALUES (?,?,?,?,?,?)",
+            (code, token_hash(facilitator_key), name, seed, rounds_total, time.time()),
+        )
+
+    def room(self, code: str) -> dict[str, Any] | None:
+        """One room's row as a dict, or None."""
+        rows = self._read("SELECT * FROM rooms WHERE code = ?", (code,))
+        return dict(rows[0]) if rows else None
+
+    def room_codes(self) -> list[str]:
+        """Codes of every stored room, oldest first."""
+        return [row["code"] for row in self._read("SELECT code FROM rooms ORDER BY created_unix")]
+
+    def set_deadline(self, code: str, deadline_unix: float | None) -> None:
+        """Set or clear the current round's deadline."""
+        self._write("UPDATE rooms SET round_deadline_unix = ? WHERE code = ?", (deadline_unix, code))
+
+    def finish_round(self, code: str, round_number: int, summary: dict[str, Any]) -> None:
+        """Store a round's results and move the room on, in one transaction."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO results (room_code, round, summary) VALUES (?,?,?)",
+                    (code, round_number, json.dumps(summary)),
+                )
+                self._db.execute(
+                    "UPDATE rooms SET current_round = ?, round_deadline_unix = NULL WHERE code = ?",
+                    (round_number, code),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    # ----- teams ---------------------------------------------------------------------------
+    def add_team(self, code: str, token: str, role: str, team_name: str) -> None:
+        """Insert a team holding a role (raises sqlite3.IntegrityError if the role is taken)."""
+        self._write(
+            "INSERT INTO teams (token_sha256, room_code, role, team_name, joined_unix) VALUES (?,?,?,?,?)",
+            (token_hash(token), code, role, team_name, time.time()),
+        )
+
+    def team_by_token(self, code: str, token: str) -> dict[str, Any] | None:
+        """The team a token belongs to in a room, or None."""
+        rows = self._read("SELECT * FROM teams WHERE room_code = ? AND token_sha256 = ?", (code, token_hash(token)))
+        return dict(rows[0]) if rows else None
+
+    def teams(self, code: str) -> list[dict[str, Any]]:
+        """Every team in a room (without tokens)."""
+        rows = self._read("SELECT role, team_name, joined_unix FROM teams WHERE room_code = ? ORDER BY joined_unix", (code,))
+        return [dict(row) for row in rows]
+
+    # ----- decisions -----------------------------------------------------------------------
+    def save_decision(self, code: str, round_number: int, role: str, payload: dict[str, Any]) -> None:
+        """Store (or replace) a role's decision for a round."""
+        self._write(
+            "INSERT OR REPLACE INTO decisions (room_code, round, role, payload, submitted_unix) VALUES (?,?,?,?,?)",
+            (code, round_number, role, json.dumps(payload, sort_keys=True), time.time()),
+        )
+
+    def decisions(self, code: str) -> dict[int, dict[str, dict[str, Any]]]:
+        """All decisions of a room: round -> role -> payload."""
+        out: dict[int, dict[str, dict[str, Any]]] = {}
+        for row in self._read("SELECT round, role, payload FROM decisions WHERE room_code = ? ORDER BY round", (code,)):
+            out.setdefault(row["round"], {})[row["role"]] = json.loads(row["payload"])
+        return out
+
+    # ----- events --------------------------------------------------------------------------
+    def add_event(self, code: str, round_number: int, card: str, payload: dict[str, Any], drawn: bool) -> int:
+        """Schedule an event card for a round; returns its id."""
+        cursor = self._write(
+            "INSERT INTO events (room_code, round, card, payload, drawn, created_unix) VALUES (?,?,?,?,?,?)",
+            (code, round_number, card, json.dumps(payload, sort_keys=True), int(drawn), time.time()),
+        )
+        return int(cursor.lastrowid)
+
+    def events(self, code: str) -> list[dict[str, Any]]:
+        """Every event card of a room in the order it was added."""
+        rows = self._read("SELECT id, round, card, payload, drawn FROM events WHERE room_code = ? ORDER BY id", (code,))
+        return [{**dict(row), "payload": json.loads(row["payload"]), "drawn": bool(row["drawn"])} for row in rows]
+
+    # ----- results -------------------------------------------------------------------------
+    def results(self, code: str) -> dict[int, dict[str, Any]]:
+        """Stored round summaries: round -> summary."""
+        rows = self._read("SELECT round, summary FROM results WHERE room_code = ? ORDER BY round", (code,))
+        return {row["round"]: json.loads(row["summary"]) for row in rows}
