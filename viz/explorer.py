@@ -1,0 +1,195 @@
+"""The explorer page: levers by actor, run controls, shocks, charts over the baseline, tables, export.
+
+Every browser session gets its own `ExplorerSession` (created with `solara.use_memo` inside the
+component, never at module level), so two visitors never see each other's runs.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+import pandas as pd
+import solara
+
+from agents.registry import COST_ITEMS, REVENUE_SOURCES
+from model.parameters import ParameterError
+from model.reporters import registry_row
+from model.scenarios import load_preset, preset_names
+from viz.charts import ChartBoard
+from viz.levers import LEVER_GROUPS, LEVERS, Lever, format_value
+from viz.session import SHOCKS, ExplorerSession
+from viz.url_state import from_query, to_query
+
+#: Play speeds: label -> weeks simulated per frame.
+PLAY_SPEEDS = {"a week a frame": 1, "a month a frame": 4, "a year a frame": 52}
+FRAME_PAUSE_SECONDS = 0.05
+EVENTS_SHOWN = 40
+
+
+def registry_table(session: ExplorerSession) -> pd.DataFrame:
+    """One row per registry now open or once opened: status, cash, runway, security, malware."""
+    rows = []
+    for registry in session.model.registry_list:
+        row = registry_row(registry)
+        rows.append({
+            "registry": registry.label,
+            "kind": row["kind"],
+            "status": row["status"],
+            "cash (USD M)": round(row["cash_usd"] / 1e6, 2),
+            "runway (months)": round(min(row["runway_months"], 999), 1),
+            "security staff (FTE)": round(row["security_fte"], 2),
+            "removal median (hours)": round(row["removal_median_hours"], 1),
+            "live malware": row["malware_live"],
+            "publishers": round(row["publishers"]),
+        })
+    return pd.DataFrame(rows)
+
+
+def accounts_table(session: ExplorerSession, name: str) -> pd.DataFrame:
+    """One registry's accounts this week: revenue by source, cash cost and in-kind cover by item."""
+    registry = session.model.registries_by_name[name]
+    rows = [{"line": f"revenue: {source}", "this week (USD)": round(registry.revenue[source]),
+             "per year at this rate (USD)": round(registry.revenue[source] * 52)} for source in REVENUE_SOURCES]
+    rows += [{"line": f"cash cost: {item}", "this week (USD)": round(registry.cost[item]),
+              "per year at this rate (USD)": round(registry.cost[item] * 52)} for item in COST_ITEMS]
+    rows += [{"line": f"in-kind cover: {item}", "this week (USD)": round(registry.inkind[item]),
+              "per year at this rate (USD)": round(registry.inkind[item] * 52)} for item in COST_ITEMS if registry.inkind[item]]
+    return pd.DataFrame(rows)
+
+
+def event_lines(session: ExplorerSession, limit: int = EVENTS_SHOWN) -> list[str]:
+    """The newest events first, as 'week 37 (2026): ...' lines."""
+    return [f"week {event['time']} ({event['year']}): {event['detail']}" for event in reversed(session.model.events[-limit:])]
+
+
+@solara.component
+def LeverField(lever: Lever, value: Any, error: str | None, on_text: Callable[[str, Any], None]) -> None:
+    """One lever with its unit in the label and its meaning as a tooltip; shows its own error."""
+    label = f"{lever.label} ({lever.unit})"
+    with solara.Tooltip(lever.tooltip):
+        with solara.Column(gap="0px"):
+            if lever.kind == "bool":
+                solara.Switch(label=label, value=bool(value), on_value=lambda v: on_text(lever.name, "true" if v else "false"))
+            elif lever.kind == "registries":
+                solara.SelectMultiple(label, values=list(value), all_values=list(LEVERS[lever.name].default),
+                                      on_value=lambda v: on_text(lever.name, ",".join(v)), dense=True)
+            else:
+                solara.InputText(label, value=str(value), on_value=lambda v: on_text(lever.name, v),
+                                 continuous_update=False, error=error or False)
+
+
+@solara.component
+def Explorer(search: str | None = None, on_url: Callable[[str], None] | None = None) -> None:
+    """The explorer for one visitor; `search` is the page's query string, `on_url` receives new ones."""
+    link = solara.use_memo(lambda: from_query(search), [])
+    session = solara.use_memo(lambda: ExplorerSession(link.preset, link.overrides, link.seed), [])
+    board = solara.use_memo(lambda: ChartBoard(session.params.start_year, session.horizon_weeks), [])
+    version, set_version = solara.use_state(0)
+    playing, set_playing = solara.use_state(False)
+    speed, set_speed = solara.use_state(next(iter(PLAY_SPEEDS)))
+    texts, set_texts = solara.use_state(dict())  # lever name -> text typed (kept while invalid)
+    errors, set_errors = solara.use_state(dict())  # lever name -> what is wrong with it
+    selected, set_selected = solara.use_state("npm")
+
+    def bump() -> None:
+        set_version(lambda v: v + 1)
+
+    def publish_url() -> None:
+        if on_url is not None:
+            on_url(to_query(session.preset, session.overrides, session.seed))
+
+    def on_text(name: str, text: Any) -> None:
+        set_texts(lambda t: {**t, name: text})
+        try:
+            session.set_lever(name, text)
+        except ParameterError as exc:
+            set_errors(lambda e: {**e, name: str(exc)})
+            return
+        set_errors(lambda e: {k: v for k, v in e.items() if k != name})
+        publish_url()
+        bump()
+
+    def on_preset(name: str) -> None:
+        session.set_preset(name)
+        set_texts({})
+        set_errors({})
+        publish_url()
+        bump()
+
+    def act(action: Callable[[], Any]) -> Callable[[], None]:
+        def handler() -> None:
+            action()
+            bump()
+        return handler
+
+    def play_loop(cancel: threading.Event) -> None:
+        if not playing:
+            return
+        while not cancel.is_set() and not session.finished:
+            session.step(PLAY_SPEEDS[speed])
+            bump()
+            cancel.wait(FRAME_PAUSE_SECONDS)
+        if session.finished:
+            set_playing(False)
+
+    solara.use_thread(play_loop, dependencies=[playing, speed])
+
+    def render_png() -> bytes:
+        with session.lock:
+            board.update(session.history, session.baseline)
+            return board.png()
+
+    png = solara.use_memo(render_png, [version])
+
+    def export_png() -> bytes:
+        with session.lock:
+            return board.full_png()
+
+    with solara.Sidebar():
+        solara.Select("Scenario preset", values=preset_names(), value=session.preset, on_value=on_preset)
+        solara.Text(load_preset(session.preset).description, style={"font-size": "0.85em"})
+        for message in link.errors:
+            solara.Warning(message, dense=True)
+        for group, levers in LEVER_GROUPS.items():
+            with solara.Card(group, margin=0, elevation=1, style={"margin-bottom": "8px"}):
+                for lever in levers:
+                    value = texts.get(lever.name, format_value(lever, session.lever_value(lever.name)))
+                    if lever.kind in ("bool", "registries"):
+                        value = session.lever_value(lever.name)
+                    LeverField(lever, value, errors.get(lever.name), on_text)
+
+    with solara.Column(style={"padding": "8px"}):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Button("Play", icon_name="mdi-play", on_click=lambda: set_playing(True), disabled=playing or session.finished)
+            solara.Button("Pause", icon_name="mdi-pause", on_click=lambda: set_playing(False), disabled=not playing)
+            solara.Button("Step week", on_click=act(lambda: session.step(1)), disabled=playing or session.finished)
+            solara.Button("Step year", on_click=act(lambda: session.step(52)), disabled=playing or session.finished)
+            solara.Button("Reset", icon_name="mdi-restart", on_click=act(session.reset))
+            solara.Select("Play speed", values=list(PLAY_SPEEDS), value=speed, on_value=set_speed, style={"max-width": "180px"})
+            year = session.params.start_year + max(session.week - 1, 0) // 52
+            solara.Text(f"Week {session.week} of {session.horizon_weeks} ({year})", classes=["week-label"])
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Text("Shocks:")
+            for key, (label, _) in SHOCKS.items():
+                solara.Button(label, on_click=act(lambda key=key: session.fire(key)), color="warning", outlined=True,
+                              disabled=session.finished)
+        solara.Text("Faint lines: the status quo with the same seed. Bold lines: this scenario so far.",
+                    style={"font-size": "0.85em"})
+        solara.Image(png, width="100%")
+        with solara.Row():
+            solara.FileDownload(session.csv_zip, filename=f"borrowed-time-{session.preset}-seed{session.seed}-week{session.week}.zip",
+                                label="Export run (CSV, zip)", mime_type="application/zip")
+            solara.FileDownload(export_png, filename=f"borrowed-time-{session.preset}-seed{session.seed}-week{session.week}.png",
+                                label="Export charts (PNG)", mime_type="image/png")
+        with solara.lab.Tabs():
+            with solara.lab.Tab("Registries"):
+                solara.DataFrame(registry_table(session), items_per_page=12)
+            with solara.lab.Tab("Accounts"):
+                names = [r.name for r in session.model.registry_list]
+                solara.Select("Registry", values=names, value=selected if selected in names else "npm", on_value=set_selected)
+                solara.DataFrame(accounts_table(session, selected if selected in names else "npm"), items_per_page=20)
+            with solara.lab.Tab("Events"):
+                lines = event_lines(session)
+                solara.Markdown("\n".join(f"- {line}" for line in lines) if lines else "No events yet: press Step or Play.")
+
