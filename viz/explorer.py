@@ -80,10 +80,15 @@ def LeverField(lever: Lever, value: Any, error: str | None, on_text: Callable[[s
 
 
 @solara.component
-def Explorer(search: str | None = None, on_url: Callable[[str], None] | None = None) -> None:
-    """The explorer for one visitor; `search` is the page's query string, `on_url` receives new ones."""
+def Explorer(search: str | None = None, on_url: Callable[[str], None] | None = None,
+             on_session: Callable[[ExplorerSession], None] | None = None) -> None:
+    """The explorer for one visitor; `search` is the page's query string, `on_url` receives new ones.
+
+    `on_session` is called once with the visitor's session (tests use it to look inside).
+    """
     link = solara.use_memo(lambda: from_query(search), [])
     session = solara.use_memo(lambda: ExplorerSession(link.preset, link.overrides, link.seed), [])
+    solara.use_effect(lambda: on_session(session) if on_session else None, [])
     board = solara.use_memo(lambda: ChartBoard(session.params.start_year, session.horizon_weeks), [])
     version, set_version = solara.use_state(0)
     playing, set_playing = solara.use_state(False)
