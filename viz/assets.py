@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-#: Package specs Solara 1.64 requests with ipyvuetify < 2 (and without Markdown diagrams).
+#: Package specs Solara 1.64 requests with ipyvuetify < 2 (`solara.Markdown` loads mermaid and katex).
 ASSET_SPECS = (
     "@widgetti/solara-vuetify-app@10.1.1",
     "requirejs@2.3.6",
@@ -27,6 +27,8 @@ ASSET_SPECS = (
     "vega@5",
     "vega-lite@5",
     "vega-embed@6",
+    "mermaid@10.8.0",
+    "katex@0.16.9",
 )
 CACHE_ENV = "SOLARA_ASSETS_PROXY_CACHE_DIR"
 

@@ -84,21 +84,31 @@ def Explorer(search: str | None = None, on_url: Callable[[str], None] | None = N
              on_session: Callable[[ExplorerSession], None] | None = None) -> None:
     """The explorer for one visitor; `search` is the page's query string, `on_url` receives new ones.
 
-    `on_session` is called once with the visitor's session (tests use it to look inside).
+    `on_session` is called once with the visitor's session (tests use it to look inside). The
+    lever panel and the run panel share a per-session version counter; only the run panel reads
+    it, so a step re-renders the charts and tables, not the levers.
     """
     link = solara.use_memo(lambda: from_query(search), [])
     session = solara.use_memo(lambda: ExplorerSession(link.preset, link.overrides, link.seed), [])
+    version = solara.use_reactive(0)
     solara.use_effect(lambda: on_session(session) if on_session else None, [])
-    board = solara.use_memo(lambda: ChartBoard(session.params.start_year, session.horizon_weeks), [])
-    version, set_version = solara.use_state(0)
-    playing, set_playing = solara.use_state(False)
-    speed, set_speed = solara.use_state(next(iter(PLAY_SPEEDS)))
+    with solara.Sidebar():
+        LeverPanel(session, version, link.errors, on_url)
+    RunPanel(session, version)
+
+
+def bump(version: solara.Reactive[int]) -> None:
+    """Tell the run panel that the session changed."""
+    version.value = version.value + 1
+
+
+@solara.component
+def LeverPanel(session: ExplorerSession, version: solara.Reactive[int], link_errors: list[str],
+               on_url: Callable[[str], None] | None) -> None:
+    """Preset selector and levers grouped by actor; a bad value is shown on its lever and changes nothing."""
     texts, set_texts = solara.use_state(dict())  # lever name -> text typed (kept while invalid)
     errors, set_errors = solara.use_state(dict())  # lever name -> what is wrong with it
-    selected, set_selected = solara.use_state("npm")
-
-    def bump() -> None:
-        set_version(lambda v: v + 1)
+    preset, set_preset = solara.use_state(session.preset)
 
     def publish_url() -> None:
         if on_url is not None:
@@ -113,27 +123,53 @@ def Explorer(search: str | None = None, on_url: Callable[[str], None] | None = N
             return
         set_errors(lambda e: {k: v for k, v in e.items() if k != name})
         publish_url()
-        bump()
+        bump(version)
 
     def on_preset(name: str) -> None:
         session.set_preset(name)
+        set_preset(name)
         set_texts({})
         set_errors({})
         publish_url()
-        bump()
+        bump(version)
+
+    solara.Select("Scenario preset", values=preset_names(), value=preset, on_value=on_preset)
+    solara.Text(load_preset(preset).description, style={"font-size": "0.85em"})
+    for message in link_errors:
+        solara.Warning(message, dense=True)
+    for group, levers in LEVER_GROUPS.items():
+        with solara.Card(group, margin=0, elevation=1, style={"margin-bottom": "8px"}):
+            for lever in levers:
+                value = texts.get(lever.name, format_value(lever, session.lever_value(lever.name)))
+                if lever.kind in ("bool", "registries"):
+                    value = session.lever_value(lever.name)
+                LeverField(lever, value, errors.get(lever.name), on_text)
+
+
+@solara.component
+def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
+    """Run controls, shock buttons, charts over the baseline, tables, events and exports."""
+    board = solara.use_memo(lambda: ChartBoard(session.params.start_year, session.horizon_weeks), [])
+    shown = solara.use_memo(threading.Event, [])  # set once a render has shown the latest step
+    playing, set_playing = solara.use_state(False)
+    speed, set_speed = solara.use_state(next(iter(PLAY_SPEEDS)))
+    selected, set_selected = solara.use_state("npm")
+    current = version.value
 
     def act(action: Callable[[], Any]) -> Callable[[], None]:
         def handler() -> None:
             action()
-            bump()
+            bump(version)
         return handler
 
     def play_loop(cancel: threading.Event) -> None:
         if not playing:
             return
         while not cancel.is_set() and not session.finished:
+            shown.clear()
             session.step(PLAY_SPEEDS[speed])
-            bump()
+            bump(version)
+            shown.wait(timeout=5)  # one frame at a time: never step faster than the page renders
             cancel.wait(FRAME_PAUSE_SECONDS)
         if session.finished:
             set_playing(False)
@@ -145,24 +181,12 @@ def Explorer(search: str | None = None, on_url: Callable[[str], None] | None = N
             board.update(session.history, session.baseline)
             return board.png()
 
-    png = solara.use_memo(render_png, [version])
+    png = solara.use_memo(render_png, [current])
+    solara.use_effect(lambda: shown.set(), [current])  # runs once this version is on the page
 
     def export_png() -> bytes:
         with session.lock:
             return board.full_png()
-
-    with solara.Sidebar():
-        solara.Select("Scenario preset", values=preset_names(), value=session.preset, on_value=on_preset)
-        solara.Text(load_preset(session.preset).description, style={"font-size": "0.85em"})
-        for message in link.errors:
-            solara.Warning(message, dense=True)
-        for group, levers in LEVER_GROUPS.items():
-            with solara.Card(group, margin=0, elevation=1, style={"margin-bottom": "8px"}):
-                for lever in levers:
-                    value = texts.get(lever.name, format_value(lever, session.lever_value(lever.name)))
-                    if lever.kind in ("bool", "registries"):
-                        value = session.lever_value(lever.name)
-                    LeverField(lever, value, errors.get(lever.name), on_text)
 
     with solara.Column(style={"padding": "8px"}):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
@@ -195,6 +219,6 @@ def Explorer(search: str | None = None, on_url: Callable[[str], None] | None = N
                 solara.Select("Registry", values=names, value=selected if selected in names else "npm", on_value=set_selected)
                 solara.DataFrame(accounts_table(session, selected if selected in names else "npm"), items_per_page=20)
             with solara.lab.Tab("Events"):
-                lines = event_lines(session)
-                solara.Markdown("\n".join(f"- {line}" for line in lines) if lines else "No events yet: press Step or Play.")
-
+                with solara.Column(gap="2px", classes=["events-log"]):
+                    for line in event_lines(session) or ["No events yet: press Step or Play."]:
+                        solara.Text(line)
