@@ -150,3 +150,15 @@ def test_a_bad_link_is_reported_not_fatal(context):
     assert session.seed == 0 and session.params.per_package_fee_usd == 0
     click(rc, "Step week")
     assert session.week == 1
+
+
+def test_preset_selector_loads_the_preset_and_clears_levers(context):
+    rc, session, urls = render_explorer("per_package_fee_usd=9")
+    click(rc, "Step week")
+    selector = rc.find(v.Select, label="Scenario preset").widget
+    selector.v_model = "opex-norm"
+    assert session.preset == "opex-norm" and session.overrides == {}
+    assert session.params.opex_budget_share > 0.05 and session.params.per_package_fee_usd == 0
+    assert session.week == 1  # replayed to the week reached
+    assert urls[-1] == "preset=opex-norm"
+    assert lever_field(rc, "opex_budget_share").v_model == str(session.params.opex_budget_share)
