@@ -16,8 +16,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from agents.registry import REVENUE_SOURCES
 from model.profiles import INCUMBENT_NAMES
+from model.reporters import REVENUE_SOURCES
 from viz.history import SUPPORT_MODES, RunHistory
 
 REGISTRY_COLOURS = dict(zip(INCUMBENT_NAMES, ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")))

@@ -12,9 +12,8 @@ from typing import Any, Callable
 import pandas as pd
 import solara
 
-from agents.registry import COST_ITEMS, REVENUE_SOURCES
 from model.parameters import ParameterError
-from model.reporters import registry_row
+from model.reporters import COST_ITEMS, REVENUE_SOURCES, registry_row  # viz reaches agents only through model
 from model.scenarios import load_preset, preset_names
 from viz.charts import ChartBoard
 from viz.levers import LEVER_GROUPS, LEVERS, Lever, format_value

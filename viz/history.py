@@ -7,10 +7,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from agents.corporation import SupportMode
-from agents.registry import REVENUE_SOURCES
 from model.model import WEEKS_PER_YEAR, RegistryModel
 from model.profiles import INCUMBENT_NAMES
+from model.reporters import REVENUE_SOURCES, SupportMode  # viz reaches agents only through model
 from model.scenarios import load_preset
 
 SUPPORT_MODES = tuple(mode.value for mode in SupportMode)
