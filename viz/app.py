@@ -18,6 +18,7 @@ def ExplorerPage() -> None:
     router = solara.use_router()
 
     def on_url(query: str) -> None:
+        """Show the scenario's query string in the address bar."""
         router.push(f"{router.path}?{query}" if query else router.path)
 
     solara.Title("Borrowed Time: explorer")

@@ -110,10 +110,12 @@ def LeverPanel(session: ExplorerSession, version: solara.Reactive[int], link_err
     preset, set_preset = solara.use_state(session.preset)
 
     def publish_url() -> None:
+        """Put the scenario in the page URL."""
         if on_url is not None:
             on_url(to_query(session.preset, session.overrides, session.seed))
 
     def on_text(name: str, text: Any) -> None:
+        """Apply a typed lever value, or show on the lever what is wrong with it."""
         set_texts(lambda t: {**t, name: text})
         try:
             session.set_lever(name, text)
@@ -125,6 +127,7 @@ def LeverPanel(session: ExplorerSession, version: solara.Reactive[int], link_err
         bump(version)
 
     def on_preset(name: str) -> None:
+        """Switch preset; levers show its values."""
         session.set_preset(name)
         set_preset(name)
         set_texts({})
@@ -156,12 +159,15 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
     current = version.value
 
     def act(action: Callable[[], Any]) -> Callable[[], None]:
+        """A click handler that runs `action` on the session, then refreshes the run panel."""
         def handler() -> None:
+            """Run the action and refresh."""
             action()
             bump(version)
         return handler
 
     def play_loop(cancel: threading.Event) -> None:
+        """While playing: step, show the frame, pause briefly; stop at the horizon."""
         if not playing:
             return
         while not cancel.is_set() and not session.finished:
@@ -176,6 +182,7 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
     solara.use_thread(play_loop, dependencies=[playing, speed])
 
     def render_png() -> bytes:
+        """The charts for the current version of the run."""
         with session.lock:
             board.update(session.history, session.baseline)
             return board.png()
@@ -184,6 +191,7 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
     solara.use_effect(lambda: shown.set(), [current])  # runs once this version is on the page
 
     def export_png() -> bytes:
+        """The charts at print resolution, for download."""
         with session.lock:
             return board.full_png()
 
