@@ -4,7 +4,7 @@ Run:  python benchmarks/app_step_latency.py [--repeats 60]
 
 Three measurements, each a median (and 90th percentile) over repeated steps, taken from week 1 on
 through the run so that later, longer series are included:
-  core   ExplorerSession.step(1) + ChartBoard.update + PNG encoding (what every frame costs)
+  core   ExplorerSession.step(1) + ChartBoard.update + the JPEG frame the page shows
   page   a click on "Step week" in the explorer rendered headless by Solara (the above plus the
          component re-render: tables, events, widget updates; no browser or network)
   year   the same click path for "Step year" (52 weeks and one chart update: playing a year a frame)
@@ -41,7 +41,7 @@ def bench_core(repeats: int) -> tuple[list[float], list[float], list[float]]:
     session = ExplorerSession()
     board = ChartBoard(session.params.start_year, session.horizon_weeks)
     board.update(session.history, session.baseline)
-    board.png()  # first draw builds the background
+    board.frame()  # first draw builds the background
     stride = max(1, (session.horizon_weeks - repeats) // repeats)
     steps, charts, totals = [], [], []
     for _ in range(repeats):
@@ -50,7 +50,7 @@ def bench_core(repeats: int) -> tuple[list[float], list[float], list[float]]:
         session.step(1)
         stepped = time.perf_counter()
         board.update(session.history, session.baseline)
-        board.png()
+        board.frame()
         done = time.perf_counter()
         steps.append(stepped - started)
         charts.append(done - stepped)
@@ -96,7 +96,7 @@ def main() -> int:
     print(f"status-quo baseline (once per seed per server): {time.perf_counter() - started:.2f} s")
     steps, charts, totals = bench_core(args.repeats)
     print(f"core  model step           {summary(steps)}")
-    print(f"core  chart update + PNG   {summary(charts)}")
+    print(f"core  chart update + frame {summary(charts)}")
     print(f"core  step + chart         {summary(totals)}")
     page = bench_page(args.repeats, "Step week", skip_weeks=6)
     print(f"page  'Step week' click    {summary(page)}")

@@ -180,8 +180,27 @@ class ChartBoard:
                 changed = True
         return changed
 
+    def frame(self) -> bytes:
+        """The figure as JPEG bytes for the live page (about ten times faster to encode than PNG)."""
+        self._draw_run()
+        buffer = io.BytesIO()
+        self._image().convert("RGB").save(buffer, format="jpeg", quality=90, subsampling=0)
+        return buffer.getvalue()
+
     def png(self) -> bytes:
         """The figure as PNG bytes: the cached background with the run's lines drawn over it."""
+        self._draw_run()
+        buffer = io.BytesIO()
+        self._image().save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+    def _image(self) -> Image.Image:
+        """The canvas as a PIL image (no copy)."""
+        width, height = self.canvas.get_width_height()
+        return Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba())
+
+    def _draw_run(self) -> None:
+        """Restore (or first draw) the background, then draw the run's artists over it."""
         if self._background is None:
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
@@ -191,11 +210,6 @@ class ChartBoard:
             for artist in ax.get_children():
                 if artist.get_animated() and artist.get_visible():
                     ax.draw_artist(artist)
-        width, height = self.canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba())
-        buffer = io.BytesIO()
-        image.save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
 
     def full_png(self, dpi: int = 110) -> bytes:
         """The whole figure drawn afresh at a print resolution (for export)."""

@@ -24,6 +24,8 @@ from viz.url_state import from_query, to_query
 PLAY_SPEEDS = {"a week a frame": 1, "a month a frame": 4, "a year a frame": 52}
 FRAME_PAUSE_SECONDS = 0.05
 EVENTS_SHOWN = 40
+DETAIL_TABS = ("Registries", "Accounts", "Events")
+TABLE_STYLE = "<style>.bt-table td,.bt-table th{padding:2px 10px;text-align:right}.bt-table td:first-child{text-align:left}</style>"
 
 
 def registry_table(session: ExplorerSession) -> pd.DataFrame:
@@ -60,6 +62,13 @@ def accounts_table(session: ExplorerSession, name: str) -> pd.DataFrame:
 def event_lines(session: ExplorerSession, limit: int = EVENTS_SHOWN) -> list[str]:
     """The newest events first, as 'week 37 (2026): ...' lines."""
     return [f"week {event['time']} ({event['year']}): {event['detail']}" for event in reversed(session.model.events[-limit:])]
+
+
+@solara.component
+def HtmlTable(frame: pd.DataFrame) -> None:
+    """A plain HTML table (one widget, cheap to update every step)."""
+    solara.HTML(tag="div", unsafe_innerHTML=TABLE_STYLE + frame.to_html(index=False, classes="bt-table", border=0,
+                                                                      float_format=lambda x: f"{x:,.2f}"))
 
 
 @solara.component
@@ -156,6 +165,7 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(next(iter(PLAY_SPEEDS)))
     selected, set_selected = solara.use_state("npm")
+    tab, set_tab = solara.use_state(0)
     current = version.value
 
     def act(action: Callable[[], Any]) -> Callable[[], None]:
@@ -181,13 +191,13 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
 
     solara.use_thread(play_loop, dependencies=[playing, speed])
 
-    def render_png() -> bytes:
+    def render_frame() -> bytes:
         """The charts for the current version of the run."""
         with session.lock:
             board.update(session.history, session.baseline)
-            return board.png()
+            return board.frame()
 
-    png = solara.use_memo(render_png, [current])
+    image = solara.use_memo(render_frame, [current])
     solara.use_effect(lambda: shown.set(), [current])  # runs once this version is on the page
 
     def export_png() -> bytes:
@@ -212,20 +222,23 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
                               disabled=session.finished)
         solara.Text("Faint lines: the status quo with the same seed. Bold lines: this scenario so far.",
                     style={"font-size": "0.85em"})
-        solara.Image(png, width="100%")
+        solara.Image(image, width="100%", format="jpeg")
         with solara.Row():
             solara.FileDownload(session.csv_zip, filename=f"borrowed-time-{session.preset}-seed{session.seed}-week{session.week}.zip",
                                 label="Export run (CSV, zip)", mime_type="application/zip")
             solara.FileDownload(export_png, filename=f"borrowed-time-{session.preset}-seed{session.seed}-week{session.week}.png",
                                 label="Export charts (PNG)", mime_type="image/png")
-        with solara.lab.Tabs():
-            with solara.lab.Tab("Registries"):
-                solara.DataFrame(registry_table(session), items_per_page=12)
-            with solara.lab.Tab("Accounts"):
-                names = [r.name for r in session.model.registry_list]
-                solara.Select("Registry", values=names, value=selected if selected in names else "npm", on_value=set_selected)
-                solara.DataFrame(accounts_table(session, selected if selected in names else "npm"), items_per_page=20)
-            with solara.lab.Tab("Events"):
-                with solara.Column(gap="2px", classes=["events-log"]):
-                    for line in event_lines(session) or ["No events yet: press Step or Play."]:
-                        solara.Text(line)
+        with solara.lab.Tabs(value=tab, on_value=set_tab):
+            for label in DETAIL_TABS:
+                solara.lab.Tab(label)
+        if DETAIL_TABS[tab] == "Registries":  # only the tab on show is built: less work per step
+            HtmlTable(registry_table(session))
+        elif DETAIL_TABS[tab] == "Accounts":
+            names = [r.name for r in session.model.registry_list]
+            shown_name = selected if selected in names else "npm"
+            solara.Select("Registry", values=names, value=shown_name, on_value=set_selected, style={"max-width": "240px"})
+            HtmlTable(accounts_table(session, shown_name))
+        else:
+            with solara.Column(gap="2px", classes=["events-log"]):
+                for line in event_lines(session) or ["No events yet: press Step or Play."]:
+                    solara.Text(line)

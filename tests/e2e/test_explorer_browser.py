@@ -40,6 +40,8 @@ def test_explorer_in_chromium(browser, app_server, output_dir):
     assert week(page) == 0
     start_charts = charts(page)
 
+    page.get_by_label("Per-package fee (USD per new package)").hover()  # the tooltip says what the lever means
+    expect(page.get_by_text("Lever: fee per new package published.")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
     set_lever(page, "Per-package fee (USD per new package)", "20")
     page.wait_for_url(re.compile(r"per_package_fee_usd=20"), timeout=LOAD_TIMEOUT_MS)
 
@@ -52,9 +54,10 @@ def test_explorer_in_chromium(browser, app_server, output_dir):
                            timeout=LOAD_TIMEOUT_MS)
     page.get_by_role("button", name="Pause", exact=True).click()
     expect(page.get_by_role("button", name="Step week", exact=True)).to_be_enabled(timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_timeout(700)  # a frame already under way when Pause was clicked may still land
     played = week(page)
     assert played >= 20
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(1000)
     assert week(page) == played  # paused means paused
     before = output_dir / "explorer-before-shock.png"
     page.screenshot(path=str(before))
