@@ -92,7 +92,7 @@ def main() -> int:
     from viz.history import baseline_history
 
     started = time.perf_counter()
-    baseline_history(0, 520)
+    baseline_history(0, 520, 2026)
     print(f"status-quo baseline (once per seed per server): {time.perf_counter() - started:.2f} s")
     steps, charts, totals = bench_core(args.repeats)
     print(f"core  model step           {summary(steps)}")

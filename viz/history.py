@@ -60,9 +60,9 @@ class RunHistory:
 
 
 @lru_cache(maxsize=16)
-def baseline_history(seed: int, weeks: int) -> RunHistory:
-    """The status quo run with this seed, recorded once per process and shared read-only."""
-    params = load_preset("status-quo").parameters()
+def baseline_history(seed: int, weeks: int, start_year: int | None = None) -> RunHistory:
+    """The status quo run with this seed (from `start_year`), recorded once per process, shared read-only."""
+    params = load_preset("status-quo").parameters(**({} if start_year is None else {"start_year": start_year}))
     model = RegistryModel(params, rng=seed)
     history = RunHistory(start_year=params.start_year)
     for _ in range(weeks):

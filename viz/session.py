@@ -63,8 +63,8 @@ class ExplorerSession:
 
     @property
     def baseline(self) -> RunHistory:
-        """The status quo with this seed over the whole horizon (computed once per seed)."""
-        return baseline_history(self.seed, self.horizon_weeks)
+        """The status quo with this seed and start year over the whole horizon (computed once per seed)."""
+        return baseline_history(self.seed, self.horizon_weeks, self.params.start_year)
 
     def lever_value(self, name: str) -> Any:
         """The current value of a lever."""
