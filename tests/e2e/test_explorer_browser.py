@@ -88,6 +88,7 @@ def test_explorer_in_chromium(browser, app_server, output_dir):
     expect(reopened.get_by_label("Per-package fee (USD per new package)")).to_have_value("20")
     reopened.goto(app_server.url + "about")
     expect(reopened.get_by_text("Simplifications and known gaps").first).to_be_attached(timeout=LOAD_TIMEOUT_MS)
+    reopened.wait_for_timeout(1000)  # let the page finish fading in
     reopened.screenshot(path=str(output_dir / "about-page.png"))
     shared.close()
     visitor.close()
