@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 
@@ -26,6 +27,15 @@ def server_environment(cache_dir: str) -> dict[str, str]:
     return {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": cache_dir, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Fail in one line, before starting anything, if the address cannot be served."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError as exc:
+        raise ParameterError(f"cannot serve on {host}:{port} ({exc.strerror or exc}); choose another --port or --host") from None
+
+
 def command_app(args: argparse.Namespace) -> int:
     """Prepare the offline assets, or serve the app until interrupted."""
     from viz.assets import AssetError, asset_cache_dir, missing_specs, prepare_offline_assets
@@ -39,6 +49,7 @@ def command_app(args: argparse.Namespace) -> int:
         except AssetError as exc:
             raise ParameterError(str(exc)) from None
         return 0
+    check_port_free(args.host, args.port)
     if missing_specs(cache):
         print("note: front-end assets are not prepared for offline use; the browser will need the internet once "
               "(run `borrowed-time app --prepare-offline` to work with none)", file=sys.stderr)
