@@ -367,16 +367,22 @@ class RegistryAgent(Agent):
             else:
                 self.cloud_contract_end_year = year + p.inkind_contract_years - 1
 
-    def _lose_donor(self, which: str, why: str) -> None:
+    def _lose_donor(self, which: str, why: str, replaceable: bool = True) -> None:
         """An in-kind donor leaves: its share becomes cash cost at once, until a new donor is found."""
         if which == "cdn":
             self.cdn_active = False
         else:
             self._lost_cloud_credit_week, self.cloud_credit_week = self.cloud_credit_week, 0.0
         self.model.log_event("donor_left", self.name, f"{self.label}: {why}")
-        if which == "cdn" and self.model.p.cdn_donor_leaves_year is not None:
-            return  # the shock scenario: no replacement CDN
+        if not replaceable or (which == "cdn" and self.model.p.cdn_donor_leaves_year is not None):
+            self.donor_search_ends.pop(which, None)
+            return  # the shock: no replacement donor
         self.donor_search_ends[which] = self.model.time + self.model.p.inkind_replacement_weeks
+
+    def lose_cdn_donor_for_good(self) -> None:
+        """Shock: the CDN donor leaves now and no replacement is found."""
+        if self.cdn_active:
+            self._lose_donor("cdn", "its CDN donor left (shock)", replaceable=False)
 
     def replace_lost_donors(self) -> None:
         """A new in-kind donor takes over a lost one's role once the search has run its course."""

@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, NoReturn
 
+from experiments.app_command import add_app_parser, command_app
 from model.parameters import ParameterError, parameter_table
 from model.scenarios import load_preset, preset_names
 from viz.workshop.cli import command_workshop, register as register_workshop
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("scenarios", help="list the named presets")
     commands.add_parser("params", help="list every parameter with its default and allowed range")
     register_workshop(commands)
+    add_app_parser(commands)
     return parser
 
 
@@ -122,7 +124,8 @@ def command_params(_: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": command_run, "scenarios": command_scenarios, "params": command_params, "workshop": command_workshop}
+COMMANDS = {"run": command_run, "scenarios": command_scenarios, "params": command_params,
+            "app": command_app, "workshop": command_workshop}
 
 
 def main(argv: list[str] | None = None) -> int:

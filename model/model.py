@@ -79,6 +79,7 @@ class RegistryModel(Model):
         self.spam_burst_ends: list[int] = []
         self.spam_packages_per_week = 0.0
         self.worm_rows: list[dict[str, Any]] = []
+        self.pending_worm_starts: list[str] = []  # registries where a hand-fired worm starts next week
         self.corporate_harm_usd = 0.0
         self._set_malware_workload()
         self.umbrella_funders = self._create_umbrella_funders()
@@ -160,6 +161,31 @@ class RegistryModel(Model):
         self.corporate_support_offered_usd = 0.0
         if not self.open_registries:
             self.running = False
+
+    # ===== shocks fired by hand (the app's shock buttons; they act on the running model) ============
+    def shock_worm(self, registry: str = "npm") -> None:
+        """A worm outbreak starts at `registry` in the coming week (the worm step of the next tick)."""
+        if registry not in self.registries_by_name:
+            raise ValueError(f"unknown registry {registry!r}; allowed: {', '.join(self.registries_by_name)}")
+        self.pending_worm_starts.append(registry)
+
+    def shock_missed_round(self) -> None:
+        """Every umbrella funder misses a round now; grants under a running multi-year commitment go on."""
+        for funder in self.umbrella_funders:
+            if self.time < funder.committed_until:
+                self.log_event("missed_round", "", f"{funder.name} missed a round; its multi-year commitments keep grants running")
+            else:
+                funder.miss_round()
+
+    def shock_cdn_donor_leaves(self) -> None:
+        """Every CDN donor leaves now and none is replaced (as the `cdn_donor_leaves_year` shock)."""
+        for registry in self.registry_list:
+            registry.lose_cdn_donor_for_good()
+
+    def shock_spam_burst(self) -> None:
+        """An AI spam / token-farming burst on npm starts in the coming week and lasts `spam_burst_weeks`."""
+        self.spam_burst_ends.append(int(self.time) + 1 + self.p.spam_burst_weeks)
+        self.log_event("spam_burst", "npm", f"an AI spam / token-farming burst of {self.p.spam_burst_packages:,.0f} packages begins (shock)")
 
     # ===== calendar ==================================================================================
     @property

@@ -178,6 +178,8 @@ def start_outbreaks(model: RegistryModel) -> None:
     starts = []
     if p.worm_outbreak_week is not None and model.time == p.worm_outbreak_week:
         starts.append(model.registries_by_name[p.worm_outbreak_registry])
+    starts.extend(model.registries_by_name[name] for name in model.pending_worm_starts)  # shocks fired by hand
+    model.pending_worm_starts.clear()
     open_incumbents = [r for r in model.registry_list[:5] if r.status != Status.SHUT_DOWN]
     for _ in range(int(rng.poisson(p.worm_waves_per_year / 52))):
         weights = np.array([r.profile.malware_share for r in open_incumbents])

@@ -1,0 +1,31 @@
+"""The `borrowed-time app` command's argument checks and its offline-asset helpers (no server started)."""
+
+from __future__ import annotations
+
+import socket
+
+from experiments.cli import main
+from viz.assets import ASSET_SPECS, missing_specs
+
+
+def test_app_rejects_a_bad_port_in_one_line(capsys):
+    assert main(["app", "--port", "70000"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--port must be between 1 and 65535" in err
+
+
+def test_missing_specs_names_every_package_not_in_the_cache(tmp_path):
+    assert missing_specs(tmp_path) == list(ASSET_SPECS)
+    (tmp_path / "requirejs@2.3.6").mkdir()
+    (tmp_path / "requirejs@2.3.6" / "package.json").write_text("{}")
+    assert "requirejs@2.3.6" not in missing_specs(tmp_path) and len(missing_specs(tmp_path)) == len(ASSET_SPECS) - 1
+
+
+def test_app_refuses_a_port_in_use_in_one_line(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["app", "--port", str(port)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and f"cannot serve on 127.0.0.1:{port}" in err

@@ -1,0 +1,164 @@
+"""Headless tests of the explorer page (solara.render, one virtual kernel per test)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import ipyvuetify as v
+import pytest
+import solara
+from solara.server import kernel, kernel_context
+
+from viz.explorer import Explorer
+from viz.levers import LEVERS
+from viz.session import ExplorerSession
+from viz.url_state import from_query
+
+
+@pytest.fixture
+def context():
+    """A fresh virtual kernel per test, so no reactive state leaks between tests."""
+    ctx = kernel_context.VirtualKernelContext(id=f"test-{uuid.uuid4()}", kernel=kernel.Kernel(), session_id="test")
+    with ctx:
+        yield ctx  # not closed: closing a test kernel trips over ipykernel's dummy comms; it is simply dropped
+
+
+def render_explorer(search: str | None = None):
+    """Render the explorer in an app layout; return the render context, its session and the URLs it pushed."""
+    sessions: list[ExplorerSession] = []
+    urls: list[str] = []
+    _, rc = solara.render(
+        solara.AppLayout(children=[Explorer(search=search, on_url=urls.append, on_session=sessions.append)]),
+        handle_error=False,
+    )
+    assert len(sessions) == 1
+    return rc, sessions[0], urls
+
+
+def click(rc, label: str) -> None:
+    """Click the button with this label (buttons with an icon hold the label after it)."""
+    buttons = [w for w in rc.find(v.Btn).widgets if label in w.children]
+    assert len(buttons) == 1, f"expected one button {label!r}, found {len(buttons)}"
+    buttons[0].click()
+
+
+def lever_field(rc, name: str):
+    """The text field of a lever."""
+    lever = LEVERS[name]
+    return rc.find(v.TextField, label=f"{lever.label} ({lever.unit})").widget
+
+
+def type_into(rc, name: str, text: str) -> None:
+    """Type a value into a lever's field and leave it (as a user would)."""
+    field = lever_field(rc, name)
+    field.v_model = text
+    field.fire_event("keyup.enter", None)
+
+
+def week_label(rc) -> str:
+    """The 'Week N of M' text."""
+    return rc.find(v.Html, class_="week-label").widget.children[0]
+
+
+def test_levers_change_parameters(context):
+    rc, session, urls = render_explorer()
+    type_into(rc, "per_package_fee_usd", "12.5")
+    assert session.params.per_package_fee_usd == 12.5
+    type_into(rc, "umbrella_commitment_years", "2")
+    assert session.params.umbrella_commitment_years == 2
+    rc.find(v.Switch, label="Donated CDN (on/off)").widget.v_model = False
+    assert session.params.cdn_donation is False
+    assert urls and "per_package_fee_usd=12.5" in urls[-1] and "cdn_donation=false" in urls[-1]
+
+
+def test_step_and_reset(context):
+    rc, session, _ = render_explorer()
+    assert week_label(rc).startswith("Week 0 of 520")
+    click(rc, "Step week")
+    assert session.week == 1 and week_label(rc).startswith("Week 1 of")
+    click(rc, "Step year")
+    assert session.week == 53 and len(session.history) == 53
+    click(rc, "Reset")
+    assert session.week == 0 and len(session.history) == 0 and week_label(rc).startswith("Week 0 of")
+
+
+def test_play_runs_until_paused(context):
+    rc, session, _ = render_explorer()
+    click(rc, "Play")
+    deadline = time.monotonic() + 20
+    while session.week < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    click(rc, "Pause")
+    time.sleep(0.5)  # a frame already under way when Pause was clicked may still land
+    stopped_at = session.week
+    assert stopped_at >= 3
+    time.sleep(0.5)
+    assert session.week == stopped_at
+
+
+def test_bad_lever_values_show_an_error_and_the_model_keeps_running(context):
+    rc, session, _ = render_explorer()
+    click(rc, "Step week")
+    type_into(rc, "seed", "abc")
+    assert "not a number" in " ".join(lever_field(rc, "seed").messages)
+    type_into(rc, "pledge_usd_per_developer", "")
+    assert "empty" in " ".join(lever_field(rc, "pledge_usd_per_developer").messages)
+    type_into(rc, "opex_budget_share", "1.5")
+    assert "between 0 and 1" in " ".join(lever_field(rc, "opex_budget_share").messages)
+    assert session.seed == 0 and session.params.pledge_usd_per_developer == 2000 and session.params.opex_budget_share == 0.05
+    click(rc, "Step week")
+    assert session.week == 2
+    type_into(rc, "seed", "4")
+    assert not lever_field(rc, "seed").error and session.seed == 4 and session.week == 2
+
+
+def test_shock_buttons_change_the_running_model(context):
+    rc, session, _ = render_explorer()
+    click(rc, "Step year")
+    worms_before = len(session.model.worm_rows)
+    click(rc, "Worm starts now")
+    click(rc, "Umbrella funder misses its round")
+    click(rc, "CDN donor leaves")
+    click(rc, "Spam burst")
+    assert all(not funder.grants for funder in session.model.umbrella_funders)
+    assert not any(r.cdn_active for r in session.model.registry_list)
+    assert session.model.spam_burst_ends
+    click(rc, "Step week")
+    started = [row for row in session.model.worm_rows[worms_before:] if row["start_time"] == 53]
+    assert started and started[0]["registry"] == "npm"
+    kinds = {event["kind"] for event in session.model.events}
+    assert {"worm", "missed_round", "donor_left", "spam_burst"} <= kinds
+
+
+def test_url_state_round_trips(context):
+    rc, session, urls = render_explorer("preset=opex-norm&seed=3&per_package_fee_usd=7&fee_registries=pypi,npm")
+    assert session.preset == "opex-norm" and session.seed == 3
+    assert session.params.per_package_fee_usd == 7 and session.params.fee_registries == ["pypi", "npm"]
+    assert lever_field(rc, "per_package_fee_usd").v_model == "7"
+    type_into(rc, "public_funder_budget_usd_per_year", "2000000")
+    link = from_query(urls[-1])
+    assert not link.errors
+    reopened = ExplorerSession(link.preset, link.overrides, link.seed)
+    assert reopened.params == session.params and reopened.seed == session.seed == 3
+
+
+def test_a_bad_link_is_reported_not_fatal(context):
+    rc, session, _ = render_explorer("seed=abc&per_package_fee_usd=-4&nonsense=1")
+    messages = " ".join(str(w.children) for w in rc.find(v.Alert).widgets)
+    assert "Seed" in messages and "Per-package fee" in messages and "nonsense" in messages
+    assert session.seed == 0 and session.params.per_package_fee_usd == 0
+    click(rc, "Step week")
+    assert session.week == 1
+
+
+def test_preset_selector_loads_the_preset_and_clears_levers(context):
+    rc, session, urls = render_explorer("per_package_fee_usd=9")
+    click(rc, "Step week")
+    selector = rc.find(v.Select, label="Scenario preset").widget
+    selector.v_model = "opex-norm"
+    assert session.preset == "opex-norm" and session.overrides == {}
+    assert session.params.opex_budget_share > 0.05 and session.params.per_package_fee_usd == 0
+    assert session.week == 1  # replayed to the week reached
+    assert urls[-1] == "preset=opex-norm"
+    assert lever_field(rc, "opex_budget_share").v_model == str(session.params.opex_budget_share)

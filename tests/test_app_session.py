@@ -1,0 +1,59 @@
+"""The explorer's session, levers and exports without Solara (fast)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from model.parameters import ModelParameters, ParameterError
+from viz.charts import ChartBoard
+from viz.levers import LEVER_GROUPS, LEVERS, parse_lever
+from viz.session import ExplorerSession
+
+
+def test_every_lever_is_a_parameter_with_a_unit_and_a_tooltip():
+    assert {"Registries and their fees", "Corporations", "Funders", "Security", "Infrastructure donors"} <= set(LEVER_GROUPS)
+    for name, lever in LEVERS.items():
+        assert name == "seed" or name in ModelParameters.model_fields
+        assert lever.unit and len(lever.tooltip) > 10
+
+
+def test_bad_lever_text_raises_one_line_errors_naming_the_lever():
+    cases = {("seed", "abc"): "not a number", ("seed", "-1"): ">= 0", ("seed", "1.5"): "whole number",
+             ("pledge_usd_per_developer", ""): "empty", ("opex_budget_share", "2"): "between 0 and 1",
+             ("cdn_donation", "maybe"): "on or off", ("fee_registries", "pypi,cpan"): "unknown registry"}
+    for (name, text), expected in cases.items():
+        with pytest.raises(ParameterError, match=expected) as caught:
+            parse_lever(LEVERS[name], text)
+        assert LEVERS[name].label in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_lever_change_replays_shocks_at_the_same_weeks():
+    session = ExplorerSession()
+    session.step(20)
+    session.fire("worm")
+    session.step(10)
+    fired = [row["start_time"] for row in session.model.worm_rows]
+    assert 21 in fired
+    session.set_lever("token_hygiene_mean", "0.9")
+    assert session.week == 30 and session.params.token_hygiene_mean == 0.9
+    assert 21 in [row["start_time"] for row in session.model.worm_rows]  # the shock was replayed
+    session.reset()
+    assert session.week == 0 and session.shocks == []
+
+
+def test_exports_hold_the_run_so_far():
+    session = ExplorerSession()
+    session.step(8)
+    with zipfile.ZipFile(io.BytesIO(session.csv_zip())) as archive:
+        assert sorted(archive.namelist()) == ["events.csv", "model.csv", "registries.csv", "worms.csv"]
+        assert len(archive.read("model.csv").decode().strip().splitlines()) == 1 + 8
+    board = ChartBoard(session.params.start_year, session.horizon_weeks)
+    board.update(session.history, None)
+    first = board.png()
+    session.step(8)
+    board.update(session.history, None)
+    assert board.png() != first and first[:8] == b"\x89PNG\r\n\x1a\n"
+    assert board.full_png()[:8] == b"\x89PNG\r\n\x1a\n"

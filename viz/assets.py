@@ -1,0 +1,96 @@
+"""Front-end assets for running the app with no internet: an install step, never a run-time fetch.
+
+Solara serves its JavaScript and CSS through `/_solara/cdn/...`, fetching each file from a public
+CDN on first use and caching it in `SOLARA_ASSETS_PROXY_CACHE_DIR` (default: `share/solara/cdn`
+in the environment). `prepare_offline_assets` fills that cache ahead of time from the npm
+registry with `npm pack`, one folder per package spec, named exactly as Solara requests it (see
+`../shared/recipes/solara-and-browser-tests.md`). After a Solara upgrade, re-derive `ASSET_SPECS`
+by grepping Solara's templates for `name@version`; the browser test fails if a file is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+#: Package specs Solara 1.64 requests with ipyvuetify < 2 (`solara.Markdown` loads mermaid and katex).
+ASSET_SPECS = (
+    "@widgetti/solara-vuetify-app@10.1.1",
+    "requirejs@2.3.6",
+    "font-awesome@4.5.0",
+    "@widgetti/vue-grid-layout@2.3.13-alpha.2",
+    "vega@5",
+    "vega-lite@5",
+    "vega-embed@6",
+    "mermaid@10.8.0",
+    "katex@0.16.9",
+)
+CACHE_ENV = "SOLARA_ASSETS_PROXY_CACHE_DIR"
+
+
+class AssetError(RuntimeError):
+    """Preparing the offline assets failed; the message is one line."""
+
+
+def asset_cache_dir() -> Path:
+    """Where Solara looks for cached front-end assets (the environment variable, else its default)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    from solara.server import settings
+
+    return Path(settings.assets.proxy_cache_dir)
+
+
+def missing_specs(cache: Path) -> list[str]:
+    """Specs whose folder is not complete in the cache."""
+    return [spec for spec in ASSET_SPECS if not (cache / spec / "package.json").is_file()]
+
+
+def prepare_offline_assets(cache: Path | None = None, progress: Callable[[str], None] = print) -> Path:
+    """Fill the cache from the npm registry (`npm pack`); specs already present are skipped."""
+    cache = cache or asset_cache_dir()
+    todo = missing_specs(cache)
+    if not todo:
+        progress(f"offline assets: all {len(ASSET_SPECS)} packages already in {cache}")
+        return cache
+    npm = shutil.which("npm")
+    if npm is None:
+        raise AssetError("preparing offline assets needs `npm` (Node.js) on PATH; install it, or run the app online")
+    cache.mkdir(parents=True, exist_ok=True)
+    for number, spec in enumerate(todo, start=1):
+        progress(f"offline assets: [{number}/{len(todo)}] {spec}")
+        with tempfile.TemporaryDirectory(prefix="npm-pack-") as work:
+            done = subprocess.run([npm, "pack", spec, "--silent"], cwd=work, capture_output=True, text=True, timeout=300)
+            tarballs = list(Path(work).glob("*.tgz"))
+            if done.returncode != 0 or not tarballs:
+                detail = (done.stderr or done.stdout).strip().splitlines()
+                raise AssetError(f"npm pack {spec} failed: {detail[-1] if detail else 'no tarball'}")
+            staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache))
+            try:
+                _unpack(tarballs[0], staging)
+                target = cache / spec
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.exists():
+                    shutil.rmtree(target)
+                staging.rename(target)  # complete folders only: never a half-unpacked package
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+    progress(f"offline assets: ready in {cache}")
+    return cache
+
+
+def _unpack(tarball: Path, destination: Path) -> None:
+    """Unpack an npm tarball without its top folder (`package/`), refusing paths that leave it."""
+    with tarfile.open(tarball) as archive:
+        for member in archive.getmembers():
+            parts = Path(member.name).parts[1:]
+            if not parts or ".." in parts or not (member.isfile() or member.isdir()):
+                continue
+            member.name = str(Path(*parts))
+            archive.extract(member, destination, filter="data")

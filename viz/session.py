@@ -1,0 +1,161 @@
+"""One visitor's explorer session: levers, the running model, shocks fired, history and baseline.
+
+Plain Python (no Solara), so the page logic is testable and benchmarkable on its own. Each
+browser session creates its own `ExplorerSession`; only the status-quo baseline (read-only,
+one per seed) is shared between sessions.
+
+Changing a lever or the preset rebuilds the model with the new parameters and replays it, with
+the shocks already fired at the same weeks, up to the week it had reached: the charts always
+show "this scenario, so far", as in En-ROADS.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import zipfile
+from typing import Any, Callable
+
+from model.model import WEEKS_PER_YEAR, RegistryModel
+from model.parameters import ModelParameters, ParameterError
+from model.runner import events_frame, model_frame, registry_frame, worms_frame
+from model.scenarios import load_preset, preset_names
+from viz.history import RunHistory, baseline_history
+from viz.levers import LEVERS, parse_lever
+
+DEFAULT_YEARS = 10
+
+#: Shock name -> (button label, what it does to the running model).
+SHOCKS: dict[str, tuple[str, Callable[[RegistryModel], None]]] = {
+    "worm": ("Worm starts now", lambda model: model.shock_worm("npm")),
+    "missed_round": ("Umbrella funder misses its round", lambda model: model.shock_missed_round()),
+    "cdn_leaves": ("CDN donor leaves", lambda model: model.shock_cdn_donor_leaves()),
+    "spam_burst": ("Spam burst", lambda model: model.shock_spam_burst()),
+}
+
+
+class ExplorerSession:
+    """A visitor's scenario (preset, lever overrides, seed) and its running model."""
+
+    def __init__(self, preset: str = "status-quo", overrides: dict[str, Any] | None = None,
+                 seed: int = 0, years: float = DEFAULT_YEARS) -> None:
+        """Validate the scenario and build the model at week 0."""
+        if preset not in preset_names():
+            raise ParameterError(f"unknown preset {preset!r}; presets are: {', '.join(preset_names())}")
+        self.preset = preset
+        self.overrides: dict[str, Any] = dict(overrides or {})
+        self.seed = int(seed)
+        self.horizon_weeks = int(round(years * WEEKS_PER_YEAR))
+        self.shocks: list[tuple[int, str]] = []  # (week fired, shock name)
+        self.lock = threading.RLock()
+        self.params = self._parameters()
+        self._build()
+
+    # ----- scenario --------------------------------------------------------------------------
+    def _parameters(self, overrides: dict[str, Any] | None = None) -> ModelParameters:
+        """The preset's parameters with this session's overrides on top."""
+        return load_preset(self.preset).parameters(**(self.overrides if overrides is None else overrides))
+
+    def _build(self) -> None:
+        """A fresh model at week 0 and an empty history."""
+        self.model = RegistryModel(self.params, rng=self.seed)
+        self.history = RunHistory(start_year=self.params.start_year)
+
+    @property
+    def baseline(self) -> RunHistory:
+        """The status quo with this seed and start year over the whole horizon (computed once per seed)."""
+        return baseline_history(self.seed, self.horizon_weeks, self.params.start_year)
+
+    def lever_value(self, name: str) -> Any:
+        """The current value of a lever."""
+        return self.seed if name == "seed" else getattr(self.params, name)
+
+    def set_lever(self, name: str, text: Any) -> None:
+        """Apply a typed lever value; a bad value raises ParameterError and changes nothing."""
+        value = parse_lever(LEVERS[name], text)
+        with self.lock:
+            if name == "seed":
+                if value == self.seed:
+                    return
+                self.seed = value
+            else:
+                overrides = {**self.overrides, name: value}
+                params = self._parameters(overrides)  # validate before touching anything
+                if params == self.params:
+                    return
+                self.overrides, self.params = overrides, params
+            self._replay()
+
+    def set_preset(self, preset: str) -> None:
+        """Switch to a named preset (clearing lever overrides) and replay to the current week."""
+        if preset not in preset_names():
+            raise ParameterError(f"unknown preset {preset!r}; presets are: {', '.join(preset_names())}")
+        with self.lock:
+            self.preset, self.overrides = preset, {}
+            self.params = self._parameters()
+            self._replay()
+
+    def _replay(self) -> None:
+        """Rebuild the model and re-run it, re-firing the shocks, to the week it had reached."""
+        target = self.week
+        self._build()
+        self._advance(target, replay_shocks=True)
+
+    # ----- running ----------------------------------------------------------------------------
+    @property
+    def week(self) -> int:
+        """Weeks simulated so far."""
+        return int(self.model.time)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run has reached its horizon (or every registry has shut down)."""
+        return self.week >= self.horizon_weeks or not self.model.running
+
+    def step(self, weeks: int = 1) -> int:
+        """Advance up to `weeks` weeks (never past the horizon); return the weeks simulated."""
+        with self.lock:
+            before = self.week
+            self._advance(min(self.week + weeks, self.horizon_weeks))
+            return self.week - before
+
+    def _advance(self, target_week: int, replay_shocks: bool = False) -> None:
+        """Step the model to `target_week`; when replaying, fire the recorded shocks at their weeks."""
+        due: dict[int, list[str]] = {}
+        for week, name in self.shocks if replay_shocks else []:
+            due.setdefault(week, []).append(name)
+        while self.week < target_week and self.model.running:
+            for name in due.get(self.week, []):
+                SHOCKS[name][1](self.model)
+            self.model.step()
+            self.history.record(self.model)
+
+    def reset(self) -> None:
+        """Back to week 0 with the same levers; shocks fired are forgotten."""
+        with self.lock:
+            self.shocks = []
+            self._build()
+
+    def fire(self, shock: str) -> None:
+        """Fire a shock on the running model now (it is also replayed if a lever changes later)."""
+        if shock not in SHOCKS:
+            raise ParameterError(f"unknown shock {shock!r}; allowed: {', '.join(SHOCKS)}")
+        with self.lock:
+            SHOCKS[shock][1](self.model)
+            self.shocks.append((self.week, shock))
+
+    # ----- exports ------------------------------------------------------------------------------
+    def csv_zip(self) -> bytes:
+        """The run so far as CSV files (model, registries, events, worms) in one zip."""
+        with self.lock:
+            frames = {
+                "model": model_frame(self.model),
+                "registries": registry_frame(self.model),
+                "events": events_frame(self.model),
+                "worms": worms_frame(self.model),
+            }
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, frame in frames.items():
+                archive.writestr(f"{name}.csv", frame.to_csv(index=False))
+        return buffer.getvalue()
