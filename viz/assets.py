@@ -1,11 +1,14 @@
 """Front-end assets for running the app with no internet: an install step, never a run-time fetch.
 
 Solara serves its JavaScript and CSS through `/_solara/cdn/...`, fetching each file from a public
-CDN on first use and caching it in `SOLARA_ASSETS_PROXY_CACHE_DIR` (default: `share/solara/cdn`
-in the environment). `prepare_offline_assets` fills that cache ahead of time from the npm
-registry with `npm pack`, one folder per package spec, named exactly as Solara requests it (see
-`../shared/recipes/solara-and-browser-tests.md`). After a Solara upgrade, re-derive `ASSET_SPECS`
-by grepping Solara's templates for `name@version`; the browser test fails if a file is missing.
+CDN on first use and caching it in `SOLARA_ASSETS_PROXY_CACHE_DIR`. `prepare_offline_assets`
+(`borrowed-time app --prepare-offline`) fills that cache ahead of time from the npm registry with
+`npm pack`, one folder per package spec, named exactly as Solara requests it (see
+`../shared/recipes/solara-and-browser-tests.md`). Both servers (`borrowed-time app` and
+`borrowed-time workshop`) point Solara at the same cache: `$SOLARA_ASSETS_PROXY_CACHE_DIR` if set,
+else `~/.cache/borrowed-time/solara-cdn` (outside the environment, so a new venv keeps it).
+After a Solara upgrade, re-derive `ASSET_SPECS` by grepping Solara's templates for
+`name@version`; the browser tests fail if a file is missing.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 from typing import Callable
+
+from model.parameters import ParameterError
 
 #: Package specs Solara 1.64 requests with ipyvuetify < 2 (`solara.Markdown` loads mermaid and katex).
 ASSET_SPECS = (
@@ -31,28 +36,26 @@ ASSET_SPECS = (
     "katex@0.16.9",
 )
 CACHE_ENV = "SOLARA_ASSETS_PROXY_CACHE_DIR"
+DEFAULT_CACHE_DIR = Path.home() / ".cache" / "borrowed-time" / "solara-cdn"
 
 
-class AssetError(RuntimeError):
-    """Preparing the offline assets failed; the message is one line."""
+class AssetError(ParameterError):
+    """Preparing the offline assets failed; the message is one line (the CLI prints it and exits 2)."""
 
 
 def asset_cache_dir() -> Path:
-    """Where Solara looks for cached front-end assets (the environment variable, else its default)."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    from solara.server import settings
-
-    return Path(settings.assets.proxy_cache_dir)
+    """Where the servers keep Solara's front-end assets: $SOLARA_ASSETS_PROXY_CACHE_DIR, else `DEFAULT_CACHE_DIR`."""
+    configured = os.environ.get(CACHE_ENV)
+    return Path(configured) if configured else DEFAULT_CACHE_DIR
 
 
 def missing_specs(cache: Path) -> list[str]:
-    """Specs whose folder is not complete in the cache."""
+    """Specs whose folder is not complete in the cache (an empty list: ready for offline use)."""
     return [spec for spec in ASSET_SPECS if not (cache / spec / "package.json").is_file()]
 
 
 def prepare_offline_assets(cache: Path | None = None, progress: Callable[[str], None] = print) -> Path:
-    """Fill the cache from the npm registry (`npm pack`); specs already present are skipped."""
+    """Fill the cache from the npm registry (`npm pack`); specs already present are skipped; return the cache."""
     cache = cache or asset_cache_dir()
     todo = missing_specs(cache)
     if not todo:

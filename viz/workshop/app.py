@@ -30,9 +30,8 @@ from viz.workshop.roles import (
     WorkshopError,
 )
 from viz.workshop.room import DEFAULT_ROUNDS, RoomManager, WorkshopRoom
-from viz.workshop.store import DEFAULT_DB
+from viz.workshop.store import DB_ENV, DEFAULT_DB
 
-DB_ENV = "BORROWED_TIME_WORKSHOP_DB"
 _manager: RoomManager | None = None
 _manager_lock = threading.Lock()
 #: Pages wait for room changes in a background thread; headless tests switch this off.

@@ -1,4 +1,8 @@
-"""`borrowed-time workshop`: serve the workshop pages (Solara) on a SQLite room database."""
+"""`borrowed-time workshop`: serve the workshop pages alone (Solara) on a SQLite room database.
+
+The same pages are also served by `borrowed-time app` at `/workshop`. Only light modules are
+imported here; the server itself runs in the `solara run` process.
+"""
 
 from __future__ import annotations
 
@@ -7,43 +11,44 @@ import os
 import sys
 from pathlib import Path
 
-from viz.workshop.assets import CACHE_ENV, cache_is_ready, default_cache_dir, prepare_asset_cache
-from viz.workshop.roles import WorkshopError
-from viz.workshop.store import DEFAULT_DB
+from viz.workshop.store import DB_ENV, DEFAULT_DB
 
 DEFAULT_PORT = 8766
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the `workshop` subcommand to the CLI's subparsers."""
-    workshop = commands.add_parser("workshop", help="serve the workshop: rooms, team dashboards, debrief")
+    workshop = commands.add_parser("workshop", help="serve the workshop alone: rooms, team dashboards, debrief")
     workshop.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     workshop.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     workshop.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file holding the rooms (default ./{DEFAULT_DB})")
     workshop.add_argument("--prepare-assets", action="store_true",
-                          help="fetch the front-end assets with npm into the offline cache, then exit")
+                          help="alias of `borrowed-time app --prepare-offline`: fetch the front-end assets, then exit")
+
+
+def workshop_db_environment(db: str | None) -> dict[str, str]:
+    """The server environment naming the rooms' SQLite file (default ./workshop.sqlite3); its folder must exist."""
+    from viz.workshop.roles import WorkshopError
+
+    path = Path(db or DEFAULT_DB).resolve()
+    if not path.parent.is_dir():
+        raise WorkshopError(f"--db: folder {str(path.parent)!r} does not exist")
+    return {DB_ENV: str(path)}
 
 
 def command_workshop(args: argparse.Namespace) -> int:
     """Check the arguments, then replace this process with the Solara server."""
+    from viz.assets import asset_cache_dir, prepare_offline_assets
+    from viz.serve import check_address, server_environment, solara_command, warn_if_not_offline_ready
+
     if args.prepare_assets:
-        path = prepare_asset_cache(progress=lambda line: print(line, file=sys.stderr))
-        print(f"offline assets ready in {path}")
+        prepare_offline_assets()  # the same step as `borrowed-time app --prepare-offline`
         return 0
-    if not 1 <= args.port <= 65535:
-        raise WorkshopError(f"--port must be between 1 and 65535 (got {args.port})")
-    db = Path(args.db).resolve()
-    if not db.parent.is_dir():
-        raise WorkshopError(f"--db: folder {str(db.parent)!r} does not exist")
-    env = dict(os.environ, BORROWED_TIME_WORKSHOP_DB=str(db))
-    cache = default_cache_dir()
-    if cache_is_ready(cache):
-        env[CACHE_ENV] = str(cache)
-    else:
-        print(f"note: no offline asset cache in {cache}; pages need internet (run with --prepare-assets once)",
-              file=sys.stderr)
-    print(f"workshop on http://{args.host}:{args.port}/  (rooms in {db})", file=sys.stderr)
-    argv = [sys.executable, "-m", "solara", "run", "viz.workshop.app", "--host", args.host, "--port", str(args.port),
-            "--no-open", "--production"]
-    os.execve(sys.executable, argv, env)
+    check_address(args.host, args.port)
+    env = workshop_db_environment(args.db)
+    cache = asset_cache_dir()
+    warn_if_not_offline_ready(cache)
+    print(f"workshop on http://{args.host}:{args.port}/  (rooms in {env[DB_ENV]})", file=sys.stderr)
+    argv = solara_command("viz.workshop.app", args.host, args.port)
+    os.execve(sys.executable, argv, server_environment(cache, **env))
     return 0  # not reached

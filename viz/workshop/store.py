@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_DB = "workshop.sqlite3"
+#: The environment variable through which the CLI tells the server process which SQLite file to use.
+DB_ENV = "BORROWED_TIME_WORKSHOP_DB"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rooms (
