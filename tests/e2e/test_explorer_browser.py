@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
+pytestmark = pytest.mark.e2e
 LOAD_TIMEOUT_MS = 60_000
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import ipyvuetify
 import pytest
 import solara
@@ -10,17 +12,37 @@ from solara.server import kernel_context
 from viz.workshop import app
 from viz.workshop.room import RoomManager
 
+solara_render = solara.render
+
 
 @pytest.fixture
 def rooms(tmp_path, monkeypatch):
-    """A fresh room manager for the app, live updates off, inside a private virtual kernel."""
+    """A fresh room manager for the app, live updates off, inside a private virtual kernel.
+
+    Afterwards every page rendered in the test is unmounted (cancelling its watcher thread) and
+    those threads are joined before the database closes, so none outlives the test.
+    """
     manager = RoomManager.open(tmp_path / "pages.sqlite3")
     monkeypatch.setattr(app, "_manager", manager)
     monkeypatch.setattr(app, "LIVE_UPDATES", False)
+    rendered = []
+
+    def render(element, **kwargs):
+        """solara.render, remembering the render context to close it at the end."""
+        box, rc = solara_render(element, **kwargs)
+        rendered.append(rc)
+        return box, rc
+
+    monkeypatch.setattr(solara, "render", render)
+    threads_before = set(threading.enumerate())
     context = kernel_context.VirtualKernelContext(id="workshop-test", kernel=kernel_context.Kernel(), session_id="s1")
     with context:
         yield manager
-
+        for rc in rendered:
+            rc.close()
+    for thread in set(threading.enumerate()) - threads_before:
+        thread.join(timeout=10)
+        assert not thread.is_alive(), f"thread {thread.name} still running after the test"
     manager.close()
 
 

@@ -35,7 +35,7 @@ def _field(page, name: str):
     return page.get_by_label(f"[{name}]", exact=False)
 
 
-def test_two_rounds_across_a_restart(browser, workshop_server, workshop_output_dir):
+def test_two_rounds_across_a_restart(browser, workshop_server, output_dir):
     """Decisions survive a restart; teams cannot act as the facilitator or as another role."""
     url = workshop_server.url
     facilitator = browser.new_context(viewport={"width": 1280, "height": 1600}).new_page()
@@ -93,7 +93,7 @@ def test_two_rounds_across_a_restart(browser, workshop_server, workshop_output_d
     firms.get_by_text("Round 3 of 8").wait_for(timeout=TIMEOUT_MS)
     pypi.get_by_text("Round 3 of 8").wait_for(timeout=TIMEOUT_MS)
 
-    out = workshop_output_dir
+    out = output_dir
     shots = {"team": out / "team-dashboard.png", "facilitator": out / "facilitator.png", "debrief": out / "debrief.png"}
     pypi.wait_for_timeout(1_000)
     pypi.screenshot(path=str(shots["team"]), full_page=True)

@@ -58,13 +58,15 @@ def use_room_version(room: WorkshopRoom | None) -> float:
     version, set_version = solara.use_state(room.version if room else 0)
 
     def watch(cancel: threading.Event) -> None:
-        """Wait for changes until the page goes away."""
+        """Wait for changes until the page goes away or the room closes (the server is shutting down)."""
         seen, last_tick = room.version, time.monotonic()
         while not cancel.is_set():
             now = room.wait_for_change(seen, timeout_s=1.0)
+            if cancel.is_set() or room.closed:
+                return
             try:
                 timer_due = room.deadline_unix is not None and time.monotonic() - last_tick >= TIMER_TICK_S
-            except sqlite3.ProgrammingError:  # the store was closed: the server is shutting down
+            except sqlite3.ProgrammingError:  # closed between the check and the read
                 return
             if now != seen or timer_due:
                 seen, last_tick = now, time.monotonic()

@@ -97,6 +97,7 @@ class WorkshopRoom:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self.version = 0
+        self.closed = False
         self.replay_matches_stored = True
         self._rebuild()
 
@@ -135,10 +136,16 @@ class WorkshopRoom:
         self._changed.notify_all()
 
     def wait_for_change(self, seen_version: int, timeout_s: float = 5.0) -> int:
-        """Block until the room's version passes `seen_version` (or the timeout); return the version."""
+        """Block until the room's version passes `seen_version`, the room closes, or the timeout; return the version."""
         with self._changed:
-            self._changed.wait_for(lambda: self.version > seen_version, timeout=timeout_s)
+            self._changed.wait_for(lambda: self.version > seen_version or self.closed, timeout=timeout_s)
             return self.version
+
+    def close(self) -> None:
+        """Mark the room closed (its store is going away) and wake every page waiting on it, so they stop."""
+        with self._changed:
+            self.closed = True
+            self._changed.notify_all()
 
     # ----- authorization -------------------------------------------------------------------
     def is_facilitator(self, key: Any) -> bool:
@@ -354,8 +361,10 @@ class RoomManager:
             return room
 
     def close(self) -> None:
-        """Close the store (rooms in memory are dropped)."""
+        """Close every room (waking their watchers) and the store; rooms in memory are dropped."""
         with self._lock:
+            for room in self._rooms.values():
+                room.close()
             self._rooms.clear()
             self.store.close()
 
