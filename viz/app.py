@@ -1,7 +1,10 @@
-"""The Solara app: `solara run viz.app` (or `borrowed-time app`) serves the explorer and About pages.
+"""The Solara app: `solara run viz.app` (or `borrowed-time app`) serves the explorer, About and workshop pages.
 
-Nothing personal lives at module level: each page component creates its own state per browser
-session.
+Nothing personal lives at module level: each explorer page creates its own state per browser
+session. The workshop page (`/workshop`, the same page `borrowed-time workshop` serves alone)
+shares its rooms between sessions by design, in the SQLite file named by
+$BORROWED_TIME_WORKSHOP_DB (`borrowed-time app --db`; default ./workshop.sqlite3, opened only when
+someone visits the page).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import solara
 
 from viz.about import About
 from viz.explorer import Explorer
+from viz.workshop.app import Page as WorkshopPage
 
 
 @solara.component
@@ -43,4 +47,5 @@ def Layout(children: list = []) -> None:  # noqa: B006 (Solara's layout signatur
 routes = [
     solara.Route(path="/", component=ExplorerPage, label="Explorer", layout=Layout),  # the first route's layout wraps every page
     solara.Route(path="about", component=AboutPage, label="About the model"),
+    solara.Route(path="workshop", component=WorkshopPage, label="Workshop"),
 ]

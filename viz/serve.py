@@ -21,6 +21,7 @@ def check_address(host: str, port: int) -> None:
         raise ParameterError(f"--port must be between 1 and 65535 (got {port})")
     try:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: a just-stopped one's port is free
             probe.bind((host, port))
     except OSError as exc:
         raise ParameterError(f"cannot serve on {host}:{port} ({exc.strerror or exc}); choose another --port or --host") from None

@@ -92,6 +92,13 @@ def test_explorer_in_chromium(browser, app_server, output_dir):
     expect(reopened.get_by_text("Simplifications and known gaps").first).to_be_attached(timeout=LOAD_TIMEOUT_MS)
     reopened.wait_for_timeout(1000)  # let the page finish fading in
     reopened.screenshot(path=str(output_dir / "about-page.png"))
+    reopened.get_by_role("tab", name="Workshop").click()  # the app hosts the workshop; its links keep /workshop
+    reopened.get_by_role("button", name="Create room").click(timeout=LOAD_TIMEOUT_MS)
+    reopened.get_by_text("Facilitator — room").wait_for(timeout=LOAD_TIMEOUT_MS)
+    assert re.search(r"/workshop\?room=\w+&key=", reopened.url), reopened.url
+    reopened.screenshot(path=str(output_dir / "app-workshop-facilitator.png"))
+    reopened.get_by_role("tab", name="Explorer").click()
+    reopened.get_by_role("button", name="Step week", exact=True).wait_for(timeout=LOAD_TIMEOUT_MS)
     shared.close()
     visitor.close()
 

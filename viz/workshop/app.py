@@ -2,7 +2,9 @@
 
 The URL carries who you are, so a reload (or a server restart) brings you back where you were:
 `?room=CODE&key=FACILITATOR_KEY` (facilitator), `?room=CODE&team=TEAM_TOKEN` (a team), plus
-`&view=debrief` for the debrief; `?room=CODE&view=screen` is a read-only view for the projector. The room manager is module-level: shared by every session on
+`&view=debrief` for the debrief; `?room=CODE&view=screen` is a read-only view for the projector.
+`borrowed-time workshop` serves `Page` alone at `/`; `borrowed-time app` hosts it at `/workshop`
+(see `viz.app`), on the same SQLite file by default. The room manager is module-level: shared by every session on
 the server (rooms are shared by design; every room has its own lock). Nothing personal is
 module-level: each page keeps its own inputs in per-session state.
 """
@@ -82,6 +84,11 @@ def query(router: Any) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(router.search or "").items()}
 
 
+def go(router: Any, params: dict[str, str]) -> None:
+    """Navigate to this page with new query parameters (the page's own path: `/` alone, `/workshop` in the app)."""
+    router.push(f"{router.path}?{urlencode(params)}")
+
+
 def money(usd: float) -> str:
     """USD in millions or thousands, short (written 'USD', since '$' starts formulas in Markdown)."""
     return f"USD {usd / 1e6:,.2f}M" if abs(usd) >= 1e6 else f"USD {usd / 1e3:,.0f}k"  # no '$': Markdown reads it as maths
@@ -153,7 +160,7 @@ def Landing(router: Any, code: str = "") -> None:
         except WorkshopError as exc:
             set_error(str(exc))
             return
-        router.push("?" + urlencode({"room": room.code, "key": key}))
+        go(router, {"room": room.code, "key": key})
 
     def join() -> None:
         """Join a room with a role and go to the team dashboard."""
@@ -163,7 +170,7 @@ def Landing(router: Any, code: str = "") -> None:
         except WorkshopError as exc:
             set_error(str(exc))
             return
-        router.push("?" + urlencode({"room": room.code, "team": token}))
+        go(router, {"room": room.code, "team": token})
 
     with solara.Columns([1, 1]):
         with solara.Card("Facilitator: create a room"):
@@ -273,7 +280,7 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
 
     solara.Markdown(f"## Facilitator — room **{room.code}** ({room.name})")
     solara.Markdown(
-        f"Teams join with code **`{room.code}`** (or open this server's address followed by `?room={room.code}`). "
+        f"Teams join with code **`{room.code}`** (or open this page's address with `?room={room.code}` in place of its query). "
         "Keep this page's address: it holds your facilitator key."
     )
     RoundHeader(room, version)
@@ -311,7 +318,7 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
             if error:
                 solara.Error(error)
             with solara.Row():
-                solara.Button("Debrief", on_click=lambda: router.push("?" + urlencode({"room": room.code, "key": key, "view": "debrief"})))
+                solara.Button("Debrief", on_click=lambda: go(router, {"room": room.code, "key": key, "view": "debrief"}))
                 solara.Markdown(f"Projector view (no key in it): `?room={room.code}&view=screen`")
     with solara.Card("Scoreboard"):
         Scoreboard(room, version)
@@ -406,7 +413,7 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any) -> None:
     with solara.Card("Scoreboard"):
         Scoreboard(room, version)
     LatestRound(room, version)
-    solara.Button("Debrief", on_click=lambda: router.push("?" + urlencode({"room": room.code, "team": token, "view": "debrief"})))
+    solara.Button("Debrief", on_click=lambda: go(router, {"room": room.code, "team": token, "view": "debrief"}))
 
 
 @solara.component
@@ -451,7 +458,7 @@ def Debrief(room: WorkshopRoom, params: dict[str, str]) -> None:
     router = solara.use_router()
     back = {k: v for k, v in params.items() if k != "view"}
     solara.Markdown(f"## Debrief — room {room.code} ({room.current_round} years played)")
-    solara.Button("Back to the game", on_click=lambda: router.push("?" + urlencode(back)))
+    solara.Button("Back to the game", on_click=lambda: go(router, back))
     results, status_quo = room.results(), room.status_quo_results()
     history = room.store.decisions(room.code)
     figures = solara.use_memo(
