@@ -252,6 +252,14 @@ def LatestRound(room: WorkshopRoom, version: float = 0) -> None:
 
 
 @solara.component
+def ScoresAndLatestRound(room: WorkshopRoom, version: float = 0) -> None:
+    """The scoreboard card, then what happened in the last year played (every view but the debrief ends so)."""
+    with solara.Card("Scoreboard"):
+        Scoreboard(room, version)
+    LatestRound(room, version)
+
+
+@solara.component
 def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
     """Create-to-debrief controls: code, teams, timer, event cards, advance, scoreboard."""
     version = use_room_version(room)
@@ -320,9 +328,7 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
             with solara.Row():
                 solara.Button("Debrief", on_click=lambda: go(router, {"room": room.code, "key": key, "view": "debrief"}))
                 solara.Markdown(f"Projector view (no key in it): `?room={room.code}&view=screen`")
-    with solara.Card("Scoreboard"):
-        Scoreboard(room, version)
-    LatestRound(room, version)
+    ScoresAndLatestRound(room, version)
 
 
 @solara.component
@@ -334,9 +340,7 @@ def ScreenView(room: WorkshopRoom) -> None:
     RoundHeader(room, version)
     waiting = [ROLE_LABELS[role] for role in snap["teams"] if role not in snap["submitted"]]
     solara.Markdown("**Still deciding:** " + (", ".join(waiting) if waiting else "nobody — all teams have submitted"))
-    with solara.Card("Scoreboard"):
-        Scoreboard(room, version)
-    LatestRound(room, version)
+    ScoresAndLatestRound(room, version)
 
 
 @solara.component
@@ -410,9 +414,7 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any) -> None:
     statement = room.decisions_in_force(room.current_round + 1)["developers"]["statement"]
     if statement and role != "developers":
         solara.Info(f"Developer community: {statement}")
-    with solara.Card("Scoreboard"):
-        Scoreboard(room, version)
-    LatestRound(room, version)
+    ScoresAndLatestRound(room, version)
     solara.Button("Debrief", on_click=lambda: go(router, {"room": room.code, "team": token, "view": "debrief"}))
 
 

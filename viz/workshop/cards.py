@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from viz.workshop.roles import DECISION_FORMS, REGISTRY_ROLES, ROLE_GOALS, ROLE_LABELS, ROLES
+from viz.workshop.roles import DECISION_FORMS, REGISTRY_ROLES, ROLE_GOALS, ROLE_LABELS, ROLES, field_range
 
 SITUATION = {
     "pypi": "A non-profit (Python Software Foundation) runs you. Fastly donates your CDN; a security engineer "
@@ -52,10 +52,7 @@ DELAYS = {
 
 def _field_line(name: str, spec) -> str:
     """One lever: its name, range, default and meaning."""
-    low = high = None
-    for item in spec.metadata:
-        low = getattr(item, "ge", low)
-        high = getattr(item, "le", high)
+    low, high = field_range(spec)
     allowed = f"{low:g} to {high:g}" if low is not None and high is not None else ""
     if spec.annotation is bool:
         allowed = "yes / no"

@@ -164,12 +164,18 @@ def validate_decision(role: str, values: dict[str, Any]) -> dict[str, Any]:
         raise WorkshopError(f"field {field!r} of {role!r}: {error['msg']}{bounds} (got {error.get('input')!r})") from None
 
 
-def _bounds(spec: Any) -> str:
-    """Describe a field's numeric range, e.g. '; allowed 0 to 100'."""
+def field_range(spec: Any) -> tuple[float | None, float | None]:
+    """A decision field's inclusive bounds (`ge`, `le`), None where it has none."""
     low = high = None
     for item in spec.metadata:
         low = getattr(item, "ge", low)
         high = getattr(item, "le", high)
+    return low, high
+
+
+def _bounds(spec: Any) -> str:
+    """Describe a field's numeric range, e.g. '; allowed 0 to 100'."""
+    low, high = field_range(spec)
     return f"; allowed {low:g} to {high:g}" if low is not None and high is not None else ""
 
 
