@@ -57,3 +57,12 @@ def test_exports_hold_the_run_so_far():
     board.update(session.history, None)
     assert board.png() != first and first[:8] == b"\x89PNG\r\n\x1a\n"
     assert board.full_png()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_app_hosts_the_workshop_page_as_a_tab():
+    """`borrowed-time app` serves the workshop's own page at /workshop, labelled for its tab."""
+    from viz.app import routes
+    from viz.workshop.app import Page
+
+    workshop = [route for route in routes if route.path == "workshop"]
+    assert len(workshop) == 1 and workshop[0].component is Page and workshop[0].label == "Workshop"
