@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, NoReturn
 
+from experiments import sweep_cli
 from model.parameters import ParameterError, parameter_table
 from model.scenarios import load_preset, preset_names
 
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("scenarios", help="list the named presets")
     commands.add_parser("params", help="list every parameter with its default and allowed range")
+    sweep_cli.register(commands)
     return parser
 
 
@@ -120,7 +122,8 @@ def command_params(_: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": command_run, "scenarios": command_scenarios, "params": command_params}
+COMMANDS = {"run": command_run, "scenarios": command_scenarios, "params": command_params,
+            "sweep": sweep_cli.command_sweep, "analyze": sweep_cli.command_analyze}
 
 
 def main(argv: list[str] | None = None) -> int:
