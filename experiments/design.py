@@ -45,7 +45,7 @@ def grid_values(item: ParameterSpec) -> list[Any]:
         return list(item.values)
     low, high = item.range
     if item.distribution == "loguniform":
-        return list(np.geomspace(low, high, item.levels))
+        return list(np.clip(np.geomspace(low, high, item.levels), low, high))
     return list(np.linspace(low, high, item.levels))
 
 
@@ -56,7 +56,7 @@ def from_unit(item: ParameterSpec, unit: np.ndarray) -> np.ndarray | list[Any]:
         return [item.values[i] for i in index]
     low, high = item.range
     if item.distribution == "loguniform":
-        return np.exp(np.log(low) + unit * (np.log(high) - np.log(low)))
+        return np.clip(np.exp(np.log(low) + unit * (np.log(high) - np.log(low))), low, high)
     return low + unit * (high - low)
 
 
@@ -74,7 +74,7 @@ def from_salib(spec: ExperimentSpec, samples: np.ndarray) -> dict[str, np.ndarra
     columns = {}
     for j, (name, item) in enumerate(spec.parameters.items()):
         column = samples[:, j]
-        columns[name] = np.exp(column) if item.distribution == "loguniform" else column
+        columns[name] = np.clip(np.exp(column), *item.range) if item.distribution == "loguniform" else column
     return columns
 
 
