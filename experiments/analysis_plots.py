@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 if TYPE_CHECKING:
     from experiments.analysis import Sweep
@@ -92,6 +93,7 @@ def fan_chart(sweep: Sweep, yearly: pd.DataFrame, folder: Path) -> Path:
             line = axis.plot(rows["year"], rows["p50"], marker=".", label=label)[0]
             axis.fill_between(rows["year"], rows["p25"], rows["p75"], color=line.get_color(), alpha=0.25)
             axis.fill_between(rows["year"], rows["p10"], rows["p90"], color=line.get_color(), alpha=0.1)
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.set(xlabel="year", title=metric)
         axis.title.set_fontsize(9)
         axis.legend(fontsize=7, title=group_by, title_fontsize=7)
