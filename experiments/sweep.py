@@ -201,6 +201,10 @@ def new_manifest(plan: Plan) -> dict[str, Any]:
 
 # --- Running -----------------------------------------------------------------------------------
 
+class SweepAborted(RuntimeError):
+    """The executor failed (a worker process died, the cluster went away); finished runs are kept."""
+
+
 @dataclass
 class SweepOutcome:
     """What a sweep session did."""
@@ -309,6 +313,7 @@ def run_sweep(loaded: LoadedSpec, out: Path, workers: int | None = None, schedul
     if finished:
         failures_before = int((store.read_runs()["status"] == "failed").sum())
     failures = 0
+    aborted: str | None = None
     if todo:
         executor, slots, close = make_executor(workers, scheduler)
         bar = tqdm(total=len(plan.tasks), initial=len(finished), unit="run", desc=loaded.spec.name,
@@ -321,6 +326,8 @@ def run_sweep(loaded: LoadedSpec, out: Path, workers: int | None = None, schedul
                 failures += result["run"]["status"] == "failed"
                 bar.update(1)
                 bar.set_postfix(failed=failures_before + failures, refresh=False)
+        except Exception as exc:  # noqa: BLE001 - the executor broke, not a model run (those are caught in workers)
+            aborted = f"{exc.__class__.__name__}: {exc}".replace("\n", " ")[:300]
         finally:
             bar.close()
             close()
@@ -335,7 +342,13 @@ def run_sweep(loaded: LoadedSpec, out: Path, workers: int | None = None, schedul
         {"run_id": int(row.run_id), "policy": row.policy, "point_id": int(row.point_id), "error": row.error}
         for row in runs[runs["status"] == "failed"].itertuples()
     ] if len(runs) else []
+    if aborted:
+        manifest["status"] = "aborted"
+        session["error"] = aborted
     atomic_write_json(manifest, out / MANIFEST_FILE)
+    if aborted:
+        raise SweepAborted(f"the sweep stopped after {len(runs)} of {len(plan.tasks)} runs because the executor failed "
+                           f"({aborted}); finished runs are kept; rerun with --resume to carry on")
     return SweepOutcome(out, len(plan.tasks), len(finished), session["runs_done"],
                         manifest["runs_failed"], runs, series)
 

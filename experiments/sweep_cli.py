@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from experiments.spec import SpecError
@@ -40,7 +41,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def command_sweep(args: argparse.Namespace) -> int:
     """Validate the spec; dry-run or run the sweep and print where the results are."""
     from experiments.spec import load_spec
-    from experiments.sweep import estimate_seconds_per_run, plan_sweep, run_sweep
+    from experiments.sweep import SweepAborted, estimate_seconds_per_run, plan_sweep, run_sweep
 
     loaded = load_spec(args.spec)
     if args.workers is not None and args.scheduler:
@@ -59,8 +60,12 @@ def command_sweep(args: argparse.Namespace) -> int:
               f"{_duration(total / (1 if args.scheduler else workers))} {where}")
         return 0
     out = args.out or Path("results") / "sweeps" / loaded.spec.name
-    outcome = run_sweep(loaded, out, workers=None if args.scheduler else workers, scheduler=args.scheduler,
-                        resume=args.resume, progress=not args.no_progress)
+    try:
+        outcome = run_sweep(loaded, out, workers=None if args.scheduler else workers, scheduler=args.scheduler,
+                            resume=args.resume, progress=not args.no_progress)
+    except SweepAborted as exc:
+        print(f"borrowed-time: sweep aborted: {exc}", file=sys.stderr)
+        return 1
     print(f"Sweep '{loaded.spec.name}': {len(outcome.runs)} of {outcome.runs_planned} runs finished "
           f"({outcome.runs_done_before} before this session, {outcome.runs_done_now} now), {outcome.failures} failed")
     print(f"Wrote runs.parquet, series.parquet, design.parquet and manifest.json to {out}/; "
