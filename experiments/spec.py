@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -264,7 +263,3 @@ def load_spec(path: str | Path) -> LoadedSpec:
         raise SpecError(f"spec file {origin!r} cannot be read ({exc.__class__.__name__})") from None
     return parse_spec(table, origin, path.parent)
 
-
-def is_finite_number(value: Any) -> bool:
-    """Whether a value is a finite int or float (not a bool)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

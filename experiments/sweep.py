@@ -244,7 +244,7 @@ def prepare_output(plan: Plan, out: Path, resume: bool) -> dict[str, Any]:
     return manifest
 
 
-def _in_flight_limit(executor: futures.Executor, workers: int) -> int:
+def _in_flight_limit(workers: int) -> int:
     """How many runs to keep submitted at once: enough to keep every worker busy."""
     return max(4, 3 * workers)
 
@@ -320,7 +320,7 @@ def run_sweep(loaded: LoadedSpec, out: Path, workers: int | None = None, schedul
                    disable=not progress, dynamic_ncols=True)
         bar.set_postfix(failed=failures_before)
         try:
-            for result in iterate_results(executor, todo, _in_flight_limit(executor, slots)):
+            for result in iterate_results(executor, todo, _in_flight_limit(slots)):
                 store.write(result["run"], result["series"], dtypes)
                 session["runs_done"] += 1
                 failures += result["run"]["status"] == "failed"
