@@ -48,12 +48,12 @@ def one_sweep(runs: int, years: float, workers: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    """Measure, print a Markdown section, and optionally write it to a file."""
+    """Measure, print a Markdown section, and optionally append it to a file."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200, help="runs per sweep (default 200)")
     parser.add_argument("--years", type=float, default=10, help="years per run (default 10)")
     parser.add_argument("--repeats", type=int, default=1, help="sweeps per worker count; medians reported")
-    parser.add_argument("--write", type=Path, default=None, help="write the Markdown section to this file")
+    parser.add_argument("--write", type=Path, default=None, help="append the Markdown section to this file")
     args = parser.parse_args()
 
     load_before = os.getloadavg()
@@ -89,7 +89,8 @@ def main() -> None:
     print()
     print(section)
     if args.write:
-        args.write.write_text(f"# Benchmarks: sweeps\n\n{section}")
+        previous = args.write.read_text() if args.write.is_file() else "# Benchmarks: sweeps\n"
+        args.write.write_text(f"{previous.rstrip()}\n\n{section}")
 
 
 if __name__ == "__main__":

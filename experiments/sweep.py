@@ -202,7 +202,7 @@ def new_manifest(plan: Plan) -> dict[str, Any]:
 # --- Running -----------------------------------------------------------------------------------
 
 class SweepAborted(RuntimeError):
-    """The executor failed (a worker process died, the cluster went away); finished runs are kept."""
+    """The sweep stopped on an error outside the model runs (a dead worker, a lost cluster); finished runs are kept."""
 
 
 @dataclass
@@ -298,11 +298,16 @@ def run_sweep(loaded: LoadedSpec, out: Path, workers: int | None = None, schedul
     from tqdm import tqdm
 
     plan = plan_sweep(loaded)
-    manifest = prepare_output(plan, out, resume)
+    workers = workers or os.cpu_count() or 1
+    executor, slots, close = make_executor(workers, scheduler)  # before writing anything: a bad address fails cleanly
+    try:
+        manifest = prepare_output(plan, out, resume)
+    except BaseException:
+        close()
+        raise
     store = PartStore(out)
     finished = store.finished_ids()
     todo = [task for task in plan.tasks if task.run_id not in finished]
-    workers = workers or os.cpu_count() or 1
     session = {"started": now(), "ended": None, "workers": None if scheduler else workers, "scheduler": scheduler,
                "runs_done_before": len(finished), "runs_done": 0}
     manifest["sessions"].append(session)
@@ -314,8 +319,9 @@ def run_sweep(loaded: LoadedSpec, out: Path, workers: int | None = None, schedul
         failures_before = int((store.read_runs()["status"] == "failed").sum())
     failures = 0
     aborted: str | None = None
-    if todo:
-        executor, slots, close = make_executor(workers, scheduler)
+    if not todo:
+        close()
+    else:
         bar = tqdm(total=len(plan.tasks), initial=len(finished), unit="run", desc=loaded.spec.name,
                    disable=not progress, dynamic_ncols=True)
         bar.set_postfix(failed=failures_before)
@@ -326,7 +332,7 @@ def run_sweep(loaded: LoadedSpec, out: Path, workers: int | None = None, schedul
                 failures += result["run"]["status"] == "failed"
                 bar.update(1)
                 bar.set_postfix(failed=failures_before + failures, refresh=False)
-        except Exception as exc:  # noqa: BLE001 - the executor broke, not a model run (those are caught in workers)
+        except Exception as exc:  # noqa: BLE001 - the executor or the disk failed; model errors are caught in workers
             aborted = f"{exc.__class__.__name__}: {exc}".replace("\n", " ")[:300]
         finally:
             bar.close()
@@ -347,8 +353,8 @@ def run_sweep(loaded: LoadedSpec, out: Path, workers: int | None = None, schedul
         session["error"] = aborted
     atomic_write_json(manifest, out / MANIFEST_FILE)
     if aborted:
-        raise SweepAborted(f"the sweep stopped after {len(runs)} of {len(plan.tasks)} runs because the executor failed "
-                           f"({aborted}); finished runs are kept; rerun with --resume to carry on")
+        raise SweepAborted(f"the sweep stopped after {len(runs)} of {len(plan.tasks)} runs on an error outside the model "
+                           f"runs ({aborted}); finished runs are kept; rerun with --resume to carry on")
     return SweepOutcome(out, len(plan.tasks), len(finished), session["runs_done"],
                         manifest["runs_failed"], runs, series)
 
