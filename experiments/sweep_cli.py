@@ -75,9 +75,14 @@ def command_sweep(args: argparse.Namespace) -> int:
 
 def command_analyze(args: argparse.Namespace) -> int:
     """Write summary tables, sensitivity indices and PNG plots for a sweep folder."""
+    import pandas as pd
+
     from experiments.analysis import analyze
 
     written = analyze(args.out)
+    runs = pd.read_parquet(args.out / "runs.parquet") if (args.out / "runs.parquet").is_file() else None
+    if runs is not None:
+        print(f"{len(runs)} runs ({int((runs['status'] == 'failed').sum())} failed) analysed")
     for path in written:
         print(f"wrote {path}")
     return 0

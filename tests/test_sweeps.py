@@ -216,7 +216,7 @@ def test_malformed_specs_give_one_line_errors(tmp_path, capsys, text, expected):
 
 
 def test_output_folder_rules(tmp_path, capsys):
-    """A used --out needs --resume; --resume needs a manifest and the same spec; a missing spec is one line."""
+    """A used --out needs --resume; --resume needs a manifest and the same spec; missing inputs are one line."""
     spec = write_spec(tmp_path, GOOD.replace("years = 1", "years = 0.1"))
     (tmp_path / "used").mkdir()
     (tmp_path / "used" / "file").write_text("x")
@@ -230,6 +230,8 @@ def test_output_folder_rules(tmp_path, capsys):
     assert "spec hash mismatch" in capsys.readouterr().err
     assert sweep(tmp_path / "missing.toml", tmp_path / "x") == 2
     assert "not found" in capsys.readouterr().err
+    assert main(["analyze", str(tmp_path / "used")]) == 2
+    assert "holds no sweep" in capsys.readouterr().err
 
 
 def test_dry_run_counts_runs_and_estimates_time(tiny, capsys):
