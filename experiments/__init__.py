@@ -1,1 +1,1 @@
-"""Running scenarios from the command line, writing their data and charts; sweeps later."""
+"""Running scenarios from the command line, batch sweeps and their analysis."""

@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, NoReturn
 
+from experiments import sweep_cli
 from experiments.app_command import add_app_parser, command_app
 from model.parameters import ParameterError, parameter_table
 from model.scenarios import load_preset, preset_names
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("params", help="list every parameter with its default and allowed range")
     register_workshop(commands)
     add_app_parser(commands)
+    sweep_cli.register(commands)
     return parser
 
 
@@ -125,7 +127,8 @@ def command_params(_: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": command_run, "scenarios": command_scenarios, "params": command_params,
-            "app": command_app, "workshop": command_workshop}
+            "app": command_app, "workshop": command_workshop,
+            "sweep": sweep_cli.command_sweep, "analyze": sweep_cli.command_analyze}
 
 
 def main(argv: list[str] | None = None) -> int:

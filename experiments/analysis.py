@@ -1,0 +1,205 @@
+"""`borrowed-time analyze`: summary tables with confidence intervals, sensitivity indices, plots.
+
+Reads a sweep folder (manifest, runs, series, design) and writes into `<folder>/analysis/`:
+`summary.csv` (per policy and, for grids, per parameter value), `policy_effects.csv` (paired
+differences from the baseline; policies share seeds), `yearly_summary.csv` (quantiles of each
+yearly series), `sensitivity.csv` (Sobol or Morris indices, or rank correlations for a Latin
+hypercube), and the PNG plots of `experiments/analysis_plots.py`. Failed runs are left out and
+counted.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from experiments.spec import BASELINE, SpecError
+from experiments.store import DESIGN_FILE, MANIFEST_FILE, RUNS_FILE, SERIES_FILE, PartStore
+
+CONFIDENCE = 0.95
+
+
+class Sweep:
+    """A finished (or partly finished) sweep read back from its folder."""
+
+    def __init__(self, out: Path) -> None:
+        """Read the manifest and tables; fall back to the part files of an unfinished sweep."""
+        manifest_path = out / MANIFEST_FILE
+        if not manifest_path.is_file():
+            raise SpecError(f"{str(out)!r} holds no sweep (no {MANIFEST_FILE}); run `borrowed-time sweep` first")
+        self.out = out
+        self.manifest: dict[str, Any] = json.loads(manifest_path.read_text())
+        if (out / RUNS_FILE).is_file():
+            self.runs = pd.read_parquet(out / RUNS_FILE)
+            self.series = pd.read_parquet(out / SERIES_FILE)
+        else:
+            store = PartStore(out)
+            self.runs, self.series = store.read_runs(), store.read_series()
+        if self.runs.empty:
+            raise SpecError(f"{str(out)!r}: no finished runs yet")
+        self.design = pd.read_parquet(out / DESIGN_FILE)
+        self.parameters: list[str] = self.manifest["parameters"]
+        self.final: list[str] = self.manifest["outcomes"]["final"]
+        self.yearly: list[str] = self.manifest["outcomes"]["yearly"]
+        self.policies: list[str] = self.manifest["policies"]
+        self.kind: str = self.manifest["design"]["kind"]
+        self.ok = self.runs[self.runs["status"] == "ok"]
+
+    @property
+    def grid_parameters(self) -> list[str]:
+        """Varied parameters to group by (a full factorial grid's); none for sampled designs."""
+        return list(self.parameters) if self.kind == "full_factorial" else []
+
+
+def mean_ci(values: pd.Series) -> dict[str, float]:
+    """n, mean, standard deviation and a 95% t-interval for the mean."""
+    clean = values.dropna().astype(float)
+    n = len(clean)
+    mean = float(clean.mean()) if n else float("nan")
+    std = float(clean.std(ddof=1)) if n > 1 else float("nan")
+    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * std / np.sqrt(n)) if n > 1 else float("nan")
+    if n > 1 and std == 0:
+        half = 0.0
+    return {"n": n, "mean": mean, "std": std, "ci_low": mean - half, "ci_high": mean + half}
+
+
+def summary_table(sweep: Sweep) -> pd.DataFrame:
+    """Per policy (and grid point) and outcome: n, mean, std and the 95% interval; failures counted."""
+    keys = ["policy", *sweep.grid_parameters]
+    failed = sweep.runs.assign(failed=sweep.runs["status"] == "failed").groupby(keys)["failed"].sum()
+    rows = []
+    for group, frame in sweep.ok.groupby(keys, sort=False):
+        group = group if isinstance(group, tuple) else (group,)
+        for outcome in sweep.final:
+            rows.append({**dict(zip(keys, group)), "outcome": outcome, **mean_ci(frame[outcome]),
+                         "runs_failed": int(failed.get(group if len(group) > 1 else group[0], 0))})
+    table = pd.DataFrame(rows)
+    order = {name: i for i, name in enumerate(sweep.policies)}
+    return table.sort_values(keys + ["outcome"], key=lambda s: s.map(order) if s.name == "policy" else s,
+                             kind="stable").reset_index(drop=True)
+
+
+def policy_effects(sweep: Sweep) -> pd.DataFrame:
+    """Each policy minus the baseline, paired on point and replication (common random numbers)."""
+    if len(sweep.policies) < 2:
+        return pd.DataFrame()
+    keys = ["point_id", "replication"]
+    base = sweep.ok[sweep.ok["policy"] == BASELINE].set_index(keys)
+    rows = []
+    for policy in sweep.policies[1:]:
+        other = sweep.ok[sweep.ok["policy"] == policy].set_index(keys)
+        joined = other.join(base[sweep.final].add_suffix("__base"), how="inner")
+        groups = joined.groupby(sweep.grid_parameters, sort=True) if sweep.grid_parameters else [((), joined)]
+        for group, frame in groups:
+            group = group if isinstance(group, tuple) else (group,)
+            for outcome in sweep.final:
+                difference = frame[outcome] - frame[f"{outcome}__base"]
+                rows.append({"policy": policy, **dict(zip(sweep.grid_parameters, group)), "outcome": outcome,
+                             **{f"difference_{k}": v for k, v in mean_ci(difference).items()}})
+    return pd.DataFrame(rows)
+
+
+def yearly_summary(sweep: Sweep, group_by: str) -> pd.DataFrame:
+    """Quantiles (10, 25, 50, 75, 90%) and mean of each yearly series per group and year."""
+    if sweep.series.empty:
+        return pd.DataFrame()
+    ok_ids = set(sweep.ok["run_id"])
+    series = sweep.series[sweep.series["run_id"].isin(ok_ids)]
+    if group_by != "policy":
+        series = series.merge(sweep.runs[["run_id", group_by]], on="run_id")
+    grouped = series.groupby([group_by, "metric", "year"])["value"]
+    table = grouped.quantile([0.1, 0.25, 0.5, 0.75, 0.9]).unstack()
+    table.columns = [f"p{int(round(q * 100))}" for q in table.columns]
+    table["mean"] = grouped.mean()
+    table["n"] = grouped.count()
+    return table.reset_index().rename(columns={group_by: "group"}).assign(group_by=group_by)
+
+
+def point_means(sweep: Sweep, policy: str) -> pd.DataFrame:
+    """Mean outcome per design point (over replications) for one policy, in design order."""
+    frame = sweep.runs[sweep.runs["policy"] == policy]
+    means = frame.groupby("point_id")[sweep.final].mean()
+    return means.reindex(sweep.design["point_id"])
+
+
+def sensitivity_table(sweep: Sweep) -> pd.DataFrame:
+    """Sobol or Morris indices (SALib), or Spearman rank correlations for a Latin hypercube."""
+    if sweep.kind == "full_factorial" or not sweep.parameters:
+        return pd.DataFrame()
+    rows = []
+    for policy in sweep.policies:
+        means = point_means(sweep, policy)
+        for outcome in sweep.final:
+            y = means[outcome].to_numpy(dtype=float)
+            base = {"policy": policy, "outcome": outcome, "method": sweep.kind}
+            if not np.isfinite(y).all():
+                rows.append({**base, "parameter": None, "note": "skipped: failed runs leave design points without a value"})
+                continue
+            if np.ptp(y) == 0:
+                rows.append({**base, "parameter": None, "note": "skipped: the outcome does not vary"})
+                continue
+            rows.extend({**base, **row} for row in _indices(sweep, y))
+    return pd.DataFrame(rows)
+
+
+def _indices(sweep: Sweep, y: np.ndarray) -> list[dict[str, Any]]:
+    """Indices of one outcome's point means, one row per parameter."""
+    names = sweep.parameters
+    seed = int(sweep.manifest["seeds"]["root"])
+    if sweep.kind == "latin_hypercube":
+        rows = []
+        for name in names:
+            rho, p_value = stats.spearmanr(sweep.design[name].astype(float), y)
+            rows.append({"parameter": name, "spearman_rho": float(rho), "p_value": float(p_value)})
+        return rows
+    problem = copy.deepcopy(sweep.manifest["design"]["salib_problem"])  # SALib mutates the problem it is given
+    spec_design = sweep.manifest["spec"]["design"]
+    if sweep.kind == "sobol":
+        from SALib.analyze import sobol
+
+        result = sobol.analyze(problem, y, calc_second_order=spec_design["second_order"], seed=seed)
+        return [{"parameter": name, "S1": result["S1"][i], "S1_conf": result["S1_conf"][i],
+                 "ST": result["ST"][i], "ST_conf": result["ST_conf"][i]} for i, name in enumerate(names)]
+    from SALib.analyze import morris
+
+    samples = sweep.design[[f"sample.{name}" for name in names]].to_numpy(dtype=float)
+    result = morris.analyze(problem, samples, y, num_levels=spec_design["levels"], seed=seed)
+    return [{"parameter": name, "mu": result["mu"][i], "mu_star": result["mu_star"][i],
+             "mu_star_conf": result["mu_star_conf"][i], "sigma": result["sigma"][i]} for i, name in enumerate(names)]
+
+
+def fan_group(sweep: Sweep) -> str:
+    """What the fan charts compare: policies if there are several, else a grid's single parameter."""
+    if len(sweep.policies) > 1 or not sweep.grid_parameters:
+        return "policy"
+    first = sweep.grid_parameters[0]
+    return first if sweep.runs[first].nunique() <= 8 else "policy"
+
+
+def analyze(out: Path) -> list[Path]:
+    """Write the tables and plots of a sweep into `<out>/analysis/`; return the paths written."""
+    from experiments import analysis_plots
+
+    sweep = Sweep(Path(out))
+    folder = sweep.out / "analysis"
+    folder.mkdir(exist_ok=True)
+    written: list[Path] = []
+    tables = {
+        "summary.csv": summary_table(sweep),
+        "policy_effects.csv": policy_effects(sweep),
+        "yearly_summary.csv": yearly_summary(sweep, fan_group(sweep)),
+        "sensitivity.csv": sensitivity_table(sweep),
+    }
+    for name, table in tables.items():
+        if table.empty:
+            continue
+        table.to_csv(folder / name, index=False)
+        written.append(folder / name)
+    written += analysis_plots.write_plots(sweep, tables, folder)
+    return written
