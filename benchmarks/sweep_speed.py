@@ -6,7 +6,7 @@ with 2 workers, and reports runs per minute (wall clock, pool start-up included)
 efficiency `rate(2) / (2 * rate(1))`. With `--repeats` above 1 it reports medians.
 
     python benchmarks/sweep_speed.py                 # 200 runs, 1 repeat
-    python benchmarks/sweep_speed.py --runs 60 --repeats 3 --write BENCHMARKS-sweeps.md
+    python benchmarks/sweep_speed.py --runs 60 --repeats 3 --write results/sweep-speed.md
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ it and re-read the room: the submission-to-update latency. The facilitator advan
 twice during the run; those updates (which include simulating a model year) are timed apart.
 It also times one headless render of the team dashboard (the server-side page work) for scale.
 
-Usage: python benchmarks/workshop_latency.py [--clients 40] [--submissions 5] [--out BENCHMARKS-workshop.md]
+Usage: python benchmarks/workshop_latency.py [--clients 40] [--submissions 5] [--out FILE]
 """
 
 from __future__ import annotations
@@ -111,6 +111,7 @@ def render_cost_ms(repeats: int = 5) -> float:
 
     from viz.workshop import app
 
+    threads_before = set(threading.enumerate())
     manager = RoomManager.open(Path(tempfile.mkdtemp()) / "render.sqlite3")
     app._manager, app.LIVE_UPDATES = manager, False
     room, key = manager.create_room(seed=1, rounds_total=3)
@@ -121,10 +122,18 @@ def render_cost_ms(repeats: int = 5) -> float:
         context = kernel_context.VirtualKernelContext(id=f"bench-{index}", kernel=kernel_context.Kernel(), session_id=str(index))
         with context:
             started = time.perf_counter()
-            solara.render(app.TeamView(room, token, "pypi", router=None), handle_error=False)
+            _, render_context = solara.render(app.TeamView(room, token, "pypi", router=None), handle_error=False)
             times.append(1000 * (time.perf_counter() - started))
-    manager.close()
+            render_context.close()
+    close_after_pages(manager, threads_before)
     return statistics.median(times)
+
+
+def close_after_pages(manager: RoomManager, threads_before: set) -> None:
+    """Wait for the pages' background threads to stop, then close the database they read."""
+    for thread in set(threading.enumerate()) - threads_before:
+        thread.join(timeout=10)
+    manager.close()
 
 
 def _texts(widget) -> str:
@@ -146,6 +155,7 @@ def rerender_latency_ms(repeats: int = 10) -> list[float]:
 
     from viz.workshop import app
 
+    threads_before = set(threading.enumerate())
     manager = RoomManager.open(Path(tempfile.mkdtemp()) / "live.sqlite3")
     app._manager, app.LIVE_UPDATES = manager, True
     room, key = manager.create_room(seed=1, rounds_total=3)
@@ -155,7 +165,7 @@ def rerender_latency_ms(repeats: int = 10) -> list[float]:
     delays = []
     context = kernel_context.VirtualKernelContext(id="live", kernel=kernel_context.Kernel(), session_id="live")
     with context:
-        box, _ = solara.render(app.TeamView(room, token, "pypi", router=None), handle_error=False)
+        box, render_context = solara.render(app.TeamView(room, token, "pypi", router=None), handle_error=False)
         time.sleep(0.5)
         for index in range(repeats):
             statement = f"please no fees {index}"
@@ -166,8 +176,9 @@ def rerender_latency_ms(repeats: int = 10) -> list[float]:
                     raise RuntimeError("the live page never showed the statement")
                 time.sleep(0.002)
             delays.append(1000 * (time.perf_counter() - started))
+        render_context.close()
     app.LIVE_UPDATES = False
-    manager.close()
+    close_after_pages(manager, threads_before)
     return delays
 
 
@@ -176,7 +187,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=40)
     parser.add_argument("--submissions", type=int, default=5, help="submissions per client")
-    parser.add_argument("--out", type=Path, default=Path("BENCHMARKS-workshop.md"))
+    parser.add_argument("--out", type=Path, default=None, help="also write the Markdown report to this file")
     args = parser.parse_args()
     print(f"{args.clients} clients, {args.submissions} submissions each ...", file=sys.stderr)
     result = run(args.clients, args.submissions)
@@ -213,7 +224,8 @@ def main() -> int:
         "",
     ]
     report = "\n".join(lines)
-    args.out.write_text(report)
+    if args.out:
+        args.out.write_text(report)
     print(report)
     return 0
 

@@ -24,6 +24,19 @@ def week(page: Page) -> int:
     return int(re.search(r"Week (\d+)", page.locator(".week-label").inner_text()).group(1))
 
 
+def settled_week(page: Page, quiet_ms: int = 1000, timeout_ms: int = LOAD_TIMEOUT_MS) -> int:
+    """The week label once it has stopped changing for `quiet_ms` (frames in flight have landed)."""
+    last, waited = week(page), 0
+    while waited < timeout_ms:
+        page.wait_for_timeout(quiet_ms)
+        waited += quiet_ms
+        now = week(page)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"the week label kept changing for {timeout_ms} ms after Pause")
+
+
 def charts(page: Page) -> bytes:
     """The chart image as the browser shows it."""
     return page.locator("img").first.screenshot()
@@ -56,10 +69,9 @@ def test_explorer_in_chromium(browser, app_server, output_dir):
                            timeout=LOAD_TIMEOUT_MS)
     page.get_by_role("button", name="Pause", exact=True).click()
     expect(page.get_by_role("button", name="Step week", exact=True)).to_be_enabled(timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_timeout(700)  # a frame already under way when Pause was clicked may still land
-    played = week(page)
+    played = settled_week(page)  # a frame already under way when Pause was clicked may still land
     assert played >= 20
-    page.wait_for_timeout(1000)
+    page.wait_for_timeout(1500)
     assert week(page) == played  # paused means paused
     before = output_dir / "explorer-before-shock.png"
     page.screenshot(path=str(before))
