@@ -380,9 +380,11 @@ class RegistryAgent(Agent):
         self.donor_search_ends[which] = self.model.time + self.model.p.inkind_replacement_weeks
 
     def lose_cdn_donor_for_good(self) -> None:
-        """Shock: the CDN donor leaves now and no replacement is found."""
+        """Shock: the CDN donor leaves now and no replacement is found (a search under way ends too)."""
         if self.cdn_active:
             self._lose_donor("cdn", "its CDN donor left (shock)", replaceable=False)
+        else:
+            self.donor_search_ends.pop("cdn", None)
 
     def replace_lost_donors(self) -> None:
         """A new in-kind donor takes over a lost one's role once the search has run its course."""

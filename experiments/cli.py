@@ -19,7 +19,8 @@ from experiments import sweep_cli
 from experiments.app_command import add_app_parser, command_app
 from model.parameters import ParameterError, parameter_table
 from model.scenarios import load_preset, preset_names
-from viz.workshop.cli import command_workshop, register as register_workshop
+from viz.workshop.cli import command_workshop
+from viz.workshop.cli import register as register_workshop
 
 EXIT_BAD_INPUT = 2
 

@@ -8,13 +8,13 @@ runs finish, so results do not depend on the number of workers. Policies share t
 
 from __future__ import annotations
 
-import concurrent.futures as futures
 import datetime as dt
 import os
 import platform
 import subprocess
 import time
 from collections.abc import Iterator
+from concurrent import futures
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path

@@ -17,9 +17,9 @@ from agents.registry import RegistryAgent, Status
 from model import ecosystem, reporters
 from model.developers import DeveloperPopulation, SwitchContext, latent_demand
 from model.malware import MalwareLedger, malware_week
-from model.worms import start_outbreaks
 from model.parameters import ModelParameters, make_parameters
 from model.profiles import COST_SHARES, INCUMBENTS, RegistryProfile, full_cost_from_downloads
+from model.worms import start_outbreaks
 
 WEEKS_PER_YEAR = 52
 #: Probability that a firm depends on each registry (assumption; ecosystems' reach).

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 from mesa.agent import AgentSet
 
-from agents.developer import DeveloperAgent
 from model.developers import SwitchContext
 from model.model import RegistryModel
 

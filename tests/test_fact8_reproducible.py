@@ -4,8 +4,8 @@ import io
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
-import pytest
 import pandas as pd
+import pytest
 
 from model import run
 

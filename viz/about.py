@@ -19,7 +19,7 @@ def doc_section(name: str, heading: str | None = None) -> str:
     text = path.read_text(encoding="utf-8")
     if heading is None:
         return text
-    match = re.search(rf"^## {re.escape(heading)}.*?$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    match = re.search(rf"^## {re.escape(heading)}.*?$(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
     return f"## {heading}{match.group(1)}" if match else MISSING.format(name=name)
 
 

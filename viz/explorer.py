@@ -7,13 +7,18 @@ component, never at module level), so two visitors never see each other's runs.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import solara
 
 from model.parameters import ParameterError
-from model.reporters import COST_ITEMS, REVENUE_SOURCES, registry_row  # viz reaches agents only through model
+from model.reporters import (  # viz reaches agents only through model
+    COST_ITEMS,
+    REVENUE_SOURCES,
+    registry_row,
+)
 from model.scenarios import load_preset, preset_names
 from viz.charts import ChartBoard
 from viz.levers import LEVER_GROUPS, LEVERS, Lever, format_value
@@ -129,7 +134,8 @@ def LeverPanel(session: ExplorerSession, version: solara.Reactive[int], link_err
         try:
             session.set_lever(name, text)
         except ParameterError as exc:
-            set_errors(lambda e: {**e, name: str(exc)})
+            message = str(exc)  # `exc` is unbound once the except block ends; the updater may run later
+            set_errors(lambda e: {**e, name: message})
             return
         set_errors(lambda e: {k: v for k, v in e.items() if k != name})
         publish_url()

@@ -14,7 +14,8 @@ from __future__ import annotations
 import io
 import threading
 import zipfile
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from model.model import WEEKS_PER_YEAR, RegistryModel
 from model.parameters import ModelParameters, ParameterError

@@ -6,8 +6,9 @@ Every card maps to an existing model mechanism, applied at the start of the roun
   `worm_outbreak_registry`; the worm-outbreak preset's mechanism).
 - `missed_round`: the umbrella funder misses its first grant round of the year
   (`umbrella_missed_round_year`; the funder-misses-round preset's mechanism).
-- `cdn_leaves`: every CDN donor leaves for good (what `cdn_donor_leaves_year` does, applied now).
-- `spam_flood`: AI spam / token-farming bursts on npm start (the model's spam bursts).
+- `cdn_leaves`: every CDN donor leaves for good (`cdn_donor_leaves_year` and the model's
+  `shock_cdn_donor_leaves`, applied now).
+- `spam_flood`: AI spam / token-farming bursts on npm start (the model's `shock_spam_burst`, once a burst).
 - `regulation`: a regulation mandates that firms support the registries they use, from now on
   (`regulation_mandates_support`).
 """
@@ -82,15 +83,10 @@ def apply_card(model: RegistryModel, round_number: int, card: str, payload: dict
         p.umbrella_missed_round_year = p.start_year + round_number - 1
     elif card == "cdn_leaves":
         p.cdn_donor_leaves_year = p.start_year + round_number - 1
-        for registry in model.registry_list:
-            registry.donor_search_ends.pop("cdn", None)
-            if registry.cdn_active:
-                registry.cdn_active = False
-                model.log_event("donor_left", registry.name, f"{registry.label}: its CDN donor left (event card)")
+        model.shock_cdn_donor_leaves()
     elif card == "spam_flood":
         for _ in range(payload["bursts"]):
-            model.spam_burst_ends.append(year_start_week + 1 + p.spam_burst_weeks)
-        model.log_event("spam_burst", "npm", f"an AI spam flood of {payload['bursts']} bursts begins (event card)")
+            model.shock_spam_burst()
     elif card == "regulation":
         p.regulation_mandates_support = True
         model.log_event("regulation", "", "a regulation now mandates corporate support (event card)")
