@@ -87,6 +87,29 @@ def plan_sweep(loaded: LoadedSpec) -> Plan:
     return Plan(loaded, design, tasks)
 
 
+def runs_breaking_rules(plan: Plan) -> list[tuple[RunTask, str]]:
+    """Runs whose parameters pass one by one but break a rule between parameters, with the message.
+
+    Such runs are not dropped: they run and are recorded as failed, like any run that raises. This
+    check only tells the user before the sweep starts.
+    """
+    from model.parameters import ParameterError
+
+    verdicts: dict[str, str] = {}
+    broken = []
+    for task in plan.tasks:
+        key = repr(sorted(task.overrides.items()))
+        if key not in verdicts:
+            try:
+                task.scenario.parameters(**task.overrides)
+                verdicts[key] = ""
+            except ParameterError as exc:
+                verdicts[key] = str(exc)
+        if verdicts[key]:
+            broken.append((task, verdicts[key]))
+    return broken
+
+
 def _plain(value: Any) -> Any:
     """A numpy scalar as the matching Python scalar (so parameters validate and pickle simply)."""
     return value.item() if isinstance(value, np.generic) else value

@@ -41,14 +41,19 @@ def register(commands: argparse._SubParsersAction) -> None:
 def command_sweep(args: argparse.Namespace) -> int:
     """Validate the spec; dry-run or run the sweep and print where the results are."""
     from experiments.spec import load_spec
-    from experiments.sweep import SweepAborted, estimate_seconds_per_run, plan_sweep, run_sweep
+    from experiments.sweep import SweepAborted, estimate_seconds_per_run, plan_sweep, run_sweep, runs_breaking_rules
 
     loaded = load_spec(args.spec)
     if args.workers is not None and args.scheduler:
         raise SpecError("give --workers or --scheduler, not both")
     workers = args.workers or os.cpu_count() or 1
+    plan = plan_sweep(loaded)
+    broken = runs_breaking_rules(plan)
+    if broken:
+        print(f"borrowed-time: warning: {len(broken)} of {len(plan.tasks)} runs combine values that break a rule "
+              f"between parameters and will be recorded as failed (run {broken[0][0].run_id}: {broken[0][1]})",
+              file=sys.stderr)
     if args.dry_run:
-        plan = plan_sweep(loaded)
         per_run, pilot_years = estimate_seconds_per_run(loaded)
         total = per_run * len(plan.tasks)
         spec = loaded.spec

@@ -141,7 +141,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tiny, tmp_path):
     assert manifest["status"] == "complete"
 
 
-def test_a_raising_run_is_recorded_and_the_sweep_goes_on(tmp_path):
+def test_a_raising_run_is_recorded_and_the_sweep_goes_on(tmp_path, capsys):
     """A combination the model rejects at run time fails alone; the other runs finish."""
     spec = write_spec(tmp_path, """
 name = "partly-invalid"
@@ -159,6 +159,8 @@ final = ["total_cash_usd"]
 yearly = ["total_cash_usd"]
 """)
     assert sweep(spec, tmp_path / "out", "--workers", "2") == 0
+    warning = capsys.readouterr().err  # the user was told before the sweep started
+    assert "warning: 2 of 8 runs combine values that break a rule between parameters" in warning
     runs, series = tables(tmp_path / "out")
     failed = runs[runs["status"] == "failed"]
     assert len(runs) == 8 and len(failed) == 2
