@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from experiments.spec import parse_spec
-from experiments.sweep import run_sweep
+from experiments.sweep import plan_sweep, run_sweep
 
 
 def status_quo_spec(runs: int, years: float) -> dict:
@@ -38,10 +38,10 @@ def status_quo_spec(runs: int, years: float) -> dict:
 
 def one_sweep(runs: int, years: float, workers: int) -> tuple[float, float]:
     """Wall-clock seconds of one sweep, and the mean seconds a run took inside its worker."""
-    loaded = parse_spec(status_quo_spec(runs, years), "benchmark")
+    plan = plan_sweep(parse_spec(status_quo_spec(runs, years), "benchmark"))
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        outcome = run_sweep(loaded, Path(folder) / "out", workers=workers, progress=False)
+        outcome = run_sweep(plan, Path(folder) / "out", workers=workers, progress=False)
         wall = time.perf_counter() - started
     assert len(outcome.runs) == runs and outcome.failures == 0
     return wall, float(outcome.runs["duration_s"].mean())

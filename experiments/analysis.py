@@ -184,9 +184,13 @@ def fan_group(sweep: Sweep) -> str:
 
 def analyze(out: Path) -> list[Path]:
     """Write the tables and plots of a sweep into `<out>/analysis/`; return the paths written."""
+    return write_analysis(Sweep(Path(out)))
+
+
+def write_analysis(sweep: Sweep) -> list[Path]:
+    """Write the tables and plots of a sweep already read into `<sweep.out>/analysis/`; return the paths."""
     from experiments import analysis_plots
 
-    sweep = Sweep(Path(out))
     folder = sweep.out / "analysis"
     folder.mkdir(exist_ok=True)
     written: list[Path] = []

@@ -35,7 +35,7 @@ def _is_numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
-def dose_response(sweep: Sweep, summary: pd.DataFrame, parameter: str, folder: Path) -> Path:
+def dose_response(sweep: Sweep, parameter: str, folder: Path) -> Path:
     """Mean outcome against one parameter's values (averaged over the others), 95% band, a line per policy."""
     from experiments.analysis import mean_ci
 
@@ -151,7 +151,7 @@ def write_plots(sweep: Sweep, tables: dict[str, pd.DataFrame], folder: Path) -> 
     numeric = [name for name in sweep.grid_parameters if _is_numeric(sweep.runs[name]) and sweep.runs[name].nunique() > 1]
     if sweep.final:
         for parameter in numeric:
-            written.append(dose_response(sweep, summary, parameter, folder))
+            written.append(dose_response(sweep, parameter, folder))
         if len(numeric) >= 2:
             written.append(heatmap(sweep, numeric[0], numeric[1], folder))
         if not numeric and len(sweep.policies) > 1:

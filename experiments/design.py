@@ -82,10 +82,10 @@ def _finish(spec: ExperimentSpec, columns: dict[str, Any], n_points: int) -> pd.
     """A points frame with integer parameters rounded and a point_id column first."""
     frame = pd.DataFrame({"point_id": np.arange(n_points, dtype=np.int64)})
     for name, values in columns.items():
-        series = pd.Series(list(values) if not isinstance(values, np.ndarray) else values)
+        series = pd.Series(values)
         if is_integer_parameter(name) and pd.api.types.is_float_dtype(series):
             series = series.round().astype(np.int64)
-        frame[name] = series.to_numpy() if len(series) == n_points else series
+        frame[name] = series.to_numpy()
     return frame
 
 

@@ -22,13 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from model.ecosystem import REGISTRY_NAMES
 from model.parameters import ParameterError
-from model.profiles import INCUMBENT_NAMES
 from model.reporters import MODEL_REPORTERS, REGISTRY_REPORTERS
 from model.runner import RunResult
 
 AGGREGATIONS = ("last", "sum", "mean", "max", "min")
-REGISTRY_NAMES = tuple(INCUMBENT_NAMES) + tuple(f"{name}-alt" for name in INCUMBENT_NAMES)
 MODEL_COLUMNS = tuple(name for name in MODEL_REPORTERS if name not in ("time", "year"))
 REGISTRY_COLUMNS = tuple(name for name in REGISTRY_REPORTERS if name not in ("time", "year", "registry", "kind", "status"))
 

@@ -9,6 +9,7 @@ runs finish, so results do not depend on the number of workers. Policies share t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 import subprocess
@@ -27,10 +28,9 @@ from experiments.design import Design, make_design
 from experiments.metrics import final_value, yearly_series
 from experiments.spec import BASELINE, LoadedSpec, SpecError
 from experiments.store import DESIGN_FILE, MANIFEST_FILE, PartStore, atomic_write_json, atomic_write_parquet
+from model.parameters import ParameterError
 from model.scenarios import Scenario
 
-RUN_COLUMNS = ["run_id", "point_id", "replication", "policy", "seed_entropy", "seed_spawn_key",
-               "status", "error", "duration_s"]
 PACKAGES = ("borrowed-time", "mesa", "numpy", "pandas", "pyarrow", "SALib", "scipy", "dask", "distributed")
 
 
@@ -93,8 +93,6 @@ def runs_breaking_rules(plan: Plan) -> list[tuple[RunTask, str]]:
     Such runs are not dropped: they run and are recorded as failed, like any run that raises. This
     check only tells the user before the sweep starts.
     """
-    from model.parameters import ParameterError
-
     verdicts: dict[str, str] = {}
     broken = []
     for task in plan.tasks:
@@ -196,15 +194,17 @@ def new_manifest(plan: Plan) -> dict[str, Any]:
     """The manifest written when a sweep starts."""
     loaded = plan.loaded
     spec = loaded.spec
+    canonical = loaded.canonical()
+    packages = package_versions()
     return {
         "name": spec.name,
         "spec_file": loaded.origin,
-        "spec": loaded.canonical()["spec"],
-        "scenario_overrides": loaded.canonical()["scenario_overrides"],
+        "spec": canonical["spec"],
+        "scenario_overrides": canonical["scenario_overrides"],
         "spec_hash": loaded.spec_hash(),
-        "version": package_versions()["borrowed-time"],
+        "version": packages["borrowed-time"],
         "git": git_state(),
-        "packages": package_versions(),
+        "packages": packages,
         "seeds": {
             "root": spec.seed, "policy": spec.seed_policy,
             "rule": "run seed = numpy.random.SeedSequence(root, spawn_key=(k,)); k = replication (common) "
@@ -247,8 +247,6 @@ def prepare_output(plan: Plan, out: Path, resume: bool) -> dict[str, Any]:
     if resume:
         if not manifest_path.is_file():
             raise SpecError(f"--resume: {str(out)!r} holds no sweep manifest; run without --resume to start one")
-        import json
-
         manifest = json.loads(manifest_path.read_text())
         if manifest.get("spec_hash") != plan.loaded.spec_hash():
             raise SpecError(f"--resume: the spec differs from the one {str(out)!r} was started with "
@@ -315,12 +313,11 @@ def make_executor(workers: int, scheduler: str | None) -> tuple[futures.Executor
     return pool, workers, lambda: pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run_sweep(loaded: LoadedSpec, out: Path, workers: int | None = None, scheduler: str | None = None,
+def run_sweep(plan: Plan, out: Path, workers: int | None = None, scheduler: str | None = None,
               resume: bool = False, progress: bool = True) -> SweepOutcome:
-    """Run (or resume) a sweep into `out`, writing each run as it finishes; return the merged tables."""
+    """Run (or resume) a planned sweep into `out`, writing each run as it finishes; return the merged tables."""
     from tqdm import tqdm
 
-    plan = plan_sweep(loaded)
     workers = workers or os.cpu_count() or 1
     executor, slots, close = make_executor(workers, scheduler)  # before writing anything: a bad address fails cleanly
     try:
@@ -345,7 +342,7 @@ def run_sweep(loaded: LoadedSpec, out: Path, workers: int | None = None, schedul
     if not todo:
         close()
     else:
-        bar = tqdm(total=len(plan.tasks), initial=len(finished), unit="run", desc=loaded.spec.name,
+        bar = tqdm(total=len(plan.tasks), initial=len(finished), unit="run", desc=plan.loaded.spec.name,
                    disable=not progress, dynamic_ncols=True)
         bar.set_postfix(failed=failures_before)
         try:

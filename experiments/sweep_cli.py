@@ -66,7 +66,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         return 0
     out = args.out or Path("results") / "sweeps" / loaded.spec.name
     try:
-        outcome = run_sweep(loaded, out, workers=None if args.scheduler else workers, scheduler=args.scheduler,
+        outcome = run_sweep(plan, out, workers=None if args.scheduler else workers, scheduler=args.scheduler,
                             resume=args.resume, progress=not args.no_progress)
     except SweepAborted as exc:
         print(f"borrowed-time: sweep aborted: {exc}", file=sys.stderr)
@@ -80,14 +80,11 @@ def command_sweep(args: argparse.Namespace) -> int:
 
 def command_analyze(args: argparse.Namespace) -> int:
     """Write summary tables, sensitivity indices and PNG plots for a sweep folder."""
-    import pandas as pd
+    from experiments.analysis import Sweep, write_analysis
 
-    from experiments.analysis import analyze
-
-    written = analyze(args.out)
-    runs = pd.read_parquet(args.out / "runs.parquet") if (args.out / "runs.parquet").is_file() else None
-    if runs is not None:
-        print(f"{len(runs)} runs ({int((runs['status'] == 'failed').sum())} failed) analysed")
+    sweep = Sweep(args.out)
+    written = write_analysis(sweep)
+    print(f"{len(sweep.runs)} runs ({int((sweep.runs['status'] == 'failed').sum())} failed) analysed")
     for path in written:
         print(f"wrote {path}")
     return 0

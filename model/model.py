@@ -116,8 +116,7 @@ class RegistryModel(Model):
             self._yearly_reviews()
         self.spam_burst_ends = [end for end in self.spam_burst_ends if end > self.time]
         if self.rng.random() < self.p.spam_bursts_per_year / WEEKS_PER_YEAR:
-            self.spam_burst_ends.append(self.time + self.p.spam_burst_weeks)
-            self.log_event("spam_burst", "npm", f"an AI spam / token-farming burst of {self.p.spam_burst_packages:,.0f} packages begins")
+            self._start_spam_burst(self.time + self.p.spam_burst_weeks)
         self.spam_packages_per_week = len(self.spam_burst_ends) * self.p.spam_burst_packages / self.p.spam_burst_weeks
 
     def _yearly_reviews(self) -> None:
@@ -184,8 +183,12 @@ class RegistryModel(Model):
 
     def shock_spam_burst(self) -> None:
         """An AI spam / token-farming burst on npm starts in the coming week and lasts `spam_burst_weeks`."""
-        self.spam_burst_ends.append(int(self.time) + 1 + self.p.spam_burst_weeks)
-        self.log_event("spam_burst", "npm", f"an AI spam / token-farming burst of {self.p.spam_burst_packages:,.0f} packages begins (shock)")
+        self._start_spam_burst(int(self.time) + 1 + self.p.spam_burst_weeks, " (shock)")
+
+    def _start_spam_burst(self, end: int, note: str = "") -> None:
+        """Start an npm spam burst that lasts until week `end`, and log it."""
+        self.spam_burst_ends.append(end)
+        self.log_event("spam_burst", "npm", f"an AI spam / token-farming burst of {self.p.spam_burst_packages:,.0f} packages begins{note}")
 
     # ===== calendar ==================================================================================
     @property

@@ -48,7 +48,7 @@ class ReferenceRegistryModel(RegistryModel):
 
     def entry_demand(self, context: SwitchContext, candidates: list[int]) -> np.ndarray:
         """Each developer in a candidate ecosystem says whether moving would pay."""
-        gaining = [0] * len(self.registry_names)
-        self.developer_set.shuffle_do("count_gain", context.as_dict(), set(candidates), gaining)
         size = self.developers.ecosystem_sizes(len(context.option) // 2)
-        return np.array(gaining[: size.size], dtype=float) / np.maximum(size, 1)
+        gaining = [0] * size.size
+        self.developer_set.shuffle_do("count_gain", context.as_dict(), set(candidates), gaining)
+        return np.array(gaining, dtype=float) / np.maximum(size, 1)

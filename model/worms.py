@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,10 +50,15 @@ class WormTarget:
     packages: np.ndarray  # package counts of the same maintainers
     installs_per_package_hour: float  # all installs of a trojanised (popular) version, per hour
 
-    @property
+    @cached_property
     def victim_odds(self) -> np.ndarray:
-        """Cumulative chance of each maintainer being the next victim (active ones install most)."""
+        """Cumulative chance of each maintainer being the next victim (active ones install most; computed once)."""
         return np.cumsum(self.packages) / self.packages.sum()
+
+    @cached_property
+    def exposure(self) -> float:
+        """Share of token holders without good hygiene (computed once)."""
+        return 1 - float(self.hygiene.mean())
 
 
 def simulate_outbreak(
@@ -79,19 +85,18 @@ def simulate_outbreak(
     packages = maintainers = first_day = 0
     downloads = end_hour = 0.0
     contained_at: dict[int, float] = {}
-    odds = _LazyPerTarget(targets, lambda target: target.victim_odds)  # registries with maintainers
-    exposure = _LazyPerTarget(targets, lambda target: 1 - float(target.hygiene.mean()))
+    reachable = [index for index, target in targets.items() if target.packages.size > 0]  # with maintainers
     while queue and packages < max_packages:
         hour, registry = heapq.heappop(queue)
         target = targets[registry]
-        if registry not in odds:
+        if registry not in reachable:
             continue
         containment = min(containment_factor * target.removal_median_hours, containment_max_hours)
         contained_at.setdefault(registry, hour + containment)
         if hour >= contained_at[registry]:
             continue
         maintainers += 1
-        victim = int(np.searchsorted(odds[registry], rng.random()))
+        victim = int(np.searchsorted(target.victim_odds, rng.random()))
         k = int(min(packages_per_token, max(1, round(target.packages[min(victim, target.packages.size - 1)]))))
         windows = detection_hours * np.exp(rng.standard_normal(k)) + target.removal_median_hours * np.exp(
             target.removal_sigma * rng.standard_normal(k)
@@ -101,12 +106,12 @@ def simulate_outbreak(
         first_day += k if hour < 24 else 0
         downloads += float(windows.sum()) * target.installs_per_package_hour
         end_hour = max(end_hour, hour + float(windows.max()))
-        expected = maintainer_installs_per_hour * windows * theft_prob * exposure[registry]
+        expected = maintainer_installs_per_hour * windows * theft_prob * target.exposure
         for window, thefts in zip(windows, rng.poisson(expected)):
             for offset in rng.random(thefts) * window:
                 destination = registry
-                if len(odds) > 1 and rng.random() < spill_prob:
-                    destination = int(rng.choice([index for index in odds if index != registry]))
+                if len(reachable) > 1 and rng.random() < spill_prob:
+                    destination = int(rng.choice([index for index in reachable if index != registry]))
                 heapq.heappush(queue, (hour + float(offset), destination))
     return {
         "start_time": start_time,
@@ -118,34 +123,6 @@ def simulate_outbreak(
         "trojan_downloads": downloads,
         "packages_first_24h": first_day,
     }
-
-
-class _LazyPerTarget:
-    """A per-registry value computed on first use, for registries with maintainers (a dict-like view)."""
-
-    def __init__(self, targets: dict[int, WormTarget], compute) -> None:
-        """Remember the targets and how to compute the value."""
-        self._targets = {index: target for index, target in targets.items() if target.packages.size > 0}
-        self._compute = compute
-        self._values: dict[int, object] = {}
-
-    def __contains__(self, index: int) -> bool:
-        """Whether the registry has maintainers."""
-        return index in self._targets
-
-    def __iter__(self):
-        """Registries with maintainers, in the targets' order."""
-        return iter(self._targets)
-
-    def __len__(self) -> int:
-        """Number of registries with maintainers."""
-        return len(self._targets)
-
-    def __getitem__(self, index: int):
-        """The value for one registry (computed once)."""
-        if index not in self._values:
-            self._values[index] = self._compute(self._targets[index])
-        return self._values[index]
 
 
 def outbreak_targets(model: RegistryModel) -> dict[int, WormTarget]:

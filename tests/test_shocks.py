@@ -23,7 +23,7 @@ def test_worm_starts_in_the_coming_week_and_is_booked():
     model.step()
     assert len(model.worm_rows) == 1 and model.worm_rows[0]["start_time"] == 11
     assert model.worm_rows[0]["packages_compromised"] >= 1
-    assert model.events[-1]["kind"] == "worm" or any(e["kind"] == "worm" for e in model.events)
+    assert any(e["kind"] == "worm" for e in model.events)
     model.step()
     assert len(model.worm_rows) == 1  # fired once, not every week
     with pytest.raises(ValueError, match="unknown registry"):
@@ -72,3 +72,15 @@ def test_spam_burst_raises_npm_arrivals_for_its_weeks():
     assert shocked.registries_by_name["npm"].malware.arrivals > model.registries_by_name["npm"].malware.arrivals
     shocked.run_for(shocked.p.spam_burst_weeks)
     assert shocked.spam_packages_per_week == 0
+
+
+def test_cdn_shock_ends_a_donor_search_under_way():
+    """A CDN donor lost the usual way is being replaced; the shock ends that search for good."""
+    model = model_at_week(5)
+    registry = next(r for r in model.registry_list if r.cdn_active)
+    registry._lose_donor("cdn", "its CDN donor did not renew")
+    assert "cdn" in registry.donor_search_ends  # a replacement is being sought
+    model.shock_cdn_donor_leaves()
+    assert "cdn" not in registry.donor_search_ends
+    model.run_for(model.p.inkind_replacement_weeks + 2)  # past when the replacement would have come
+    assert not registry.cdn_active

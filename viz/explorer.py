@@ -220,8 +220,7 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
             solara.Button("Step year", on_click=act(lambda: session.step(52)), disabled=playing or session.finished)
             solara.Button("Reset", icon_name="mdi-restart", on_click=act(session.reset))
             solara.Select("Play speed", values=list(PLAY_SPEEDS), value=speed, on_value=set_speed, style={"max-width": "180px"})
-            year = session.params.start_year + max(session.week - 1, 0) // 52
-            solara.Text(f"Week {session.week} of {session.horizon_weeks} ({year})", classes=["week-label"])
+            solara.Text(f"Week {session.week} of {session.horizon_weeks} ({session.model.year})", classes=["week-label"])
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Text("Shocks:")
             for key, (label, _) in SHOCKS.items():

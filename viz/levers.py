@@ -36,8 +36,7 @@ class Lever:
         """The status-quo value."""
         if self.name == "seed":
             return 0
-        spec = ModelParameters.model_fields[self.name]
-        return spec.default_factory() if spec.default_factory else spec.default
+        return ModelParameters.model_fields[self.name].get_default(call_default_factory=True)
 
 
 #: Levers grouped by the actor who pulls them (the order they appear on the page).

@@ -20,7 +20,7 @@ from typing import Any
 from model.model import WEEKS_PER_YEAR, RegistryModel
 from model.parameters import ModelParameters, ParameterError
 from model.runner import events_frame, model_frame, registry_frame, worms_frame
-from model.scenarios import load_preset, preset_names
+from model.scenarios import load_preset
 from viz.history import RunHistory, baseline_history
 from viz.levers import LEVERS, parse_lever
 
@@ -41,8 +41,6 @@ class ExplorerSession:
     def __init__(self, preset: str = "status-quo", overrides: dict[str, Any] | None = None,
                  seed: int = 0, years: float = DEFAULT_YEARS) -> None:
         """Validate the scenario and build the model at week 0."""
-        if preset not in preset_names():
-            raise ParameterError(f"unknown preset {preset!r}; presets are: {', '.join(preset_names())}")
         self.preset = preset
         self.overrides: dict[str, Any] = dict(overrides or {})
         self.seed = int(seed)
@@ -89,11 +87,9 @@ class ExplorerSession:
 
     def set_preset(self, preset: str) -> None:
         """Switch to a named preset (clearing lever overrides) and replay to the current week."""
-        if preset not in preset_names():
-            raise ParameterError(f"unknown preset {preset!r}; presets are: {', '.join(preset_names())}")
+        params = load_preset(preset).parameters()  # an unknown preset raises here, before anything changes
         with self.lock:
-            self.preset, self.overrides = preset, {}
-            self.params = self._parameters()
+            self.preset, self.overrides, self.params = preset, {}, params
             self._replay()
 
     def _replay(self) -> None:

@@ -25,6 +25,7 @@ from viz.workshop.events import CARDS
 from viz.workshop.loops import CAUSAL_LOOPS_MARKDOWN
 from viz.workshop.roles import (
     DECISION_FORMS,
+    GRANT_ELIGIBLE,
     REGISTRY_ROLES,
     ROLE_GOALS,
     ROLE_LABELS,
@@ -443,7 +444,7 @@ def Stocks(room: WorkshopRoom, role: str, results: dict[int, dict[str, Any]], ve
         )
     elif role in ("umbrella", "public"):
         paid = last["umbrella_paid_usd" if role == "umbrella" else "public_paid_usd"]
-        grantees = ", ".join(f"{ROLE_LABELS[n]} {last['registries'][n]['removal_median_hours']:.1f} h" for n in ("pypi", "crates", "rubygems"))
+        grantees = ", ".join(f"{ROLE_LABELS[n]} {last['registries'][n]['removal_median_hours']:.1f} h" for n in GRANT_ELIGIBLE)
         solara.Markdown(f"- Paid to registries in {last['year']}: {money(paid)}\n- Removal medians at grantees: {grantees}")
     else:
         solara.Markdown(

@@ -122,13 +122,19 @@ class WorkshopRoom:
         self.status_quo = Simulation.start(self.seed)
         results = self.store.results(self.code)
         for round_number in range(1, played + 1):
-            cards = [e for e in events if e["round"] == round_number]
-            summary = self.teams_run.play_round(effective_decisions(history, round_number), cards)
-            self.status_quo.play_round(effective_decisions({}, round_number), cards)
+            summary = self._play_round(round_number, history, events)
             if results.get(round_number) != _json_round_trip(summary):
                 self.replay_matches_stored = False
                 print(f"warning: room {self.code}: replaying round {round_number} did not reproduce the stored "
                       "results (was the model changed since the game started?)", file=sys.stderr)
+
+    def _play_round(self, round_number: int, history: dict[int, dict[str, dict[str, Any]]],
+                    events: list[dict[str, Any]]) -> dict[str, Any]:
+        """Play one round on both runs (the teams' decisions in force, and the defaults) with its cards."""
+        cards = [e for e in events if e["round"] == round_number]
+        summary = self.teams_run.play_round(effective_decisions(history, round_number), cards)
+        self.status_quo.play_round(effective_decisions({}, round_number), cards)
+        return summary
 
     def _touch(self) -> None:
         """Mark a change and wake every page waiting for one (call with the lock held)."""
@@ -268,10 +274,7 @@ class WorkshopRoom:
             if self.finished:
                 raise WorkshopError(f"all {self.rounds_total} rounds have been played")
             round_number = self.current_round + 1
-            history = self.store.decisions(self.code)
-            cards = [e for e in self.store.events(self.code) if e["round"] == round_number]
-            summary = self.teams_run.play_round(effective_decisions(history, round_number), cards)
-            self.status_quo.play_round(effective_decisions({}, round_number), cards)
+            summary = self._play_round(round_number, self.store.decisions(self.code), self.store.events(self.code))
             self.store.finish_round(self.code, round_number, _json_round_trip(summary))
             self._touch()
         return summary

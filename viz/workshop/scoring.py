@@ -20,10 +20,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import pandas as pd
-
 from model.ecosystem import INCUMBENT_NAMES
 from model.model import WEEKS_PER_YEAR, RegistryModel
+from model.reporters import COST_ITEMS, REVENUE_SOURCES
 from model.runner import model_frame, registry_frame
 from viz.workshop.roles import GRANT_ELIGIBLE
 
@@ -44,8 +43,7 @@ def round_summary(model: RegistryModel, round_number: int) -> dict[str, Any]:
     for name in INCUMBENT_NAMES:
         rows = panel[panel["registry"] == name]
         end = rows.iloc[-1]
-        revenue = {source: float(rows[f"revenue_{source}_usd"].sum()) for source in
-                   ("donation", "opex", "grant", "fees", "paid_tier", "steward")}
+        revenue = {source: float(rows[f"revenue_{source}_usd"].sum()) for source in REVENUE_SOURCES}
         registries[name] = {
             "status": str(end["status"]),
             "cash_usd": float(end["cash_usd"]),
@@ -54,8 +52,7 @@ def round_summary(model: RegistryModel, round_number: int) -> dict[str, Any]:
             "security_fte": float(end["security_fte"]),
             "publishers": float(end["publishers"]),
             "revenue_usd": revenue,
-            "cost_usd": float(sum(rows[f"cost_{item}_usd"].sum() for item in
-                                  ("bandwidth", "storage", "compute", "malware_mitigation", "staff", "other"))),
+            "cost_usd": float(sum(rows[f"cost_{item}_usd"].sum() for item in COST_ITEMS)),
             "malware_downloads": float(rows["malware_downloads"].sum()),
         }
     payments = getattr(model, "_payment_totals", {})  # the last 52 weeks of payments by payer = this year
@@ -122,13 +119,3 @@ def scoreboard(results: dict[int, dict[str, Any]], baseline: dict[int, dict[str,
         "shared_harm_change_pct": round(100 * (harm - base_harm) / base_harm, 1) if base_harm > 0 else 0.0,
     }
 
-
-def history_table(results: dict[int, dict[str, Any]], label: str) -> pd.DataFrame:
-    """One row per round and registry (runway, removal, status) for charts and the debrief."""
-    rows = []
-    for r, summary in sorted(results.items()):
-        for name, reg in summary["registries"].items():
-            rows.append({"run": label, "round": r, "year": summary["year"], "registry": name,
-                         "runway_months": reg["runway_months"], "removal_median_hours": reg["removal_median_hours"],
-                         "status": reg["status"], "cash_usd": reg["cash_usd"]})
-    return pd.DataFrame(rows)
