@@ -71,7 +71,8 @@ class CorporationAgent(Agent):
         if self.heavy and self.paid_tier_registries():
             price_ratio = p.enterprise_tier_usd_per_year / (self.developers * p.it_budget_usd_per_developer)
             utilities[SupportMode.PAID] = (
-                p.paid_tier_base_utility + p.regulation_weight * p.regulation_mandates_support
+                p.paid_tier_base_utility
+                + p.regulation_weight * p.regulation_mandates_support
                 - p.cost_weight * price_ratio
             )
         return utilities

@@ -97,8 +97,7 @@ class UmbrellaFunder(Agent):
                 return {name: budget_usd_per_year * w / total for name, w in weights.items() if w > 0}
         total_workload = sum(r.workload for r in eligible) or 1.0
         return {
-            r.name: budget_usd_per_year * (0.5 / len(eligible) + 0.5 * r.workload / total_workload)
-            for r in eligible
+            r.name: budget_usd_per_year * (0.5 / len(eligible) + 0.5 * r.workload / total_workload) for r in eligible
         }
 
     def pay_grants(self) -> None:
@@ -131,7 +130,9 @@ class PublicFunder(Agent):
         neediest = max(candidates, key=lambda r: r.removal_median_hours * r.workload)
         end = m.time + self.grant_years * WEEKS_PER_YEAR
         self.grants[neediest.name] = (self.budget_usd_per_year / self.grant_years, end)
-        m.log_event("public_grant", neediest.name, f"public funder grants {neediest.label} for {self.grant_years} years")
+        m.log_event(
+            "public_grant", neediest.name, f"public funder grants {neediest.label} for {self.grant_years} years"
+        )
 
     def pay_grants(self) -> None:
         """Pay this week's share of every running project grant."""

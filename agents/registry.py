@@ -31,7 +31,6 @@ class WeekOfMalware:
     removal_hours_observed: float = float("nan")
 
 
-
 class Status(StrEnum):
     """A registry's health, worsening as its runway falls."""
 
@@ -102,22 +101,20 @@ class RegistryAgent(Agent):
             "workload": model.reference_workload(from_profile),
         }
         self._coef = {item: shares[item] * full_week for item in shares}
-        start_staff_fte = from_profile.ops_fte + from_profile.own_security_fte + (
-            1.0 if from_profile.umbrella_eligible else 0.0
+        start_staff_fte = (
+            from_profile.ops_fte + from_profile.own_security_fte + (1.0 if from_profile.umbrella_eligible else 0.0)
         )
         staff_week = start_staff_fte * p.fte_cost_usd_per_year / WEEKS_PER_YEAR
         self._coef["other"] = max(0.0, (1 - sum(shares.values())) * full_week - staff_week)
         infra_ref = (
-            self._coef["bandwidth"] * (1 - from_profile.cdn_share)
-            + self._coef["storage"]
-            + self._coef["compute"]
+            self._coef["bandwidth"] * (1 - from_profile.cdn_share) + self._coef["storage"] + self._coef["compute"]
         )
-        self.cloud_credit_week = from_profile.cloud_credit_cover * infra_ref * (
-            1 + from_profile.cloud_credit_growth_per_year
-        ) ** (p.start_year - 2026)
-        self.volunteer_week = from_profile.volunteer_cover * (
-            self._coef["malware_mitigation"] + self._coef["other"]
+        self.cloud_credit_week = (
+            from_profile.cloud_credit_cover
+            * infra_ref
+            * (1 + from_profile.cloud_credit_growth_per_year) ** (p.start_year - 2026)
         )
+        self.volunteer_week = from_profile.volunteer_cover * (self._coef["malware_mitigation"] + self._coef["other"])
 
     # ----- tick: demand and publishing ------------------------------------------------------
     def grow_demand(self, extra_growth: float) -> None:
@@ -286,7 +283,9 @@ class RegistryAgent(Agent):
             if order.index(new) > order.index(self.status):
                 new = self.status
         if new != self.status:
-            self.model.log_event("status", self.name, f"{self.label} is now {new.value} ({runway:.1f} months of runway)")
+            self.model.log_event(
+                "status", self.name, f"{self.label} is now {new.value} ({runway:.1f} months of runway)"
+            )
             self.status = new
 
     def _shut_down(self) -> None:

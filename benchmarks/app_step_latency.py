@@ -66,7 +66,9 @@ def bench_page(repeats: int, label: str, skip_weeks: int) -> list[float]:
 
     from viz.explorer import Explorer
 
-    context = kernel_context.VirtualKernelContext(id=f"bench-{uuid.uuid4()}", kernel=kernel.Kernel(), session_id="bench")
+    context = kernel_context.VirtualKernelContext(
+        id=f"bench-{uuid.uuid4()}", kernel=kernel.Kernel(), session_id="bench"
+    )
     samples = []
     with context:
         sessions = []
@@ -88,7 +90,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=60, help="timed steps per measurement (default: 60)")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    )
     from viz.history import baseline_history
 
     started = time.perf_counter()
@@ -104,8 +108,10 @@ def main() -> int:
     print(f"page  'Step year' click    {summary(year)}")
     median_ms = 1000 * statistics.median(page)
     verdict = "meets" if median_ms < TARGET_MS else "misses"
-    print(f"one week's step plus chart update, as the page does it: median {median_ms:.1f} ms, {verdict} the {TARGET_MS:.0f} ms target "
-          f"({TARGET_MS / median_ms:.1f}x headroom)")
+    print(
+        f"one week's step plus chart update, as the page does it: median {median_ms:.1f} ms, {verdict} the {TARGET_MS:.0f} ms target "
+        f"({TARGET_MS / median_ms:.1f}x headroom)"
+    )
     return 0
 
 

@@ -127,7 +127,10 @@ def measure(spec: dict, repeats: int) -> dict:
     for _ in range(repeats):
         completed = subprocess.run(
             [sys.executable, __file__, "--child", json.dumps(spec)],
-            capture_output=True, text=True, cwd=ROOT, check=False,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
         )
         if completed.returncode != 0:
             sys.exit(f"benchmark case {spec['name']} failed:\n{completed.stderr.strip()}")
@@ -201,8 +204,15 @@ def plan(quick: bool, repeats: int | None) -> dict:
         default_years, year_points, year_size = 10, [2.5, 5, 10], 1_000_000
         reps, big_reps = repeats or 5, repeats or 3
     return {
-        "sizes": sizes, "years": years, "default_years": default_years, "reps": reps, "big_reps": big_reps,
-        "year_points": year_points, "year_size": year_size, "ref_size": ref_size, "ref_years": ref_years,
+        "sizes": sizes,
+        "years": years,
+        "default_years": default_years,
+        "reps": reps,
+        "big_reps": big_reps,
+        "year_points": year_points,
+        "year_size": year_size,
+        "ref_size": ref_size,
+        "ref_years": ref_years,
     }
 
 
@@ -210,7 +220,9 @@ def benchmark(quick: bool, repeats: int | None) -> dict:
     """Run every case and print the summaries."""
     p = plan(quick, repeats)
     info = machine()
-    print(f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}, numpy {info['numpy']}, Mesa {info['mesa']}")
+    print(
+        f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}, numpy {info['numpy']}, Mesa {info['mesa']}"
+    )
     print(f"Load average at start: {', '.join(f'{x:.2f}' for x in info['load_average_start'])}")
     print("Each repeat runs in a fresh process; wall time covers set-up, the run and building the output frames.\n")
     results: dict = {"machine": info, "quick": quick, "cases": []}
@@ -223,36 +235,71 @@ def benchmark(quick: bool, repeats: int | None) -> dict:
         return summary
 
     print("Status quo, default size (run() as users call it):")
-    default = case(f"status-quo {p['sizes'][0]:,} dev {p['default_years']} y", p["reps"],
-                   kind="run", scenario="status-quo", developers=p["sizes"][0], years=p["default_years"])
+    default = case(
+        f"status-quo {p['sizes'][0]:,} dev {p['default_years']} y",
+        p["reps"],
+        kind="run",
+        scenario="status-quo",
+        developers=p["sizes"][0],
+        years=p["default_years"],
+    )
 
     print("\nScaling in developers (status quo):")
     by_size = [default] if p["default_years"] == p["years"] else []
-    for size in p["sizes"][len(by_size):]:
+    for size in p["sizes"][len(by_size) :]:
         reps = p["reps"] if size <= 10_000 else p["big_reps"]
-        by_size.append(case(f"status-quo {size:,} dev {p['years']} y", reps,
-                            kind="run", scenario="status-quo", developers=size, years=p["years"]))
+        by_size.append(
+            case(
+                f"status-quo {size:,} dev {p['years']} y",
+                reps,
+                kind="run",
+                scenario="status-quo",
+                developers=size,
+                years=p["years"],
+            )
+        )
     size_exponent = fitted_exponent(p["sizes"], [s["wall_median_s"] for s in by_size])
     size_exponent_cpu = fitted_exponent(p["sizes"], [s["cpu_median_s"] for s in by_size])
-    print(f"  fitted exponent of time in developers ({', '.join(f'{n:,}' for n in p['sizes'])}):"
-          f" {size_exponent:.2f} (wall), {size_exponent_cpu:.2f} (CPU)")
+    print(
+        f"  fitted exponent of time in developers ({', '.join(f'{n:,}' for n in p['sizes'])}):"
+        f" {size_exponent:.2f} (wall), {size_exponent_cpu:.2f} (CPU)"
+    )
 
     years_exponents = {}
     for scenario in ("status-quo", "per-package-fee"):
         print(f"\nScaling in years ({scenario}, {p['year_size']:,} developers):")
         by_years = []
         for years in p["year_points"]:
-            reuse = next((s for s in by_size if scenario == "status-quo" and s["developers"] == p["year_size"]
-                          and s["years"] == years), None)
-            by_years.append(reuse or case(f"{scenario} {p['year_size']:,} dev {years} y", p["big_reps"],
-                                          kind="run", scenario=scenario, developers=p["year_size"], years=years))
+            reuse = next(
+                (
+                    s
+                    for s in by_size
+                    if scenario == "status-quo" and s["developers"] == p["year_size"] and s["years"] == years
+                ),
+                None,
+            )
+            by_years.append(
+                reuse
+                or case(
+                    f"{scenario} {p['year_size']:,} dev {years} y",
+                    p["big_reps"],
+                    kind="run",
+                    scenario=scenario,
+                    developers=p["year_size"],
+                    years=years,
+                )
+            )
         wall_exponent = fitted_exponent(p["year_points"], [s["wall_median_s"] for s in by_years])
         cpu_exponent = fitted_exponent(p["year_points"], [s["cpu_median_s"] for s in by_years])
         years_exponents[scenario] = {"wall": wall_exponent, "cpu": cpu_exponent}
-        print(f"  fitted exponent of time in years ({', '.join(str(y) for y in p['year_points'])}):"
-              f" {wall_exponent:.2f} (wall), {cpu_exponent:.2f} (CPU)")
+        print(
+            f"  fitted exponent of time in years ({', '.join(str(y) for y in p['year_points'])}):"
+            f" {wall_exponent:.2f} (wall), {cpu_exponent:.2f} (CPU)"
+        )
 
-    print(f"\nPer-agent reference (shuffle_do) vs vectorised, per-package-fee, {p['ref_size']:,} dev {p['ref_years']} y:")
+    print(
+        f"\nPer-agent reference (shuffle_do) vs vectorised, per-package-fee, {p['ref_size']:,} dev {p['ref_years']} y:"
+    )
     common = {"scenario": "per-package-fee", "developers": p["ref_size"], "years": p["ref_years"]}
     fast = case("vectorised (developer rules timed)", p["big_reps"], kind="fast", **common)
     reference = case("reference (developer rules timed)", p["big_reps"], kind="reference", **common)
@@ -262,12 +309,16 @@ def benchmark(quick: bool, repeats: int | None) -> dict:
     for clock, key in (("CPU", "developer_cpu_median_s"), ("wall", "developer_median_s")):
         fast_per, reference_per = fast[key] / developer_weeks, reference[key] / developer_weeks
         per_week[clock] = (fast_per, reference_per)
-        print(f"  developer rules ({clock} time): vectorised {fast[key]:.3f} s ({fast_per * 1e9:.1f} ns per developer-week),"
-              f" reference {reference[key]:.2f} s ({reference_per * 1e9:.0f} ns per developer-week):"
-              f" ratio {reference_per / fast_per:.0f}x")
-    print(f"  whole run: {reference['wall_median_s'] / fast['wall_median_s']:.1f}x (wall),"
-          f" {reference['cpu_median_s'] / fast['cpu_median_s']:.1f}x (CPU);"
-          f" outputs identical: {'yes' if identical else 'NO'}")
+        print(
+            f"  developer rules ({clock} time): vectorised {fast[key]:.3f} s ({fast_per * 1e9:.1f} ns per developer-week),"
+            f" reference {reference[key]:.2f} s ({reference_per * 1e9:.0f} ns per developer-week):"
+            f" ratio {reference_per / fast_per:.0f}x"
+        )
+    print(
+        f"  whole run: {reference['wall_median_s'] / fast['wall_median_s']:.1f}x (wall),"
+        f" {reference['cpu_median_s'] / fast['cpu_median_s']:.1f}x (CPU);"
+        f" outputs identical: {'yes' if identical else 'NO'}"
+    )
 
     results["summary"] = {
         "default_wall_median_s": default["wall_median_s"],
@@ -357,7 +408,9 @@ def profile(years: float) -> None:
         if developers > 10_000 and years < 10:
             break
         spent, total = phase_times(years, developers)
-        print(f"Status quo, {developers:,} developers, {years:g} years: {total:.2f} s CPU in run() (set-up, run, frames)")
+        print(
+            f"Status quo, {developers:,} developers, {years:g} years: {total:.2f} s CPU in run() (set-up, run, frames)"
+        )
         for label, seconds in spent.items():
             print(f"  {label:<44} {seconds:6.2f} s  {seconds / total:6.1%}")
         print()

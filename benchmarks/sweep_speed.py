@@ -31,8 +31,10 @@ def status_quo_spec(runs: int, years: float) -> dict:
         "years": years,
         "replications": runs,
         "seed": 1,
-        "outcomes": {"final": ["total_cash_usd", "insolvencies", "removal_median_hours_pooled.mean"],
-                     "yearly": ["total_cash_usd"]},
+        "outcomes": {
+            "final": ["total_cash_usd", "insolvencies", "removal_median_hours_pooled.mean"],
+            "yearly": ["total_cash_usd"],
+        },
     }
 
 
@@ -64,28 +66,33 @@ def main() -> None:
             wall, mean_run = one_sweep(args.runs, args.years, workers)
             walls.append(wall)
             per_run.append(mean_run)
-            print(f"{workers} worker(s): {args.runs} runs in {wall:.1f} s ({60 * args.runs / wall:.1f} runs/min; "
-                  f"a run took {mean_run:.2f} s in its worker)", flush=True)
+            print(
+                f"{workers} worker(s): {args.runs} runs in {wall:.1f} s ({60 * args.runs / wall:.1f} runs/min; "
+                f"a run took {mean_run:.2f} s in its worker)",
+                flush=True,
+            )
         results[workers] = (statistics.median(walls), statistics.median(per_run))
     load_after = os.getloadavg()
     rate = {w: 60 * args.runs / wall for w, (wall, _) in results.items()}
     efficiency = rate[2] / (2 * rate[1])
-    section = "\n".join([
-        "## Sweep throughput (`benchmarks/sweep_speed.py`)",
-        "",
-        f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores: a status-quo sweep of "
-        f"{args.runs} runs of {args.years:g} years at default size through the real runner (process pool, Parquet "
-        f"parts, manifest); wall clock including pool start-up; median of {args.repeats} sweep(s) per worker count.",
-        "",
-        "| workers | wall clock (s) | runs per minute | mean run in its worker (s) |",
-        "|---|---|---|---|",
-        *[f"| {w} | {results[w][0]:.1f} | {rate[w]:.1f} | {results[w][1]:.2f} |" for w in (1, 2)],
-        "",
-        f"Parallel efficiency on 2 workers: **{efficiency:.2f}** (rate with 2 / (2 x rate with 1); target 0.85).",
-        f"Load average (1, 5, 15 min) before: {', '.join(f'{v:.2f}' for v in load_before)}; "
-        f"after: {', '.join(f'{v:.2f}' for v in load_after)}.",
-        "",
-    ])
+    section = "\n".join(
+        [
+            "## Sweep throughput (`benchmarks/sweep_speed.py`)",
+            "",
+            f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores: a status-quo sweep of "
+            f"{args.runs} runs of {args.years:g} years at default size through the real runner (process pool, Parquet "
+            f"parts, manifest); wall clock including pool start-up; median of {args.repeats} sweep(s) per worker count.",
+            "",
+            "| workers | wall clock (s) | runs per minute | mean run in its worker (s) |",
+            "|---|---|---|---|",
+            *[f"| {w} | {results[w][0]:.1f} | {rate[w]:.1f} | {results[w][1]:.2f} |" for w in (1, 2)],
+            "",
+            f"Parallel efficiency on 2 workers: **{efficiency:.2f}** (rate with 2 / (2 x rate with 1); target 0.85).",
+            f"Load average (1, 5, 15 min) before: {', '.join(f'{v:.2f}' for v in load_before)}; "
+            f"after: {', '.join(f'{v:.2f}' for v in load_after)}.",
+            "",
+        ]
+    )
     print()
     print(section)
     if args.write:

@@ -119,7 +119,9 @@ def render_cost_ms(repeats: int = 5) -> float:
     room.advance(key)
     times = []
     for index in range(repeats):
-        context = kernel_context.VirtualKernelContext(id=f"bench-{index}", kernel=kernel_context.Kernel(), session_id=str(index))
+        context = kernel_context.VirtualKernelContext(
+            id=f"bench-{index}", kernel=kernel_context.Kernel(), session_id=str(index)
+        )
         with context:
             started = time.perf_counter()
             _, render_context = solara.render(app.TeamView(room, token, "pypi", router=None), handle_error=False)
@@ -140,7 +142,11 @@ def _texts(widget) -> str:
     """All text in a widget tree (Markdown sources, alert texts)."""
     import ipywidgets
 
-    parts = [str(getattr(widget, name, "")) for name in ("md", "value", "v_model") if isinstance(getattr(widget, name, None), str)]
+    parts = [
+        str(getattr(widget, name, ""))
+        for name in ("md", "value", "v_model")
+        if isinstance(getattr(widget, name, None), str)
+    ]
     children = getattr(widget, "children", None)
     if isinstance(children, (list, tuple)):
         for child in children:
@@ -212,7 +218,9 @@ def main() -> int:
         "|---|---:|---:|---:|---:|",
     ]
     for label, values in rows:
-        lines.append(f"| {label} | {len(values)} | {statistics.median(values):.1f} | {percentile(values, 95):.1f} | {max(values):.1f} |")
+        lines.append(
+            f"| {label} | {len(values)} | {statistics.median(values):.1f} | {percentile(values, 95):.1f} | {max(values):.1f} |"
+        )
     lines += [
         "",
         f"First render of a team dashboard (Solara, server side, with its chart): median {render_ms:.0f} ms over 5 renders. "

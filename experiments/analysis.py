@@ -77,12 +77,19 @@ def summary_table(sweep: Sweep) -> pd.DataFrame:
     for group, frame in sweep.ok.groupby(keys, sort=False):
         group = group if isinstance(group, tuple) else (group,)
         for outcome in sweep.final:
-            rows.append({**dict(zip(keys, group)), "outcome": outcome, **mean_ci(frame[outcome]),
-                         "runs_failed": int(failed.get(group if len(group) > 1 else group[0], 0))})
+            rows.append(
+                {
+                    **dict(zip(keys, group)),
+                    "outcome": outcome,
+                    **mean_ci(frame[outcome]),
+                    "runs_failed": int(failed.get(group if len(group) > 1 else group[0], 0)),
+                }
+            )
     table = pd.DataFrame(rows)
     order = {name: i for i, name in enumerate(sweep.policies)}
-    return table.sort_values(keys + ["outcome"], key=lambda s: s.map(order) if s.name == "policy" else s,
-                             kind="stable").reset_index(drop=True)
+    return table.sort_values(
+        keys + ["outcome"], key=lambda s: s.map(order) if s.name == "policy" else s, kind="stable"
+    ).reset_index(drop=True)
 
 
 def policy_effects(sweep: Sweep) -> pd.DataFrame:
@@ -100,8 +107,14 @@ def policy_effects(sweep: Sweep) -> pd.DataFrame:
             group = group if isinstance(group, tuple) else (group,)
             for outcome in sweep.final:
                 difference = frame[outcome] - frame[f"{outcome}__base"]
-                rows.append({"policy": policy, **dict(zip(sweep.grid_parameters, group)), "outcome": outcome,
-                             **{f"difference_{k}": v for k, v in mean_ci(difference).items()}})
+                rows.append(
+                    {
+                        "policy": policy,
+                        **dict(zip(sweep.grid_parameters, group)),
+                        "outcome": outcome,
+                        **{f"difference_{k}": v for k, v in mean_ci(difference).items()},
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -139,7 +152,9 @@ def sensitivity_table(sweep: Sweep) -> pd.DataFrame:
             y = means[outcome].to_numpy(dtype=float)
             base = {"policy": policy, "outcome": outcome, "method": sweep.kind}
             if not np.isfinite(y).all():
-                rows.append({**base, "parameter": None, "note": "skipped: failed runs leave design points without a value"})
+                rows.append(
+                    {**base, "parameter": None, "note": "skipped: failed runs leave design points without a value"}
+                )
                 continue
             if np.ptp(y) == 0:
                 rows.append({**base, "parameter": None, "note": "skipped: the outcome does not vary"})
@@ -164,14 +179,30 @@ def _indices(sweep: Sweep, y: np.ndarray) -> list[dict[str, Any]]:
         from SALib.analyze import sobol
 
         result = sobol.analyze(problem, y, calc_second_order=spec_design["second_order"], seed=seed)
-        return [{"parameter": name, "S1": result["S1"][i], "S1_conf": result["S1_conf"][i],
-                 "ST": result["ST"][i], "ST_conf": result["ST_conf"][i]} for i, name in enumerate(names)]
+        return [
+            {
+                "parameter": name,
+                "S1": result["S1"][i],
+                "S1_conf": result["S1_conf"][i],
+                "ST": result["ST"][i],
+                "ST_conf": result["ST_conf"][i],
+            }
+            for i, name in enumerate(names)
+        ]
     from SALib.analyze import morris
 
     samples = sweep.design[[f"sample.{name}" for name in names]].to_numpy(dtype=float)
     result = morris.analyze(problem, samples, y, num_levels=spec_design["levels"], seed=seed)
-    return [{"parameter": name, "mu": result["mu"][i], "mu_star": result["mu_star"][i],
-             "mu_star_conf": result["mu_star_conf"][i], "sigma": result["sigma"][i]} for i, name in enumerate(names)]
+    return [
+        {
+            "parameter": name,
+            "mu": result["mu"][i],
+            "mu_star": result["mu_star"][i],
+            "mu_star_conf": result["mu_star_conf"][i],
+            "sigma": result["sigma"][i],
+        }
+        for i, name in enumerate(names)
+    ]
 
 
 def fan_group(sweep: Sweep) -> str:

@@ -39,13 +39,15 @@ def dose_response(sweep: Sweep, parameter: str, folder: Path) -> Path:
     """Mean outcome against one parameter's values (averaged over the others), 95% band, a line per policy."""
     from experiments.analysis import mean_ci
 
-    figure, axes = _panels(len(sweep.final), f"{sweep.manifest['name']}: outcomes against {parameter} "
-                                             f"(mean and 95% interval over runs)")
+    figure, axes = _panels(
+        len(sweep.final), f"{sweep.manifest['name']}: outcomes against {parameter} (mean and 95% interval over runs)"
+    )
     for axis, outcome in zip(axes, sweep.final):
         for policy in sweep.policies:
             rows = sweep.ok[sweep.ok["policy"] == policy]
-            stats = pd.DataFrame([{parameter: value, **mean_ci(frame[outcome])}
-                                  for value, frame in rows.groupby(parameter)])
+            stats = pd.DataFrame(
+                [{parameter: value, **mean_ci(frame[outcome])} for value, frame in rows.groupby(parameter)]
+            )
             if stats.empty:
                 continue
             line = axis.plot(stats[parameter], stats["mean"], marker="o", label=policy)[0]
@@ -62,15 +64,23 @@ def dose_response(sweep: Sweep, parameter: str, folder: Path) -> Path:
 def heatmap(sweep: Sweep, first: str, second: str, folder: Path) -> Path:
     """Mean outcome over a two-parameter grid (baseline policy; other parameters averaged)."""
     rows = sweep.ok[sweep.ok["policy"] == sweep.policies[0]]
-    figure, axes = _panels(len(sweep.final), f"{sweep.manifest['name']}: mean outcome over {first} x {second} "
-                                             f"({sweep.policies[0]}; other parameters averaged)")
+    figure, axes = _panels(
+        len(sweep.final),
+        f"{sweep.manifest['name']}: mean outcome over {first} x {second} "
+        f"({sweep.policies[0]}; other parameters averaged)",
+    )
     for axis, outcome in zip(axes, sweep.final):
         grid = rows.pivot_table(index=second, columns=first, values=outcome, aggfunc="mean").sort_index(ascending=False)
         image = axis.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="viridis")
-        axis.set_xticks(range(grid.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.columns],
-                        fontsize=7, rotation=45)
-        axis.set_yticks(range(grid.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.index],
-                        fontsize=7)
+        axis.set_xticks(
+            range(grid.shape[1]),
+            [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.columns],
+            fontsize=7,
+            rotation=45,
+        )
+        axis.set_yticks(
+            range(grid.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.index], fontsize=7
+        )
         for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
             if np.isfinite(value):
                 axis.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=6, color="white")
@@ -85,8 +95,9 @@ def heatmap(sweep: Sweep, first: str, second: str, folder: Path) -> Path:
 def fan_chart(sweep: Sweep, yearly: pd.DataFrame, folder: Path) -> Path:
     """Each yearly series: median per group with 25-75% and 10-90% bands over runs."""
     group_by = yearly["group_by"].iloc[0]
-    figure, axes = _panels(len(sweep.yearly), f"{sweep.manifest['name']}: yearly series by {group_by} "
-                                              f"(median, 25-75% and 10-90% of runs)")
+    figure, axes = _panels(
+        len(sweep.yearly), f"{sweep.manifest['name']}: yearly series by {group_by} (median, 25-75% and 10-90% of runs)"
+    )
     for axis, metric in zip(axes, sweep.yearly):
         for group, rows in yearly[yearly["metric"] == metric].groupby("group", sort=False):
             label = f"{group:g}" if isinstance(group, float) else str(group)
@@ -108,8 +119,13 @@ def policy_bars(sweep: Sweep, summary: pd.DataFrame, folder: Path) -> Path:
     for axis, outcome in zip(axes, sweep.final):
         rows = summary[summary["outcome"] == outcome].set_index("policy").reindex(sweep.policies)
         errors = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
-        axis.bar(range(len(rows)), rows["mean"], yerr=np.nan_to_num(errors), capsize=4,
-                 color=[f"C{i}" for i in range(len(rows))])
+        axis.bar(
+            range(len(rows)),
+            rows["mean"],
+            yerr=np.nan_to_num(errors),
+            capsize=4,
+            color=[f"C{i}" for i in range(len(rows))],
+        )
         axis.set_xticks(range(len(rows)), rows.index, fontsize=8, rotation=20)
         axis.set_title(outcome, fontsize=9)
     path = folder / "policies.png"
@@ -122,9 +138,11 @@ def sensitivity_bars(sweep: Sweep, table: pd.DataFrame, folder: Path) -> Path | 
     table = table[(table["policy"] == sweep.policies[0]) & table["parameter"].notna()]
     if table.empty:
         return None
-    measures = {"sobol": [("ST", "ST_conf", "total (ST)"), ("S1", "S1_conf", "first order (S1)")],
-                "morris": [("mu_star", "mu_star_conf", "mu* (mean |elementary effect|)"), ("sigma", None, "sigma")],
-                "latin_hypercube": [("spearman_rho", None, "Spearman rank correlation")]}[sweep.kind]
+    measures = {
+        "sobol": [("ST", "ST_conf", "total (ST)"), ("S1", "S1_conf", "first order (S1)")],
+        "morris": [("mu_star", "mu_star_conf", "mu* (mean |elementary effect|)"), ("sigma", None, "sigma")],
+        "latin_hypercube": [("spearman_rho", None, "Spearman rank correlation")],
+    }[sweep.kind]
     outcomes = list(dict.fromkeys(table["outcome"]))
     figure, axes = _panels(len(outcomes), f"{sweep.manifest['name']}: sensitivity ({sweep.kind})")
     for axis, outcome in zip(axes, outcomes):
@@ -133,8 +151,14 @@ def sensitivity_bars(sweep: Sweep, table: pd.DataFrame, folder: Path) -> Path | 
         height = 0.8 / len(measures)
         for k, (column, conf, label) in enumerate(measures):
             errors = rows[conf].to_numpy(dtype=float) if conf else None
-            axis.barh(positions + k * height, rows[column].to_numpy(dtype=float), height=height, xerr=errors,
-                      capsize=3, label=label)
+            axis.barh(
+                positions + k * height,
+                rows[column].to_numpy(dtype=float),
+                height=height,
+                xerr=errors,
+                capsize=3,
+                label=label,
+            )
         axis.set_yticks(positions + height * (len(measures) - 1) / 2, rows["parameter"], fontsize=7)
         axis.invert_yaxis()
         axis.set_title(outcome, fontsize=9)
@@ -148,7 +172,9 @@ def write_plots(sweep: Sweep, tables: dict[str, pd.DataFrame], folder: Path) -> 
     """Every plot the sweep's design supports."""
     written: list[Path] = []
     summary = tables["summary.csv"]
-    numeric = [name for name in sweep.grid_parameters if _is_numeric(sweep.runs[name]) and sweep.runs[name].nunique() > 1]
+    numeric = [
+        name for name in sweep.grid_parameters if _is_numeric(sweep.runs[name]) and sweep.runs[name].nunique() > 1
+    ]
     if sweep.final:
         for parameter in numeric:
             written.append(dose_response(sweep, parameter, folder))

@@ -16,11 +16,17 @@ def add_app_parser(commands: argparse._SubParsersAction) -> None:
     app = commands.add_parser("app", help="serve the interactive explorer (and the workshop pages) in the browser")
     app.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     app.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
-    app.add_argument("--db", default=None,
-                     help="SQLite file for the workshop rooms at /workshop (default: ./workshop.sqlite3, as `borrowed-time workshop`)")
-    app.add_argument("--prepare-offline", action="store_true",
-                     help="fetch the front-end assets of the app and the workshop from the npm registry once, "
-                          "so they run with no internet; then exit")
+    app.add_argument(
+        "--db",
+        default=None,
+        help="SQLite file for the workshop rooms at /workshop (default: ./workshop.sqlite3, as `borrowed-time workshop`)",
+    )
+    app.add_argument(
+        "--prepare-offline",
+        action="store_true",
+        help="fetch the front-end assets of the app and the workshop from the npm registry once, "
+        "so they run with no internet; then exit",
+    )
 
 
 def command_app(args: argparse.Namespace) -> int:
@@ -36,7 +42,9 @@ def command_app(args: argparse.Namespace) -> int:
     workshop_env = workshop_db_environment(args.db)
     cache = asset_cache_dir()
     warn_if_not_offline_ready(cache)
-    print(f"Borrowed Time explorer: open http://{args.host}:{args.port}/ in a browser (Ctrl-C stops the server); "
-          f"workshop rooms at /workshop in {workshop_env['BORROWED_TIME_WORKSHOP_DB']}")
+    print(
+        f"Borrowed Time explorer: open http://{args.host}:{args.port}/ in a browser (Ctrl-C stops the server); "
+        f"workshop rooms at /workshop in {workshop_env['BORROWED_TIME_WORKSHOP_DB']}"
+    )
     command = solara_command(APP_MODULE, args.host, args.port)
     return subprocess.call(command, env=server_environment(cache, **workshop_env))

@@ -51,8 +51,13 @@ def run_figure(result: RunResult) -> Figure:
     removal = axes[1, 0]
     for name, rows in registries.assign(t=decimal_year).groupby("registry", sort=False):
         removal.plot(rows["t"], rows["removal_median_hours"], label=name)
-    removal.plot(model["year"] + ((model["time"] - 1) % 52) / 52, model["removal_median_hours_pooled"],
-                 color="black", lw=2, label="all malware (pooled)")
+    removal.plot(
+        model["year"] + ((model["time"] - 1) % 52) / 52,
+        model["removal_median_hours_pooled"],
+        color="black",
+        lw=2,
+        label="all malware (pooled)",
+    )
     removal.set_yscale("log")
     removal.set(title="Median hours from identification to removal", ylabel="hours (log scale)")
     removal.legend(fontsize=8)
@@ -72,13 +77,21 @@ def run_figure(result: RunResult) -> Figure:
     for _, worm in result.worms.nlargest(5, "packages_compromised").iterrows():  # the five largest worms
         start = result.params.start_year + (worm["start_time"] - 1) / 52
         malware.axvline(start, color="black", lw=0.6, alpha=0.4)
-        malware.annotate(f"worm: {worm['packages_compromised']:,} pkgs", (start, malware.get_ylim()[1]),
-                         rotation=90, fontsize=6, va="top", ha="right")
+        malware.annotate(
+            f"worm: {worm['packages_compromised']:,} pkgs",
+            (start, malware.get_ylim()[1]),
+            rotation=90,
+            fontsize=6,
+            va="top",
+            ha="right",
+        )
 
     alternatives = axes[2, 1]
     alternatives.plot(weekly["t"], weekly["share_developers_on_alternatives"], label="developers")
     alternatives.plot(weekly["t"], weekly["share_new_packages_on_alternatives"], label="new packages")
-    alternatives.set(title="Share on alternative registries", ylabel="share", ylim=(0, max(0.05, alternatives.get_ylim()[1])))
+    alternatives.set(
+        title="Share on alternative registries", ylabel="share", ylim=(0, max(0.05, alternatives.get_ylim()[1]))
+    )
     alternatives.legend(fontsize=8)
 
     figure.suptitle(f"Borrowed Time: scenario '{result.scenario}', seed {result.seed}")

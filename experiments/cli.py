@@ -54,8 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scenario", default="status-quo", help="preset name or TOML file (default: status-quo)")
     run.add_argument("--years", type=float, default=None, help="years to simulate (default: the scenario's, 10)")
     run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    run.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
-                     help="override a parameter; repeatable (see `borrowed-time params`)")
+    run.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a parameter; repeatable (see `borrowed-time params`)",
+    )
     run.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario>-seed<seed>)")
 
     commands.add_parser("scenarios", help="list the named presets")
@@ -78,16 +84,22 @@ def command_run(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / f"{result.scenario}-seed{args.seed}"
     write_outputs(result, out)
     summary = yearly_summary(result)
-    print(f"Scenario '{result.scenario}', {result.years:g} years from {result.params.start_year}, seed {args.seed} "
-          f"(ran in {elapsed:.1f} s)\n")
+    print(
+        f"Scenario '{result.scenario}', {result.years:g} years from {result.params.start_year}, seed {args.seed} "
+        f"(ran in {elapsed:.1f} s)\n"
+    )
     print(summary.to_string(float_format=lambda v: f"{v:,.1f}"))
     if len(result.worms):
         biggest = result.worms["packages_compromised"].max()
         print(f"\nWorms: {len(result.worms)} outbreaks, the largest compromised {biggest:,} packages")
     final = result.model.iloc[-1]
-    print(f"Malicious packages identified: {final['cumulative_malicious_identified']:,.0f}; "
-          f"developers on alternative registries at the end: {final['share_developers_on_alternatives']:.1%}")
-    print(f"\nEvents: {len(result.events)} ({', '.join(f'{k} {v}' for k, v in result.events['kind'].value_counts().items())})")
+    print(
+        f"Malicious packages identified: {final['cumulative_malicious_identified']:,.0f}; "
+        f"developers on alternative registries at the end: {final['share_developers_on_alternatives']:.1%}"
+    )
+    print(
+        f"\nEvents: {len(result.events)} ({', '.join(f'{k} {v}' for k, v in result.events['kind'].value_counts().items())})"
+    )
     print(f"Wrote model, registries, events and worms (Parquet and CSV) and chart.png to {out}/")
     return 0
 
@@ -127,9 +139,15 @@ def command_params(_: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": command_run, "scenarios": command_scenarios, "params": command_params,
-            "app": command_app, "workshop": command_workshop,
-            "sweep": sweep_cli.command_sweep, "analyze": sweep_cli.command_analyze}
+COMMANDS = {
+    "run": command_run,
+    "scenarios": command_scenarios,
+    "params": command_params,
+    "app": command_app,
+    "workshop": command_workshop,
+    "sweep": sweep_cli.command_sweep,
+    "analyze": sweep_cli.command_analyze,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

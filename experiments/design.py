@@ -108,12 +108,14 @@ def make_design(spec: ExperimentSpec) -> Design:
     if kind == "sobol":
         from SALib.sample import sobol
 
-        samples = sobol.sample(copy.deepcopy(problem), spec.design.samples,
-                               calc_second_order=spec.design.second_order, seed=spec.seed)
+        samples = sobol.sample(
+            copy.deepcopy(problem), spec.design.samples, calc_second_order=spec.design.second_order, seed=spec.seed
+        )
     else:
         from SALib.sample import morris
 
-        samples = morris.sample(copy.deepcopy(problem), spec.design.samples,
-                                num_levels=spec.design.levels, seed=spec.seed)
+        samples = morris.sample(
+            copy.deepcopy(problem), spec.design.samples, num_levels=spec.design.levels, seed=spec.seed
+        )
     columns = from_salib(spec, samples)
     return Design(_finish(spec, columns, len(samples)), samples=samples, problem=problem)

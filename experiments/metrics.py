@@ -29,7 +29,9 @@ from model.runner import RunResult
 
 AGGREGATIONS = ("last", "sum", "mean", "max", "min")
 MODEL_COLUMNS = tuple(name for name in MODEL_REPORTERS if name not in ("time", "year"))
-REGISTRY_COLUMNS = tuple(name for name in REGISTRY_REPORTERS if name not in ("time", "year", "registry", "kind", "status"))
+REGISTRY_COLUMNS = tuple(
+    name for name in REGISTRY_REPORTERS if name not in ("time", "year", "registry", "kind", "status")
+)
 
 
 def _insolvencies(result: RunResult) -> float:
@@ -64,7 +66,9 @@ def _revenue_volatility(result: RunResult) -> float:
     """Mean over registries of the std of log year-on-year changes of donation plus opex revenue."""
     yearly = (
         result.registries.groupby(["registry", "year"])[["revenue_donation_usd", "revenue_opex_usd"]]
-        .sum().sum(axis=1).unstack("year")
+        .sum()
+        .sum(axis=1)
+        .unstack("year")
     )
     changes = np.log(yearly.where(yearly > 0)).diff(axis=1)
     spread = changes.std(axis=1)
@@ -139,9 +143,13 @@ def parse_metric(name: str) -> Metric:
     if len(parts) == 2:
         registry, column = parts
         if registry not in REGISTRY_NAMES + ("incumbents",):
-            raise ParameterError(f"outcome {name!r}: unknown registry {registry!r}; allowed: incumbents, {', '.join(REGISTRY_NAMES)}")
+            raise ParameterError(
+                f"outcome {name!r}: unknown registry {registry!r}; allowed: incumbents, {', '.join(REGISTRY_NAMES)}"
+            )
         if column not in REGISTRY_COLUMNS:
-            raise ParameterError(f"outcome {name!r}: unknown registry column {column!r} (see docs/outputs.md, section 2)")
+            raise ParameterError(
+                f"outcome {name!r}: unknown registry column {column!r} (see docs/outputs.md, section 2)"
+            )
         return Metric(name, column, aggregation, registry)
     raise ParameterError(f"outcome {name!r}: expected <column>, <registry>.<column>, with an optional .<aggregation>")
 

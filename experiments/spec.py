@@ -62,7 +62,9 @@ class DesignSpec(BaseModel):
 
     kind: Literal["full_factorial", "latin_hypercube", "sobol", "morris"] = "full_factorial"
     samples: int | None = Field(
-        None, ge=2, le=1_000_000,
+        None,
+        ge=2,
+        le=1_000_000,
         description="Latin hypercube: points; Sobol: base samples N (a power of 2); Morris: trajectories.",
     )
     second_order: bool = Field(False, description="Sobol: also estimate second-order indices.")
@@ -197,7 +199,9 @@ def _check_parameters(spec: ExperimentSpec, scenario: Scenario, origin: str) -> 
             except ParameterError as exc:
                 raise _fail(origin, f"{key}.{'values' if item.values is not None else 'range'}", str(exc)) from None
         if item.range is not None and spec.design.kind == "full_factorial" and item.levels is None:
-            raise _fail(origin, f"{key}.levels", "a 'range' in a full_factorial design needs 'levels' (points on the range)")
+            raise _fail(
+                origin, f"{key}.levels", "a 'range' in a full_factorial design needs 'levels' (points on the range)"
+            )
 
 
 def _check_design(spec: ExperimentSpec, origin: str) -> None:
@@ -205,7 +209,9 @@ def _check_design(spec: ExperimentSpec, origin: str) -> None:
     design = spec.design
     if design.kind == "full_factorial":
         if design.samples is not None:
-            raise _fail(origin, "design.samples", "a full_factorial design takes no 'samples'; it runs every combination")
+            raise _fail(
+                origin, "design.samples", "a full_factorial design takes no 'samples'; it runs every combination"
+            )
         return
     if not spec.parameters:
         raise _fail(origin, "parameters", f"a {design.kind} design needs at least one parameter with a 'range'")
@@ -262,4 +268,3 @@ def load_spec(path: str | Path) -> LoadedSpec:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"spec file {origin!r} cannot be read ({exc.__class__.__name__})") from None
     return parse_spec(table, origin, path.parent)
-

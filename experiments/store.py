@@ -66,8 +66,15 @@ class PartStore:
         """Write one finished run: its series part first, then its run part (which marks it finished)."""
         run_id = int(run_row["run_id"])
         series = pd.DataFrame(series_rows, columns=SERIES_COLUMNS).astype(
-            {"run_id": "int64", "point_id": "int64", "replication": "int64", "year": "int64", "value": "float64",
-             "policy": "object", "metric": "object"}
+            {
+                "run_id": "int64",
+                "point_id": "int64",
+                "replication": "int64",
+                "year": "int64",
+                "value": "float64",
+                "policy": "object",
+                "metric": "object",
+            }
         )
         atomic_write_parquet(series, self.parts / f"series-{run_id:07d}.parquet")
         frame = pd.DataFrame([run_row])

@@ -78,12 +78,22 @@ def plan_sweep(loaded: LoadedSpec) -> Plan:
             key = (replication,) if spec.seed_policy == "common" else (row.point_id * spec.replications + replication,)
             for policy in policies:
                 extra = {} if policy == BASELINE else spec.policies[policy]
-                tasks.append(RunTask(
-                    run_id=len(tasks), point_id=int(row.point_id), replication=replication, policy=policy,
-                    point=point, overrides={**spec.fixed, **point, **extra}, seed_entropy=spec.seed,
-                    spawn_key=key, scenario=loaded.scenario, years=spec.years,
-                    final=tuple(spec.outcomes.final), yearly=tuple(spec.outcomes.yearly),
-                ))
+                tasks.append(
+                    RunTask(
+                        run_id=len(tasks),
+                        point_id=int(row.point_id),
+                        replication=replication,
+                        policy=policy,
+                        point=point,
+                        overrides={**spec.fixed, **point, **extra},
+                        seed_entropy=spec.seed,
+                        spawn_key=key,
+                        scenario=loaded.scenario,
+                        years=spec.years,
+                        final=tuple(spec.outcomes.final),
+                        yearly=tuple(spec.outcomes.yearly),
+                    )
+                )
     return Plan(loaded, design, tasks)
 
 
@@ -119,9 +129,15 @@ def execute_run(task: RunTask) -> dict[str, Any]:
 
     started = time.perf_counter()
     row: dict[str, Any] = {
-        "run_id": task.run_id, "point_id": task.point_id, "replication": task.replication, "policy": task.policy,
-        "seed_entropy": task.seed_entropy, "seed_spawn_key": ".".join(map(str, task.spawn_key)),
-        "status": "ok", "error": "", **task.point,
+        "run_id": task.run_id,
+        "point_id": task.point_id,
+        "replication": task.replication,
+        "policy": task.policy,
+        "seed_entropy": task.seed_entropy,
+        "seed_spawn_key": ".".join(map(str, task.spawn_key)),
+        "status": "ok",
+        "error": "",
+        **task.point,
     }
     series: list[dict[str, Any]] = []
     try:
@@ -130,9 +146,17 @@ def execute_run(task: RunTask) -> dict[str, Any]:
             row[name] = final_value(name, result)
         for name in task.yearly:
             for year, value in yearly_series(name, result).items():
-                series.append({"run_id": task.run_id, "policy": task.policy, "point_id": task.point_id,
-                               "replication": task.replication, "metric": name, "year": int(year),
-                               "value": float(value)})
+                series.append(
+                    {
+                        "run_id": task.run_id,
+                        "policy": task.policy,
+                        "point_id": task.point_id,
+                        "replication": task.replication,
+                        "metric": name,
+                        "year": int(year),
+                        "value": float(value),
+                    }
+                )
     except Exception as exc:  # noqa: BLE001 - a failed run is data, the sweep goes on
         row["status"] = "failed"
         row["error"] = f"{exc.__class__.__name__}: {exc}".replace("\n", " ")[:1000]
@@ -145,9 +169,17 @@ def execute_run(task: RunTask) -> dict[str, Any]:
 
 def run_dtypes(plan: Plan) -> dict[str, Any]:
     """Column types of the runs table, so every part file has the same schema."""
-    dtypes: dict[str, Any] = {"run_id": "int64", "point_id": "int64", "replication": "int64", "policy": "object",
-                              "seed_entropy": "int64", "seed_spawn_key": "object", "status": "object",
-                              "error": "object", "duration_s": "float64"}
+    dtypes: dict[str, Any] = {
+        "run_id": "int64",
+        "point_id": "int64",
+        "replication": "int64",
+        "policy": "object",
+        "seed_entropy": "int64",
+        "seed_spawn_key": "object",
+        "status": "object",
+        "error": "object",
+        "duration_s": "float64",
+    }
     for name in plan.loaded.spec.parameters:
         dtypes[name] = plan.design.points[name].dtype
     for name in plan.loaded.spec.outcomes.final:
@@ -156,6 +188,7 @@ def run_dtypes(plan: Plan) -> dict[str, Any]:
 
 
 # --- Provenance --------------------------------------------------------------------------------
+
 
 def git_state() -> dict[str, Any]:
     """The git commit of the code and whether the work tree had uncommitted changes."""
@@ -206,9 +239,10 @@ def new_manifest(plan: Plan) -> dict[str, Any]:
         "git": git_state(),
         "packages": packages,
         "seeds": {
-            "root": spec.seed, "policy": spec.seed_policy,
+            "root": spec.seed,
+            "policy": spec.seed_policy,
             "rule": "run seed = numpy.random.SeedSequence(root, spawn_key=(k,)); k = replication (common) "
-                    "or point_id * replications + replication (independent); policies share seeds",
+            "or point_id * replications + replication (independent); policies share seeds",
         },
         "design": {"kind": spec.design.kind, "points": len(plan.design.points), "salib_problem": plan.design.problem},
         "parameters": list(spec.parameters),
@@ -223,6 +257,7 @@ def new_manifest(plan: Plan) -> dict[str, Any]:
 
 
 # --- Running -----------------------------------------------------------------------------------
+
 
 class SweepAborted(RuntimeError):
     """The sweep stopped on an error outside the model runs (a dead worker, a lost cluster); finished runs are kept."""
@@ -249,11 +284,15 @@ def prepare_output(plan: Plan, out: Path, resume: bool) -> dict[str, Any]:
             raise SpecError(f"--resume: {str(out)!r} holds no sweep manifest; run without --resume to start one")
         manifest = json.loads(manifest_path.read_text())
         if manifest.get("spec_hash") != plan.loaded.spec_hash():
-            raise SpecError(f"--resume: the spec differs from the one {str(out)!r} was started with "
-                            "(spec hash mismatch); use another --out")
+            raise SpecError(
+                f"--resume: the spec differs from the one {str(out)!r} was started with "
+                "(spec hash mismatch); use another --out"
+            )
         return manifest
     if out.exists() and any(out.iterdir()):
-        raise SpecError(f"--out {str(out)!r} is not empty; pass --resume to continue its sweep or choose another folder")
+        raise SpecError(
+            f"--out {str(out)!r} is not empty; pass --resume to continue its sweep or choose another folder"
+        )
     out.mkdir(parents=True, exist_ok=True)
     manifest = new_manifest(plan)
     points = plan.design.points.copy()
@@ -313,8 +352,14 @@ def make_executor(workers: int, scheduler: str | None) -> tuple[futures.Executor
     return pool, workers, lambda: pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run_sweep(plan: Plan, out: Path, workers: int | None = None, scheduler: str | None = None,
-              resume: bool = False, progress: bool = True) -> SweepOutcome:
+def run_sweep(
+    plan: Plan,
+    out: Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> SweepOutcome:
     """Run (or resume) a planned sweep into `out`, writing each run as it finishes; return the merged tables."""
     from tqdm import tqdm
 
@@ -328,8 +373,14 @@ def run_sweep(plan: Plan, out: Path, workers: int | None = None, scheduler: str 
     store = PartStore(out)
     finished = store.finished_ids()
     todo = [task for task in plan.tasks if task.run_id not in finished]
-    session = {"started": now(), "ended": None, "workers": None if scheduler else workers, "scheduler": scheduler,
-               "runs_done_before": len(finished), "runs_done": 0}
+    session = {
+        "started": now(),
+        "ended": None,
+        "workers": None if scheduler else workers,
+        "scheduler": scheduler,
+        "runs_done_before": len(finished),
+        "runs_done": 0,
+    }
     manifest["sessions"].append(session)
     manifest["status"] = "running"
     atomic_write_json(manifest, out / MANIFEST_FILE)
@@ -342,8 +393,14 @@ def run_sweep(plan: Plan, out: Path, workers: int | None = None, scheduler: str 
     if not todo:
         close()
     else:
-        bar = tqdm(total=len(plan.tasks), initial=len(finished), unit="run", desc=plan.loaded.spec.name,
-                   disable=not progress, dynamic_ncols=True)
+        bar = tqdm(
+            total=len(plan.tasks),
+            initial=len(finished),
+            unit="run",
+            desc=plan.loaded.spec.name,
+            disable=not progress,
+            dynamic_ncols=True,
+        )
         bar.set_postfix(failed=failures_before)
         try:
             for result in iterate_results(executor, todo, _in_flight_limit(slots)):
@@ -364,19 +421,26 @@ def run_sweep(plan: Plan, out: Path, workers: int | None = None, scheduler: str 
     manifest["runs_finished"] = len(runs)
     manifest["runs_failed"] = int((runs["status"] == "failed").sum()) if len(runs) else 0
     manifest["run_durations_s"] = {int(r): round(float(d), 4) for r, d in zip(runs["run_id"], runs["duration_s"])}
-    manifest["failures"] = [
-        {"run_id": int(row.run_id), "policy": row.policy, "point_id": int(row.point_id), "error": row.error}
-        for row in runs[runs["status"] == "failed"].itertuples()
-    ] if len(runs) else []
+    manifest["failures"] = (
+        [
+            {"run_id": int(row.run_id), "policy": row.policy, "point_id": int(row.point_id), "error": row.error}
+            for row in runs[runs["status"] == "failed"].itertuples()
+        ]
+        if len(runs)
+        else []
+    )
     if aborted:
         manifest["status"] = "aborted"
         session["error"] = aborted
     atomic_write_json(manifest, out / MANIFEST_FILE)
     if aborted:
-        raise SweepAborted(f"the sweep stopped after {len(runs)} of {len(plan.tasks)} runs on an error outside the model "
-                           f"runs ({aborted}); finished runs are kept; rerun with --resume to carry on")
-    return SweepOutcome(out, len(plan.tasks), len(finished), session["runs_done"],
-                        manifest["runs_failed"], runs, series)
+        raise SweepAborted(
+            f"the sweep stopped after {len(runs)} of {len(plan.tasks)} runs on an error outside the model "
+            f"runs ({aborted}); finished runs are kept; rerun with --resume to carry on"
+        )
+    return SweepOutcome(
+        out, len(plan.tasks), len(finished), session["runs_done"], manifest["runs_failed"], runs, series
+    )
 
 
 def estimate_seconds_per_run(loaded: LoadedSpec) -> tuple[float, float]:

@@ -25,10 +25,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the `sweep` and `analyze` subcommands."""
     sweep = commands.add_parser("sweep", help="run a batch experiment from a spec file (Parquet results, manifest)")
     sweep.add_argument("spec", type=Path, help="experiment spec (TOML), e.g. experiments/specs/fee-dose-response.toml")
-    sweep.add_argument("--workers", type=positive_int, default=None,
-                       help=f"worker processes on this machine (default: all cores, {os.cpu_count()})")
-    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                       help="run on a Dask distributed cluster at this scheduler address (e.g. tcp://host:8786)")
+    sweep.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help=f"worker processes on this machine (default: all cores, {os.cpu_count()})",
+    )
+    sweep.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask distributed cluster at this scheduler address (e.g. tcp://host:8786)",
+    )
     sweep.add_argument("--out", type=Path, default=None, help="output folder (default: results/sweeps/<spec name>)")
     sweep.add_argument("--resume", action="store_true", help="continue a killed sweep in --out, skipping finished runs")
     sweep.add_argument("--dry-run", action="store_true", help="validate, print the number of runs and a time estimate")
@@ -50,31 +58,47 @@ def command_sweep(args: argparse.Namespace) -> int:
     plan = plan_sweep(loaded)
     broken = runs_breaking_rules(plan)
     if broken:
-        print(f"borrowed-time: warning: {len(broken)} of {len(plan.tasks)} runs combine values that break a rule "
-              f"between parameters and will be recorded as failed (run {broken[0][0].run_id}: {broken[0][1]})",
-              file=sys.stderr)
+        print(
+            f"borrowed-time: warning: {len(broken)} of {len(plan.tasks)} runs combine values that break a rule "
+            f"between parameters and will be recorded as failed (run {broken[0][0].run_id}: {broken[0][1]})",
+            file=sys.stderr,
+        )
     if args.dry_run:
         per_run, pilot_years = estimate_seconds_per_run(loaded)
         total = per_run * len(plan.tasks)
         spec = loaded.spec
-        print(f"Spec '{spec.name}' is valid: {len(plan.design.points)} points ({spec.design.kind}) x "
-              f"{spec.replications} replications x {len(spec.policy_names)} policies = {len(plan.tasks)} runs "
-              f"of {spec.years:g} years")
+        print(
+            f"Spec '{spec.name}' is valid: {len(plan.design.points)} points ({spec.design.kind}) x "
+            f"{spec.replications} replications x {len(spec.policy_names)} policies = {len(plan.tasks)} runs "
+            f"of {spec.years:g} years"
+        )
         where = f"on {workers} workers" if not args.scheduler else "on one worker (divide by the cluster's workers)"
-        print(f"Estimated time: {per_run:.2f} s per run (from a {pilot_years:g}-year pilot run), "
-              f"{_duration(total / (1 if args.scheduler else workers))} {where}")
+        print(
+            f"Estimated time: {per_run:.2f} s per run (from a {pilot_years:g}-year pilot run), "
+            f"{_duration(total / (1 if args.scheduler else workers))} {where}"
+        )
         return 0
     out = args.out or Path("results") / "sweeps" / loaded.spec.name
     try:
-        outcome = run_sweep(plan, out, workers=None if args.scheduler else workers, scheduler=args.scheduler,
-                            resume=args.resume, progress=not args.no_progress)
+        outcome = run_sweep(
+            plan,
+            out,
+            workers=None if args.scheduler else workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            progress=not args.no_progress,
+        )
     except SweepAborted as exc:
         print(f"borrowed-time: sweep aborted: {exc}", file=sys.stderr)
         return 1
-    print(f"Sweep '{loaded.spec.name}': {len(outcome.runs)} of {outcome.runs_planned} runs finished "
-          f"({outcome.runs_done_before} before this session, {outcome.runs_done_now} now), {outcome.failures} failed")
-    print(f"Wrote runs.parquet, series.parquet, design.parquet and manifest.json to {out}/; "
-          f"next: borrowed-time analyze {out}")
+    print(
+        f"Sweep '{loaded.spec.name}': {len(outcome.runs)} of {outcome.runs_planned} runs finished "
+        f"({outcome.runs_done_before} before this session, {outcome.runs_done_now} now), {outcome.failures} failed"
+    )
+    print(
+        f"Wrote runs.parquet, series.parquet, design.parquet and manifest.json to {out}/; "
+        f"next: borrowed-time analyze {out}"
+    )
     return 0
 
 

@@ -176,7 +176,9 @@ class DeveloperPopulation:
             rate = self.publish_rate[select] * context.publishing_multiplier * 52
             fee_home = context.fee_per_package[home] * rate + context.fee_per_publisher[home]
             fee_other = context.fee_per_package[target] * rate + context.fee_per_publisher[target]
-            fee_term = p.fee_weight * self.fee_sensitivity[select] * (fee_home - fee_other) / p.fee_reference_usd_per_year
+            fee_term = (
+                p.fee_weight * self.fee_sensitivity[select] * (fee_home - fee_other) / p.fee_reference_usd_per_year
+            )
             utility = fee_term + utility
         # with no fee anywhere the fee term is exactly zero and is left out (0 + x == x)
         utility += peer_term[home]
@@ -260,15 +262,21 @@ class DeveloperPopulation:
             per_publisher = (float(context.fee_per_publisher[home]), float(context.fee_per_publisher[target]))
             rates = [rate * context.publishing_multiplier * 52 for rate in stats["publish_rate"]]
             fee = [
-                p.fee_weight * sensitivity
+                p.fee_weight
+                * sensitivity
                 * ((per_package[0] * rate + per_publisher[0]) - (per_package[1] * rate + per_publisher[1]))
                 / p.fee_reference_usd_per_year
                 for sensitivity in stats["fee_sensitivity"]
                 for rate in rates
             ]
             fee_scale = (
-                abs(p.fee_weight) * max(abs(x) for x in stats["fee_sensitivity"])
-                * ((abs(per_package[0]) + abs(per_package[1])) * max(abs(r) for r in rates) + abs(per_publisher[0]) + abs(per_publisher[1]))
+                abs(p.fee_weight)
+                * max(abs(x) for x in stats["fee_sensitivity"])
+                * (
+                    (abs(per_package[0]) + abs(per_package[1])) * max(abs(r) for r in rates)
+                    + abs(per_publisher[0])
+                    + abs(per_publisher[1])
+                )
                 / abs(p.fee_reference_usd_per_year)
             )
         peer, network = float(peer_term[home]), float(network_term[home])

@@ -118,7 +118,9 @@ def open_alternatives(model: RegistryModel) -> None:
 def enter(model: RegistryModel, incumbent_index: int, demand: float) -> RegistryAgent:
     """Create the alternative to one incumbent, funded by a sponsor, with twelve months of reserves."""
     incumbent = model.registry_list[incumbent_index]
-    alternative = RegistryAgent(model, alternative_profile(incumbent.profile, model.p.alt_entry_reach_share), "alternative")
+    alternative = RegistryAgent(
+        model, alternative_profile(incumbent.profile, model.p.alt_entry_reach_share), "alternative"
+    )
     alternative.packages = 0.0
     alternative.removal_median_hours = model.p.alt_removal_multiplier * incumbent.removal_median_hours
     alternative.downloads_per_week = incumbent.downloads_per_week * model.p.alt_entry_reach_share
@@ -129,7 +131,8 @@ def enter(model: RegistryModel, incumbent_index: int, demand: float) -> Registry
     model.registry_list.append(alternative)
     model.registries_by_name[alternative.name] = alternative
     model.log_event(
-        "alternative_entered", alternative.name,
+        "alternative_entered",
+        alternative.name,
         f"{alternative.label} opened: {demand:.0%} of {incumbent.label} developers would gain by moving",
     )
     return alternative

@@ -172,7 +172,9 @@ class RegistryModel(Model):
         """Every umbrella funder misses a round now; grants under a running multi-year commitment go on."""
         for funder in self.umbrella_funders:
             if self.time < funder.committed_until:
-                self.log_event("missed_round", "", f"{funder.name} missed a round; its multi-year commitments keep grants running")
+                self.log_event(
+                    "missed_round", "", f"{funder.name} missed a round; its multi-year commitments keep grants running"
+                )
             else:
                 funder.miss_round()
 
@@ -188,7 +190,11 @@ class RegistryModel(Model):
     def _start_spam_burst(self, end: int, note: str = "") -> None:
         """Start an npm spam burst that lasts until week `end`, and log it."""
         self.spam_burst_ends.append(end)
-        self.log_event("spam_burst", "npm", f"an AI spam / token-farming burst of {self.p.spam_burst_packages:,.0f} packages begins{note}")
+        self.log_event(
+            "spam_burst",
+            "npm",
+            f"an AI spam / token-farming burst of {self.p.spam_burst_packages:,.0f} packages begins{note}",
+        )
 
     # ===== calendar ==================================================================================
     @property
@@ -370,8 +376,10 @@ class RegistryModel(Model):
         share_donation = share_opex = 0.0
         for _ in range(200):
             support = (
-                p.support_base_utility + p.norm_weight * (share_donation + share_opex)
-                + p.regulation_weight * p.regulation_mandates_support - p.cost_weight * cost_ratio
+                p.support_base_utility
+                + p.norm_weight * (share_donation + share_opex)
+                + p.regulation_weight * p.regulation_mandates_support
+                - p.cost_weight * cost_ratio
             )
             q_support = 1 / (1 + math.exp(-support))
             q_opex = q_support * p.opex_budget_share
@@ -400,7 +408,11 @@ class RegistryModel(Model):
             revenue = registry.profile.start_balance * cash_cost_per_year
             corporate_target = registry.profile.corporate_revenue_share * revenue
             expected_flow = sum(
-                reference_share * REFERENCE.pledge_usd_per_developer * c.developers * (registry.name in c.dependencies) / len(c.dependencies)
+                reference_share
+                * REFERENCE.pledge_usd_per_developer
+                * c.developers
+                * (registry.name in c.dependencies)
+                / len(c.dependencies)
                 for c in self.corporations
             )
             self.support_scale[registry.name] = corporate_target / expected_flow if expected_flow > 0 else 0.0
@@ -497,4 +509,6 @@ class RegistryModel(Model):
 
     def log_event(self, kind: str, registry: str, detail: str) -> None:
         """Append an event to the run's log."""
-        self.events.append({"time": int(self.time), "year": self.year, "kind": kind, "registry": registry, "detail": detail})
+        self.events.append(
+            {"time": int(self.time), "year": self.year, "kind": kind, "registry": registry, "detail": detail}
+        )

@@ -37,7 +37,9 @@ class ModelParameters(BaseModel):
         1.0, ge=0.0, le=5.0, description="Scales every registry's yearly download growth rate."
     )
     agent_demand_extra_growth: float = Field(
-        0.0, ge=0.0, le=2.0,
+        0.0,
+        ge=0.0,
+        le=2.0,
         description="Extra yearly download growth from AI/CI agents (0.2 = +20 points).",
     )
     agent_demand_years: int = Field(
@@ -59,14 +61,18 @@ class ModelParameters(BaseModel):
         0.6, ge=0.1, le=1.5, description="Compute cost grows as downloads to this power."
     )
     mitigation_scaling_exponent: float = Field(
-        0.5, ge=0.1, le=1.5,
+        0.5,
+        ge=0.1,
+        le=1.5,
         description="Malware-mitigation cost grows as security workload to this power (automated triage).",
     )
     infrastructure_price_decline_per_year: Share = Field(
         0.10, description="Yearly fall in the unit price of bandwidth, storage and compute."
     )
     uploads_per_report_equivalent: float = Field(
-        5_000, gt=0, le=1e9,
+        5_000,
+        gt=0,
+        le=1e9,
         description="Uploads whose review takes as much security time as one malware report.",
     )
 
@@ -74,17 +80,19 @@ class ModelParameters(BaseModel):
     malware_arrivals_per_day: float = Field(
         250.0, ge=0.0, le=1e6, description="Malicious packages arriving per day, all registries, at the start."
     )
-    malware_growth_per_year: float = Field(
-        0.40, ge=0.0, le=3.0, description="Yearly growth rate of malware arrivals."
-    )
+    malware_growth_per_year: float = Field(0.40, ge=0.0, le=3.0, description="Yearly growth rate of malware arrivals.")
 
     # --- Security capacity and removal delay ---------------------------------------------
     removal_hours_unstaffed: float = Field(
-        300.0, gt=0.0, le=10_000,
+        300.0,
+        gt=0.0,
+        le=10_000,
         description="Median hours from identification to removal with no security staff.",
     )
     removal_staffing_effect: float = Field(
-        6_500.0, gt=0.0, le=1e7,
+        6_500.0,
+        gt=0.0,
+        le=1e7,
         description="k in median = H / (1 + k * security_fte / workload); workload in reports per week.",
     )
     removal_delay_sigma: float = Field(
@@ -126,7 +134,9 @@ class ModelParameters(BaseModel):
         13, ge=1, le=520, description="Weeks until a registry finds a new donor after one leaves (emergency migration)."
     )
     service_incident_memory_per_week: float = Field(
-        0.02, ge=0, le=10,
+        0.02,
+        ge=0,
+        le=10,
         description="Incident memory a firm gains per week a registry it uses is degraded or read-only.",
     )
 
@@ -141,9 +151,7 @@ class ModelParameters(BaseModel):
         1, ge=1, le=20, description="Lever: independent umbrella funders sharing that budget."
     )
     umbrella_donors: int = Field(3, ge=1, le=50, description="Big donors behind each umbrella funder.")
-    umbrella_donor_renewal_prob: Probability = Field(
-        0.85, description="Yearly probability that a big donor renews."
-    )
+    umbrella_donor_renewal_prob: Probability = Field(0.85, description="Yearly probability that a big donor renews.")
     umbrella_donor_return_prob: Probability = Field(
         0.5, description="Yearly probability that a lapsed donor slot is filled again."
     )
@@ -152,7 +160,9 @@ class ModelParameters(BaseModel):
         0.10, description="Yearly probability that the umbrella funder misses a round."
     )
     umbrella_commitment_years: int = Field(
-        1, ge=1, le=5,
+        1,
+        ge=1,
+        le=5,
         description="Lever: grant commitment length; at 2+ years a missed round stops no committed grant.",
     )
     umbrella_missed_round_year: int | None = Field(
@@ -173,9 +183,7 @@ class ModelParameters(BaseModel):
     corporate_developers_median: float = Field(
         50, gt=0, le=1e6, description="Median developers per firm (sizes are lognormal)."
     )
-    consumer_pareto_alpha: float = Field(
-        1.05, ge=1.0, le=5.0, description="Pareto tail of corporate download volume."
-    )
+    consumer_pareto_alpha: float = Field(1.05, ge=1.0, le=5.0, description="Pareto tail of corporate download volume.")
     pledge_usd_per_developer: NonNegativeUSD = Field(
         2_000, description="Lever: yearly support per developer a supporting firm pays (Open Source Pledge)."
     )
@@ -193,7 +201,9 @@ class ModelParameters(BaseModel):
     downturn_prob_per_year: Probability = Field(
         0.15, description="Yearly probability of an economic downturn (donations are cut first)."
     )
-    support_base_utility: float = Field(-1.5, ge=-20, le=20, description="Logit utility of supporting, before other terms.")
+    support_base_utility: float = Field(
+        -1.5, ge=-20, le=20, description="Logit utility of supporting, before other terms."
+    )
     norm_weight: float = Field(1.0, ge=0, le=20, description="Logit weight on the share of peers who support.")
     memory_weight: float = Field(1.0, ge=0, le=20, description="Logit weight on a firm's incident memory.")
     regulation_weight: float = Field(5.0, ge=0, le=50, description="Logit weight of a support mandate.")
@@ -209,12 +219,16 @@ class ModelParameters(BaseModel):
     )
 
     # --- Developers (publishers) --------------------------------------------------------
-    n_developers: int = Field(10_000, ge=10, le=1_000_000, description="Sampled developers; each stands for many real publishers.")
+    n_developers: int = Field(
+        10_000, ge=10, le=1_000_000, description="Sampled developers; each stands for many real publishers."
+    )
     ai_publishing_multiplier: float = Field(
         1.0, ge=0.0, le=20.0, description="Lever: AI-assisted coding multiplies every developer's publishing rate."
     )
     token_hygiene_mean: float = Field(
-        0.3, gt=0.0, lt=1.0,
+        0.3,
+        gt=0.0,
+        lt=1.0,
         description="Lever: mean share of publishing done with trusted publishing or short-lived tokens.",
     )
     switching_hazard_per_week: Probability = Field(
@@ -226,7 +240,9 @@ class ModelParameters(BaseModel):
     )
     fee_weight: float = Field(1.0, ge=0, le=50, description="Switching-utility weight on fee burden.")
     security_weight: float = Field(1.0, ge=0, le=50, description="Switching-utility weight on log removal-delay ratio.")
-    peer_weight: float = Field(3.0, ge=0, le=50, description="Switching-utility weight on the share of peers already there.")
+    peer_weight: float = Field(
+        3.0, ge=0, le=50, description="Switching-utility weight on the share of peers already there."
+    )
     network_weight: float = Field(0.3, ge=0, le=50, description="Switching-utility weight on log reach ratio.")
 
     # --- Alternative registries -----------------------------------------------------------
@@ -243,7 +259,9 @@ class ModelParameters(BaseModel):
     alt_reach_discount: Share = Field(
         0.3, description="Downloads an alternative draws per package, relative to its incumbent."
     )
-    alt_removal_multiplier: float = Field(5.0, ge=1, le=100, description="Alternative's removal median over its incumbent's.")
+    alt_removal_multiplier: float = Field(
+        5.0, ge=1, le=100, description="Alternative's removal median over its incumbent's."
+    )
     alt_fast_detection_share: Probability = Field(0.4, description="Share of malware an alternative detects fast.")
     alt_hygiene_factor: Share = Field(0.5, description="Token hygiene of developers on an alternative, relative.")
     alt_malware_attraction: float = Field(
@@ -257,7 +275,9 @@ class ModelParameters(BaseModel):
     malware_draw_vs_average_package: float = Field(
         0.01, ge=0, le=10, description="Downloads a live malicious package draws, relative to an average package."
     )
-    spam_bursts_per_year: float = Field(0.3, ge=0, le=52, description="Yearly rate of AI spam / token-farming bursts on npm.")
+    spam_bursts_per_year: float = Field(
+        0.3, ge=0, le=52, description="Yearly rate of AI spam / token-farming bursts on npm."
+    )
     spam_burst_packages: float = Field(125_000, ge=0, le=1e8, description="Packages in one spam burst.")
     spam_burst_weeks: int = Field(6, ge=1, le=52, description="Weeks a spam burst lasts.")
     harm_usd_per_malicious_download: float = Field(
@@ -269,7 +289,9 @@ class ModelParameters(BaseModel):
     )
 
     # --- Worms ----------------------------------------------------------------------------
-    worm_waves_per_year: float = Field(2.0, ge=0, le=52, description="Yearly rate of worm outbreaks (2 major waves in 2025).")
+    worm_waves_per_year: float = Field(
+        2.0, ge=0, le=52, description="Yearly rate of worm outbreaks (2 major waves in 2025)."
+    )
     worm_outbreak_week: int | None = Field(
         None, ge=1, le=5200, description="Shock: a worm outbreak starts in this week of the run."
     )
@@ -278,16 +300,22 @@ class ModelParameters(BaseModel):
         20, ge=1, le=1000, description="Packages a stolen token republishes (20 in wave 1, up to 100 in wave 2)."
     )
     worm_maintainer_installs_per_hour: float = Field(
-        0.006, ge=0, le=100,
+        0.006,
+        ge=0,
+        le=100,
         description="Installs of one trojanised version per hour by maintainers holding publish tokens.",
     )
     worm_token_theft_prob: Probability = Field(0.5, description="Chance an install steals a token when hygiene is nil.")
-    worm_detection_hours: float = Field(2.0, gt=0, le=1000, description="Median hours until a trojanised version is reported.")
+    worm_detection_hours: float = Field(
+        2.0, gt=0, le=1000, description="Median hours until a trojanised version is reported."
+    )
     worm_spill_prob: Probability = Field(
         0.001, description="Chance a stolen token is for another registry (cross-registry spill)."
     )
     worm_containment_factor: float = Field(
-        4.0, ge=0.1, le=1000,
+        4.0,
+        ge=0.1,
+        le=1000,
         description="A registry revokes tokens en masse this many removal medians after a worm reaches it.",
     )
     worm_containment_max_hours: float = Field(
@@ -333,7 +361,9 @@ class ModelParameters(BaseModel):
         return value
 
     @field_validator(
-        "fee_registries", "per_package_fee_usd_by_registry", "publisher_subscription_usd_by_registry",
+        "fee_registries",
+        "per_package_fee_usd_by_registry",
+        "publisher_subscription_usd_by_registry",
         "extra_security_fte_by_registry",
     )
     @classmethod
@@ -398,8 +428,7 @@ def _check_consistency(params: ModelParameters) -> None:
     """Check rules that span several fields."""
     if not (params.read_only_runway_months < params.degraded_runway_months < params.strained_runway_months):
         raise ParameterError(
-            "parameters 'read_only_runway_months' < 'degraded_runway_months' < 'strained_runway_months' "
-            "must hold"
+            "parameters 'read_only_runway_months' < 'degraded_runway_months' < 'strained_runway_months' must hold"
         )
 
 

@@ -57,7 +57,8 @@ class RegistryProfile:
 
 INCUMBENTS: tuple[RegistryProfile, ...] = (
     RegistryProfile(
-        name="pypi", label="PyPI",
+        name="pypi",
+        label="PyPI",
         downloads_per_week=21e9,  # >3 B requests/day (PyPI blog, Aug 2026) [A1]
         download_growth_per_year=0.50,  # PyPI-like default +50%/yr [calibration table 1]
         packages=736_344,  # 2026 project count [A1]
@@ -80,7 +81,8 @@ INCUMBENTS: tuple[RegistryProfile, ...] = (
         steward_restores_reserves=False,
     ),
     RegistryProfile(
-        name="npm", label="npm",
+        name="npm",
+        label="npm",
         downloads_per_week=4.5e12 * 1.5**2 / 52,  # 4.5 T requests 2024 [A2], +50%/yr to 2026
         download_growth_per_year=0.50,  # npm-like default +50%/yr [calibration table 1]
         packages=4.8e6 * 1.23**2,  # 4.8 M projects 2024, +23%/yr [A2]
@@ -103,7 +105,8 @@ INCUMBENTS: tuple[RegistryProfile, ...] = (
         steward_restores_reserves=True,
     ),
     RegistryProfile(
-        name="crates", label="crates.io",
+        name="crates",
+        label="crates.io",
         downloads_per_week=CRATES_DOWNLOADS_PER_WEEK,  # ~125 B downloads/yr [0]
         download_growth_per_year=0.70,  # 0.5 -> 2.5 PB/month over 2021-24 [A3]
         packages=200_000,  # assumption
@@ -126,7 +129,8 @@ INCUMBENTS: tuple[RegistryProfile, ...] = (
         steward_restores_reserves=False,
     ),
     RegistryProfile(
-        name="rubygems", label="RubyGems",
+        name="rubygems",
+        label="RubyGems",
         downloads_per_week=3e9 * 12 / 52,  # 3 B gem downloads/month [A4]
         download_growth_per_year=0.15,  # assumption: mature registry, low end of 14-40%
         packages=190_000,  # assumption
@@ -149,7 +153,8 @@ INCUMBENTS: tuple[RegistryProfile, ...] = (
         steward_restores_reserves=False,
     ),
     RegistryProfile(
-        name="maven", label="Maven Central",
+        name="maven",
+        label="Maven Central",
         downloads_per_week=1.5e12 * 1.3**2 / 52,  # 1.5 T requests 2024 [A5], +30%/yr to 2026
         download_growth_per_year=0.30,  # mature-registry default +30%/yr [calibration table 1]
         packages=557_000 * 1.2,  # 557 K projects (2023) [A5]; growth assumed
@@ -208,4 +213,6 @@ def alternative_profile(incumbent: RegistryProfile, entry_reach_share: float) ->
         steward_restores_reserves=True,
         incumbent_name=incumbent.name,
     )
+
+
 PROFILES: dict[str, RegistryProfile] = {profile.name: profile for profile in INCUMBENTS}

@@ -26,7 +26,8 @@ def support_share(mode: SupportMode):
 def pooled_removal_median_hours(model: RegistryModel) -> float:
     """Median removal delay over all malware, pooling registries' lognormals by their reports."""
     live = [
-        r for r in model.registry_list
+        r
+        for r in model.registry_list
         if r.status != Status.SHUT_DOWN and r.reports_per_week > 0 and r.removal_median_hours > 0
     ]
     if not live:

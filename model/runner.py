@@ -89,5 +89,7 @@ def events_frame(model: RegistryModel) -> pd.DataFrame:
 def worms_frame(model: RegistryModel) -> pd.DataFrame:
     """One row per worm outbreak, with typed columns even when there was none."""
     frame = pd.DataFrame(model.worm_rows, columns=WORM_COLUMNS)
-    types = {column: "int64" for column in WORM_COLUMNS if column not in ("registry", "duration_hours", "trojan_downloads")}
+    types = {
+        column: "int64" for column in WORM_COLUMNS if column not in ("registry", "duration_hours", "trojan_downloads")
+    }
     return frame.astype({**types, "registry": "object", "duration_hours": "float64", "trojan_downloads": "float64"})

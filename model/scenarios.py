@@ -39,7 +39,9 @@ def _preset_dir():
 
 def preset_names() -> list[str]:
     """Names of the built-in presets, status quo first."""
-    names = sorted(entry.name.removesuffix(".toml") for entry in _preset_dir().iterdir() if entry.name.endswith(".toml"))
+    names = sorted(
+        entry.name.removesuffix(".toml") for entry in _preset_dir().iterdir() if entry.name.endswith(".toml")
+    )
     return sorted(names, key=lambda name: name != "status-quo")
 
 

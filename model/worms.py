@@ -170,7 +170,10 @@ def start_outbreaks(model: RegistryModel) -> None:
         if first_index not in targets:
             continue
         row = simulate_outbreak(
-            rng, targets, first_index, int(model.time),
+            rng,
+            targets,
+            first_index,
+            int(model.time),
             packages_per_token=p.worm_packages_per_token,
             maintainer_installs_per_hour=p.worm_maintainer_installs_per_hour,
             theft_prob=p.worm_token_theft_prob,
@@ -197,7 +200,8 @@ def book_outbreak(model: RegistryModel, first: RegistryAgent, row: dict) -> None
     by_ecosystem[model.ecosystem_index(first)] = harm
     model.harm_corporations(by_ecosystem)
     model.log_event(
-        "worm", first.name,
+        "worm",
+        first.name,
         f"a worm on {first.label} compromised {row['packages_compromised']} packages of "
         f"{row['maintainers_compromised']} maintainers across {row['registries_reached']} registries",
     )

@@ -44,8 +44,11 @@ def test_app_and_workshop_prepare_the_same_offline_cache(monkeypatch, tmp_path):
 
     monkeypatch.setenv("SOLARA_ASSETS_PROXY_CACHE_DIR", str(tmp_path))
     caches = []
-    monkeypatch.setattr(viz.assets, "prepare_offline_assets", lambda cache=None, progress=print: caches.append(
-        cache or viz.assets.asset_cache_dir()))
+    monkeypatch.setattr(
+        viz.assets,
+        "prepare_offline_assets",
+        lambda cache=None, progress=print: caches.append(cache or viz.assets.asset_cache_dir()),
+    )
     assert main(["app", "--prepare-offline"]) == 0
     assert main(["workshop", "--prepare-assets"]) == 0
     assert caches == [tmp_path, tmp_path]

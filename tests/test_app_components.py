@@ -106,7 +106,11 @@ def test_bad_lever_values_show_an_error_and_the_model_keeps_running(context):
     assert "empty" in " ".join(lever_field(rc, "pledge_usd_per_developer").messages)
     type_into(rc, "opex_budget_share", "1.5")
     assert "between 0 and 1" in " ".join(lever_field(rc, "opex_budget_share").messages)
-    assert session.seed == 0 and session.params.pledge_usd_per_developer == 2000 and session.params.opex_budget_share == 0.05
+    assert (
+        session.seed == 0
+        and session.params.pledge_usd_per_developer == 2000
+        and session.params.opex_budget_share == 0.05
+    )
     click(rc, "Step week")
     assert session.week == 2
     type_into(rc, "seed", "4")

@@ -14,16 +14,24 @@ from viz.session import ExplorerSession
 
 
 def test_every_lever_is_a_parameter_with_a_unit_and_a_tooltip():
-    assert {"Registries and their fees", "Corporations", "Funders", "Security", "Infrastructure donors"} <= set(LEVER_GROUPS)
+    assert {"Registries and their fees", "Corporations", "Funders", "Security", "Infrastructure donors"} <= set(
+        LEVER_GROUPS
+    )
     for name, lever in LEVERS.items():
         assert name == "seed" or name in ModelParameters.model_fields
         assert lever.unit and len(lever.tooltip) > 10
 
 
 def test_bad_lever_text_raises_one_line_errors_naming_the_lever():
-    cases = {("seed", "abc"): "not a number", ("seed", "-1"): ">= 0", ("seed", "1.5"): "whole number",
-             ("pledge_usd_per_developer", ""): "empty", ("opex_budget_share", "2"): "between 0 and 1",
-             ("cdn_donation", "maybe"): "on or off", ("fee_registries", "pypi,cpan"): "unknown registry"}
+    cases = {
+        ("seed", "abc"): "not a number",
+        ("seed", "-1"): ">= 0",
+        ("seed", "1.5"): "whole number",
+        ("pledge_usd_per_developer", ""): "empty",
+        ("opex_budget_share", "2"): "between 0 and 1",
+        ("cdn_donation", "maybe"): "on or off",
+        ("fee_registries", "pypi,cpan"): "unknown registry",
+    }
     for (name, text), expected in cases.items():
         with pytest.raises(ParameterError, match=expected) as caught:
             parse_lever(LEVERS[name], text)

@@ -100,6 +100,14 @@ def test_scenarios_lists_every_preset(capsys):
     """`borrowed-time scenarios` names each preset with its description."""
     assert main(["scenarios"]) == 0
     listed = capsys.readouterr().out
-    for name in ("status-quo", "per-package-fee", "publisher-subscription", "enterprise-tier", "opex-norm",
-                 "funder-misses-round", "worm-outbreak", "history"):
+    for name in (
+        "status-quo",
+        "per-package-fee",
+        "publisher-subscription",
+        "enterprise-tier",
+        "opex-norm",
+        "funder-misses-round",
+        "worm-outbreak",
+        "history",
+    ):
         assert name in listed

@@ -16,12 +16,15 @@ def test_fast_switching_agrees_with_reference_on_the_same_draws(fee):
     for index in range(5):
         if index not in model.alternatives:
             from model.ecosystem import enter
+
             enter(model, index, demand=0.0)
     context = switch_context(model)
     uniforms = np.random.default_rng(9).random(len(model.developers))
     fast = model.developers.choose_homes(context, uniforms, model.p)
     plain = context.as_dict()
-    reference = np.array([agent.switch_reference(float(u), plain) for agent, u in zip(model.developer_agents, uniforms)])
+    reference = np.array(
+        [agent.switch_reference(float(u), plain) for agent, u in zip(model.developer_agents, uniforms)]
+    )
     assert np.array_equal(fast, reference)
     assert (fast != model.developers.home).sum() > 0  # the test exercises moves, not only stays
 

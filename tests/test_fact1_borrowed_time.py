@@ -25,14 +25,18 @@ def test_runway_falls_for_at_least_three_incumbents(runs):
         end.append(registries[registries["time"] == registries["time"].max()].set_index("registry")["runway_months"])
     mean_start, mean_end = pd.concat(start, axis=1).mean(axis=1), pd.concat(end, axis=1).mean(axis=1)
     falling = [name for name in INCUMBENT_NAMES if mean_end[name] < mean_start[name]]
-    assert len(falling) >= 3, f"runway fell only for {falling}: start {mean_start.round(1).to_dict()}, end {mean_end.round(1).to_dict()}"
+    assert len(falling) >= 3, (
+        f"runway fell only for {falling}: start {mean_start.round(1).to_dict()}, end {mean_end.round(1).to_dict()}"
+    )
 
 
 def test_costs_outgrow_revenue_without_steward_top_ups(runs):
     """Usage-linked cash costs grow faster than the revenue that does not follow costs (all but stewards)."""
     registries = runs(seed=0).registries
     yearly = registries.groupby("year").sum(numeric_only=True)
-    usage_linked = yearly[[f"cost_{i}_usd" for i in ("bandwidth", "storage", "compute", "malware_mitigation")]].sum(axis=1)
+    usage_linked = yearly[[f"cost_{i}_usd" for i in ("bandwidth", "storage", "compute", "malware_mitigation")]].sum(
+        axis=1
+    )
     independent = yearly[[c for c in yearly.columns if c.startswith("revenue_") and "steward" not in c]].sum(axis=1)
     first, last = yearly.index.min(), yearly.index.max()
     assert usage_linked[last] / usage_linked[first] > independent[last] / independent[first]

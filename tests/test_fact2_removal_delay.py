@@ -45,7 +45,9 @@ def test_a_funding_cut_raises_the_delay_after_a_delay(runs):
     for seed in SEEDS:
         base = runs(seed=seed).registries
         cut = runs("funder-misses-round", seed=seed).registries
-        same.append(removal(cut, GRANTEES, time=cut_week + notice - 1) - removal(base, GRANTEES, time=cut_week + notice - 1))
+        same.append(
+            removal(cut, GRANTEES, time=cut_week + notice - 1) - removal(base, GRANTEES, time=cut_week + notice - 1)
+        )
         later.append(removal(cut, GRANTEES, time=cut_week + 12) - removal(base, GRANTEES, time=cut_week + 12))
     assert np.mean(later) > 0.5, later
     assert abs(np.mean(same)) < 0.02 * np.mean(later), (same, later)

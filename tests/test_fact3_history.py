@@ -13,8 +13,10 @@ def test_history_count_within_15_percent_and_mostly_npm(runs):
         assert result.model["year"].iloc[0] == 2019 and result.model["year"].iloc[-1] == 2025
         totals.append(result.model["cumulative_malicious_identified"].iloc[-1])
         registries = result.registries
-        npm_shares.append(registries.loc[registries["registry"] == "npm", "malware_identified"].sum()
-                          / registries["malware_identified"].sum())
+        npm_shares.append(
+            registries.loc[registries["registry"] == "npm", "malware_identified"].sum()
+            / registries["malware_identified"].sum()
+        )
     assert abs(np.mean(totals) / 845_000 - 1) <= 0.15, np.mean(totals)
     assert np.mean(npm_shares) > 0.75, np.mean(npm_shares)
 

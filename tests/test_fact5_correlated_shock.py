@@ -18,8 +18,12 @@ def test_missed_round_hits_two_or_more_registries_at_once(runs):
         base = runs(seed=seed).registries
         shock = runs("funder-misses-round", seed=seed).registries
         fte_drop.append(year_means(base, "security_fte", 2028) - year_means(shock, "security_fte", 2028))
-        delay_rise.append(year_means(shock, "removal_median_hours", 2028) - year_means(base, "removal_median_hours", 2028))
-        weekly = lambda frame: frame[frame["year"] == 2028].pivot(index="time", columns="registry", values="removal_median_hours")
+        delay_rise.append(
+            year_means(shock, "removal_median_hours", 2028) - year_means(base, "removal_median_hours", 2028)
+        )
+        weekly = lambda frame: frame[frame["year"] == 2028].pivot(
+            index="time", columns="registry", values="removal_median_hours"
+        )
         rising = (weekly(shock) - weekly(base)) > 1e-9
         together.append(int(rising.sum(axis=1).max()))
     fte_drop, delay_rise = pd.concat(fte_drop, axis=1).mean(axis=1), pd.concat(delay_rise, axis=1).mean(axis=1)
@@ -30,6 +34,7 @@ def test_missed_round_hits_two_or_more_registries_at_once(runs):
 
 def test_multi_year_commitments_absorb_the_missed_round(runs):
     """With two-year grants (made in 2026), a round missed in 2027 cuts no grant; with one-year grants it does."""
+
     def drop(commitment_years: int) -> pd.Series:
         shock = runs(seed=0, umbrella_commitment_years=commitment_years, umbrella_missed_round_year=2027).registries
         base = runs(seed=0, umbrella_commitment_years=commitment_years).registries

@@ -23,7 +23,9 @@ def world(opex_share: float, pledge: float) -> dict[str, float]:
         offered.append(result.model["corporate_support_offered_usd"].sum())
         yearly = (
             result.registries.groupby(["registry", "year"])[["revenue_donation_usd", "revenue_opex_usd"]]
-            .sum().sum(axis=1).unstack("year")
+            .sum()
+            .sum(axis=1)
+            .unstack("year")
         )
         log_changes = np.log(yearly.where(yearly > 0)).diff(axis=1)
         volatility.append(np.nanmean(log_changes.std(axis=1)))

@@ -46,7 +46,9 @@ def test_developer_views_are_created_on_access():
 @pytest.mark.parametrize("fee, subscription", [(0.0, 0.0), (10.0, 0.0), (80.0, 0.0), (0.0, 100.0), (400.0, 50.0)])
 def test_entry_demand_skipping_agrees_with_evaluating_everyone(fee, subscription):
     """Developers who gain, counted with the switching-cost bound, equal evaluating every developer."""
-    model = RegistryModel(rng=4, n_developers=4000, per_package_fee_usd=fee, publisher_subscription_usd_per_year=subscription)
+    model = RegistryModel(
+        rng=4, n_developers=4000, per_package_fee_usd=fee, publisher_subscription_usd_per_year=subscription
+    )
     model.run_for(1)
     developers = model.developers
     for reach_share, multiplier in ((0.05, 1.0), (0.3, 3.0), (1.0, 1.0)):
@@ -54,7 +56,9 @@ def test_entry_demand_skipping_agrees_with_evaluating_everyone(fee, subscription
         model.p.ai_publishing_multiplier = multiplier
         context = switch_context(model, hypothetical=candidates)
         everyone = latent_demand(developers, context, model.p)
-        np.testing.assert_array_equal(latent_demand(developers, context, model.p, ecosystems=list(candidates)), everyone)
+        np.testing.assert_array_equal(
+            latent_demand(developers, context, model.p, ecosystems=list(candidates)), everyone
+        )
         for index in candidates:
             counted = developers.count_gaining(context, model.p, index)
             assert counted == round(everyone[index] * developers.ecosystem_sizes(5)[index])
@@ -65,10 +69,15 @@ def test_whole_weeks_is_exact_floor_division():
     from model.malware import whole_weeks
 
     boundaries = 168.0 * np.arange(1, 6000)
-    hours = np.concatenate([
-        np.random.default_rng(0).random(50_000) * 168 * 300, boundaries,
-        np.nextafter(boundaries, 0), np.nextafter(boundaries, np.inf), [0.0, 5e-324],
-    ])
+    hours = np.concatenate(
+        [
+            np.random.default_rng(0).random(50_000) * 168 * 300,
+            boundaries,
+            np.nextafter(boundaries, 0),
+            np.nextafter(boundaries, np.inf),
+            [0.0, 5e-324],
+        ]
+    )
     np.testing.assert_array_equal(whole_weeks(hours), (hours // 168.0).astype(np.int64))
 
 

@@ -41,22 +41,42 @@ def test_analyze_a_grid_sweep(tmp_path, capsys):
     assert main(["sweep", str(spec), "--out", str(out), "--workers", "2", "--no-progress"]) == 0
     assert main(["analyze", str(out)]) == 0
     folder = out / "analysis"
-    for name in ("summary.csv", "policy_effects.csv", "yearly_summary.csv", "dose-response-per_package_fee_usd.png",
-                 "dose-response-token_hygiene_mean.png", "heatmap-per_package_fee_usd-token_hygiene_mean.png",
-                 "fan-charts.png"):
+    for name in (
+        "summary.csv",
+        "policy_effects.csv",
+        "yearly_summary.csv",
+        "dose-response-per_package_fee_usd.png",
+        "dose-response-token_hygiene_mean.png",
+        "heatmap-per_package_fee_usd-token_hygiene_mean.png",
+        "fan-charts.png",
+    ):
         assert (folder / name).is_file(), name
     runs = pd.read_parquet(out / "runs.parquet")
     summary = pd.read_csv(folder / "summary.csv")
-    row = summary[(summary["policy"] == "opex") & (summary["per_package_fee_usd"] == 40.0)
-                  & (summary["token_hygiene_mean"] == 0.8) & (summary["outcome"] == "total_cash_usd")].iloc[0]
-    cell = runs[(runs["policy"] == "opex") & (runs["per_package_fee_usd"] == 40.0) & (runs["token_hygiene_mean"] == 0.8)]
+    row = summary[
+        (summary["policy"] == "opex")
+        & (summary["per_package_fee_usd"] == 40.0)
+        & (summary["token_hygiene_mean"] == 0.8)
+        & (summary["outcome"] == "total_cash_usd")
+    ].iloc[0]
+    cell = runs[
+        (runs["policy"] == "opex") & (runs["per_package_fee_usd"] == 40.0) & (runs["token_hygiene_mean"] == 0.8)
+    ]
     assert row["n"] == 3 and row["mean"] == pytest.approx(cell["total_cash_usd"].mean())
     assert row["ci_low"] < row["mean"] < row["ci_high"]
     effects = pd.read_csv(folder / "policy_effects.csv")
-    effect = effects[(effects["per_package_fee_usd"] == 40.0) & (effects["token_hygiene_mean"] == 0.8)
-                     & (effects["outcome"] == "total_cash_usd")].iloc[0]
-    base = runs[(runs["policy"] == "baseline") & (runs["per_package_fee_usd"] == 40.0) & (runs["token_hygiene_mean"] == 0.8)]
-    paired = cell.sort_values("replication")["total_cash_usd"].to_numpy() - base.sort_values("replication")["total_cash_usd"].to_numpy()
+    effect = effects[
+        (effects["per_package_fee_usd"] == 40.0)
+        & (effects["token_hygiene_mean"] == 0.8)
+        & (effects["outcome"] == "total_cash_usd")
+    ].iloc[0]
+    base = runs[
+        (runs["policy"] == "baseline") & (runs["per_package_fee_usd"] == 40.0) & (runs["token_hygiene_mean"] == 0.8)
+    ]
+    paired = (
+        cell.sort_values("replication")["total_cash_usd"].to_numpy()
+        - base.sort_values("replication")["total_cash_usd"].to_numpy()
+    )
     assert effect["difference_mean"] == pytest.approx(paired.mean())
 
 
@@ -83,8 +103,10 @@ final = ["total_cash_usd", "share_developers_on_alternatives"]
 """
 
 
-@pytest.mark.parametrize("design", ["kind = 'sobol'\nsamples = 256", "kind = 'morris'\nsamples = 40",
-                                    "kind = 'latin_hypercube'\nsamples = 200"])
+@pytest.mark.parametrize(
+    "design",
+    ["kind = 'sobol'\nsamples = 256", "kind = 'morris'\nsamples = 40", "kind = 'latin_hypercube'\nsamples = 200"],
+)
 def test_sensitivity_finds_the_parameter_that_matters(tmp_path, design):
     """On an outcome made from the design (not the model), indices rank the one driving parameter first."""
     loaded = parse_spec(__import__("tomllib").loads(SAMPLED + f"[design]\n{design}\n"))
@@ -94,8 +116,9 @@ def test_sensitivity_finds_the_parameter_that_matters(tmp_path, design):
     points = plan.design.points
     assert points["worm_packages_per_token"].dtype == np.int64  # whole-number parameters are rounded
     assert points["per_package_fee_usd"].between(1.0, 100.0).all()
-    runs = points.assign(run_id=points["point_id"], replication=0, policy="baseline", status="ok", error="",
-                         duration_s=0.0)
+    runs = points.assign(
+        run_id=points["point_id"], replication=0, policy="baseline", status="ok", error="", duration_s=0.0
+    )
     runs["total_cash_usd"] = 5 * np.log(runs["per_package_fee_usd"]) + 0.01 * runs["token_hygiene_mean"]
     runs["share_developers_on_alternatives"] = runs["token_hygiene_mean"] ** 2
     runs.to_parquet(out / RUNS_FILE)
@@ -104,7 +127,10 @@ def test_sensitivity_finds_the_parameter_that_matters(tmp_path, design):
     assert out / "analysis" / "sensitivity.png" in written
     table = pd.read_csv(out / "analysis" / "sensitivity.csv")
     measure = {"sobol": "ST", "morris": "mu_star", "latin_hypercube": "spearman_rho"}[Sweep(out).kind]
-    for outcome, driver in (("total_cash_usd", "per_package_fee_usd"), ("share_developers_on_alternatives", "token_hygiene_mean")):
+    for outcome, driver in (
+        ("total_cash_usd", "per_package_fee_usd"),
+        ("share_developers_on_alternatives", "token_hygiene_mean"),
+    ):
         rows = table[table["outcome"] == outcome].set_index("parameter")[measure].abs()
         assert rows.idxmax() == driver, rows
         assert rows.drop(driver).max() < 0.2 * rows[driver], rows

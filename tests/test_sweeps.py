@@ -75,9 +75,18 @@ def test_sweep_writes_one_row_per_run_with_seeds_that_reproduce(tiny):
     assert set(series["metric"]) == {"total_cash_usd", "incumbents.revenue_fees_usd.sum"}
     assert set(series["year"]) == {2026, 2027}
     row = runs[(runs["policy"] == "opex-norm") & (runs["per_package_fee_usd"] == 20.0)].iloc[1]
-    seed = np.random.SeedSequence(int(row["seed_entropy"]), spawn_key=tuple(int(k) for k in row["seed_spawn_key"].split(".")))
-    direct = run("status-quo", years=2, seed=seed, n_developers=300, n_corporations=100,
-                 per_package_fee_usd=20.0, opex_budget_share=0.9)
+    seed = np.random.SeedSequence(
+        int(row["seed_entropy"]), spawn_key=tuple(int(k) for k in row["seed_spawn_key"].split("."))
+    )
+    direct = run(
+        "status-quo",
+        years=2,
+        seed=seed,
+        n_developers=300,
+        n_corporations=100,
+        per_package_fee_usd=20.0,
+        opex_budget_share=0.9,
+    )
     assert row["malware_downloads.sum"] == direct.model["malware_downloads"].sum()
     assert row["npm.removal_median_hours.mean"] == final_value("npm.removal_median_hours.mean", direct)
     mine = series[(series["run_id"] == row["run_id"]) & (series["metric"] == "total_cash_usd")]
@@ -97,8 +106,9 @@ def test_same_tables_with_one_worker_two_workers_and_a_dask_cluster(tiny, tmp_pa
 
     spec, two = tiny
     assert sweep(spec, tmp_path / "one", "--workers", "1") == 0
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      host="127.0.0.1") as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
         assert sweep(spec, tmp_path / "dask", "--scheduler", cluster.scheduler_address) == 0
     reference_runs, reference_series = tables(two)
     for other in ("one", "dask"):
@@ -111,8 +121,18 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tiny, tmp_path):
     """Kill the runner with SIGKILL partway; --resume finishes it with no run lost or repeated."""
     spec, two = tiny
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "experiments.cli", "sweep", str(spec), "--out", str(out),
-               "--workers", "1", "--no-progress"]
+    command = [
+        sys.executable,
+        "-m",
+        "experiments.cli",
+        "sweep",
+        str(spec),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--no-progress",
+    ]
     runner = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -143,7 +163,9 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tiny, tmp_path):
 
 def test_a_raising_run_is_recorded_and_the_sweep_goes_on(tmp_path, capsys):
     """A combination the model rejects at run time fails alone; the other runs finish."""
-    spec = write_spec(tmp_path, """
+    spec = write_spec(
+        tmp_path,
+        """
 name = "partly-invalid"
 years = 1
 replications = 2
@@ -157,7 +179,8 @@ values = [2.0, 5.0]
 [outcomes]
 final = ["total_cash_usd"]
 yearly = ["total_cash_usd"]
-""")
+""",
+    )
     assert sweep(spec, tmp_path / "out", "--workers", "2") == 0
     warning = capsys.readouterr().err  # the user was told before the sweep started
     assert "warning: 2 of 8 runs combine values that break a rule between parameters" in warning
@@ -191,9 +214,14 @@ MALFORMED = [
     (GOOD.replace("[0.0, 10.0]", "[0.0, -10.0]"), "'parameters.per_package_fee_usd.values'"),
     (GOOD.replace("values = [0.0, 10.0]", "range = [10.0, 0.0]"), "'parameters.per_package_fee_usd'"),
     (GOOD.replace("values = [0.0, 10.0]", "range = [0.0, 10.0]"), "'parameters.per_package_fee_usd.levels'"),
-    (GOOD + "[design]\nkind = 'sobol'\nsamples = 8\n", "'parameters.per_package_fee_usd': a sobol design needs a 'range'"),
-    (GOOD.replace("values = [0.0, 10.0]", "range = [0.0, 10.0]") + "[design]\nkind = 'sobol'\nsamples = 6\n",
-     "'design.samples': Sobol base samples must be a power of 2"),
+    (
+        GOOD + "[design]\nkind = 'sobol'\nsamples = 8\n",
+        "'parameters.per_package_fee_usd': a sobol design needs a 'range'",
+    ),
+    (
+        GOOD.replace("values = [0.0, 10.0]", "range = [0.0, 10.0]") + "[design]\nkind = 'sobol'\nsamples = 6\n",
+        "'design.samples': Sobol base samples must be a power of 2",
+    ),
     (GOOD + "[design]\nkind = 'taguchi'\n", "'design.kind'"),
     (GOOD.replace('"total_cash_usd"', '"total_cash"'), "'outcomes.final[0]': unknown outcome 'total_cash'"),
     (GOOD.replace('"total_cash_usd"', '"npm.cash"'), "'outcomes.final[0]'"),

@@ -8,7 +8,9 @@ from pathlib import Path
 import solara
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-MISSING = "*This part of the documentation ships with the source repository (`docs/{name}`); it is not in this installation.*"
+MISSING = (
+    "*This part of the documentation ships with the source repository (`docs/{name}`); it is not in this installation.*"
+)
 
 
 def doc_section(name: str, heading: str | None = None) -> str:

@@ -40,12 +40,16 @@ def AboutPage() -> None:
 def Layout(children: list = []) -> None:  # noqa: B006 (Solara's layout signature)
     """Solara's app layout, with the pages' tabs named by their labels."""
     _, pages = solara.use_route()
-    tabs = solara.lab.Tabs(align="center", children=[solara.lab.Tab(page.label or page.path, path_or_route=page) for page in pages])
+    tabs = solara.lab.Tabs(
+        align="center", children=[solara.lab.Tab(page.label or page.path, path_or_route=page) for page in pages]
+    )
     return solara.AppLayout(children=[solara.AppBar(children=[tabs]), *children])
 
 
 routes = [
-    solara.Route(path="/", component=ExplorerPage, label="Explorer", layout=Layout),  # the first route's layout wraps every page
+    solara.Route(
+        path="/", component=ExplorerPage, label="Explorer", layout=Layout
+    ),  # the first route's layout wraps every page
     solara.Route(path="about", component=AboutPage, label="About the model"),
     solara.Route(path="workshop", component=WorkshopPage, label="Workshop"),
 ]

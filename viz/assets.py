@@ -68,7 +68,9 @@ def prepare_offline_assets(cache: Path | None = None, progress: Callable[[str], 
     for number, spec in enumerate(todo, start=1):
         progress(f"offline assets: [{number}/{len(todo)}] {spec}")
         with tempfile.TemporaryDirectory(prefix="npm-pack-") as work:
-            done = subprocess.run([npm, "pack", spec, "--silent"], cwd=work, capture_output=True, text=True, timeout=300)
+            done = subprocess.run(
+                [npm, "pack", spec, "--silent"], cwd=work, capture_output=True, text=True, timeout=300
+            )
             tarballs = list(Path(work).glob("*.tgz"))
             if done.returncode != 0 or not tarballs:
                 detail = (done.stderr or done.stdout).strip().splitlines()

@@ -59,7 +59,9 @@ class ChartBoard:
         self.figure = Figure(figsize=(13, 11.5), dpi=dpi, layout="constrained")
         self.canvas = FigureCanvasAgg(self.figure)
         axes = self.figure.subplots(4, 2)
-        self.axes = dict(zip(("runway", "revenue", "removal", "malware", "alternatives", "support", "worms"), axes.flat))
+        self.axes = dict(
+            zip(("runway", "revenue", "removal", "malware", "alternatives", "support", "worms"), axes.flat)
+        )
         axes.flat[-1].set_visible(False)
         for ax, title in zip(axes.flat, CHART_TITLES):
             ax.set_title(title, fontsize=10, loc="left")
@@ -72,42 +74,56 @@ class ChartBoard:
         a = self.axes
         for name in INCUMBENT_NAMES:
             colour = REGISTRY_COLOURS[name]
-            self.lines[f"runway:{name}"], = a["runway"].plot([], [], color=colour, label=name)
-            self.baseline_lines[f"runway:{name}"], = a["runway"].plot([], [], color=colour, alpha=BASELINE_ALPHA, lw=1)
-            self.lines[f"removal:{name}"], = a["removal"].plot([], [], color=colour, lw=1, label=name)
-            self.baseline_lines[f"removal:{name}"], = a["removal"].plot([], [], color=colour, alpha=BASELINE_ALPHA, lw=1)
+            (self.lines[f"runway:{name}"],) = a["runway"].plot([], [], color=colour, label=name)
+            (self.baseline_lines[f"runway:{name}"],) = a["runway"].plot(
+                [], [], color=colour, alpha=BASELINE_ALPHA, lw=1
+            )
+            (self.lines[f"removal:{name}"],) = a["removal"].plot([], [], color=colour, lw=1, label=name)
+            (self.baseline_lines[f"removal:{name}"],) = a["removal"].plot(
+                [], [], color=colour, alpha=BASELINE_ALPHA, lw=1
+            )
         a["runway"].set_ylim(0, RUNWAY_CAP_MONTHS)
         a["runway"].legend(fontsize=7, ncols=5, loc="upper right")
-        self.lines["removal:pooled"], = a["removal"].plot([], [], color="black", lw=2, label="all malware")
-        self.baseline_lines["removal:pooled"], = a["removal"].plot([], [], color="black", lw=2, alpha=BASELINE_ALPHA)
+        (self.lines["removal:pooled"],) = a["removal"].plot([], [], color="black", lw=2, label="all malware")
+        (self.baseline_lines["removal:pooled"],) = a["removal"].plot([], [], color="black", lw=2, alpha=BASELINE_ALPHA)
         a["removal"].set_yscale("log")
         a["removal"].set_ylim(0.1, 1000)
         a["removal"].legend(fontsize=7, ncols=3, loc="upper left")
         for source in REVENUE_SOURCES:
             colour = SOURCE_COLOURS[source]
-            self.lines[f"revenue:{source}"], = a["revenue"].plot([], [], color=colour, label=source)
-            self.baseline_lines[f"revenue:{source}"], = a["revenue"].plot([], [], color=colour, alpha=BASELINE_ALPHA)
+            (self.lines[f"revenue:{source}"],) = a["revenue"].plot([], [], color=colour, label=source)
+            (self.baseline_lines[f"revenue:{source}"],) = a["revenue"].plot([], [], color=colour, alpha=BASELINE_ALPHA)
         a["revenue"].legend(fontsize=7, ncols=3, loc="upper left")
-        self.lines["malware:live"], = a["malware"].plot([], [], color="tab:red", label="live malicious packages")
-        self.baseline_lines["malware:live"], = a["malware"].plot([], [], color="tab:red", alpha=BASELINE_ALPHA)
-        self.lines["malware:downloads"], = a["malware"].plot([], [], color="tab:brown", label="malware downloads per week")
-        self.baseline_lines["malware:downloads"], = a["malware"].plot([], [], color="tab:brown", alpha=BASELINE_ALPHA)
+        (self.lines["malware:live"],) = a["malware"].plot([], [], color="tab:red", label="live malicious packages")
+        (self.baseline_lines["malware:live"],) = a["malware"].plot([], [], color="tab:red", alpha=BASELINE_ALPHA)
+        (self.lines["malware:downloads"],) = a["malware"].plot(
+            [], [], color="tab:brown", label="malware downloads per week"
+        )
+        (self.baseline_lines["malware:downloads"],) = a["malware"].plot([], [], color="tab:brown", alpha=BASELINE_ALPHA)
         a["revenue"].set_yscale("log")
         a["revenue"].set_ylim(0.1, 1000)
         a["malware"].set_yscale("log")
         a["malware"].set_ylim(100, 1e9)
         a["malware"].legend(fontsize=7, loc="upper left")
-        self.lines["alternatives"], = a["alternatives"].plot([], [], color="tab:purple", label="this run")
-        self.baseline_lines["alternatives"], = a["alternatives"].plot([], [], color="tab:purple", alpha=BASELINE_ALPHA, label="status quo")
+        (self.lines["alternatives"],) = a["alternatives"].plot([], [], color="tab:purple", label="this run")
+        (self.baseline_lines["alternatives"],) = a["alternatives"].plot(
+            [], [], color="tab:purple", alpha=BASELINE_ALPHA, label="status quo"
+        )
         a["alternatives"].set_ylim(0, 0.05)
         a["alternatives"].legend(fontsize=7, loc="upper left")
         for mode, colour in zip(SUPPORT_MODES, MODE_COLOURS):
-            self.lines[f"support:{mode}"], = a["support"].plot([], [], color=colour if mode != "none" else "black", label=mode)
-            self.baseline_lines[f"support:{mode}"], = a["support"].plot([], [], color=colour if mode != "none" else "black", alpha=BASELINE_ALPHA)
+            (self.lines[f"support:{mode}"],) = a["support"].plot(
+                [], [], color=colour if mode != "none" else "black", label=mode
+            )
+            (self.baseline_lines[f"support:{mode}"],) = a["support"].plot(
+                [], [], color=colour if mode != "none" else "black", alpha=BASELINE_ALPHA
+            )
         a["support"].set_ylim(0, 1)
         a["support"].legend(fontsize=7, ncols=4, loc="center right")
         self.worm_points = a["worms"].scatter([], [], s=30, color="tab:red", label="this run", zorder=3)
-        self.baseline_worm_points = a["worms"].scatter([], [], s=30, color="tab:red", alpha=BASELINE_ALPHA, label="status quo")
+        self.baseline_worm_points = a["worms"].scatter(
+            [], [], s=30, color="tab:red", alpha=BASELINE_ALPHA, label="status quo"
+        )
         a["worms"].set_yscale("log")
         a["worms"].set_ylim(1, 30_000)
         a["worms"].legend(fontsize=7, loc="upper left")

@@ -38,42 +38,69 @@ def registry_table(session: ExplorerSession) -> pd.DataFrame:
     rows = []
     for registry in session.model.registry_list:
         row = registry_row(registry)
-        rows.append({
-            "registry": registry.label,
-            "kind": row["kind"],
-            "status": row["status"],
-            "cash (USD M)": round(row["cash_usd"] / 1e6, 2),
-            "runway (months)": round(min(row["runway_months"], 999), 1),
-            "security staff (FTE)": round(row["security_fte"], 2),
-            "removal median (hours)": round(row["removal_median_hours"], 1),
-            "live malware": row["malware_live"],
-            "publishers": round(row["publishers"]),
-        })
+        rows.append(
+            {
+                "registry": registry.label,
+                "kind": row["kind"],
+                "status": row["status"],
+                "cash (USD M)": round(row["cash_usd"] / 1e6, 2),
+                "runway (months)": round(min(row["runway_months"], 999), 1),
+                "security staff (FTE)": round(row["security_fte"], 2),
+                "removal median (hours)": round(row["removal_median_hours"], 1),
+                "live malware": row["malware_live"],
+                "publishers": round(row["publishers"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def accounts_table(session: ExplorerSession, name: str) -> pd.DataFrame:
     """One registry's accounts this week: revenue by source, cash cost and in-kind cover by item."""
     registry = session.model.registries_by_name[name]
-    rows = [{"line": f"revenue: {source}", "this week (USD)": round(registry.revenue[source]),
-             "per year at this rate (USD)": round(registry.revenue[source] * 52)} for source in REVENUE_SOURCES]
-    rows += [{"line": f"cash cost: {item}", "this week (USD)": round(registry.cost[item]),
-              "per year at this rate (USD)": round(registry.cost[item] * 52)} for item in COST_ITEMS]
-    rows += [{"line": f"in-kind cover: {item}", "this week (USD)": round(registry.inkind[item]),
-              "per year at this rate (USD)": round(registry.inkind[item] * 52)} for item in COST_ITEMS if registry.inkind[item]]
+    rows = [
+        {
+            "line": f"revenue: {source}",
+            "this week (USD)": round(registry.revenue[source]),
+            "per year at this rate (USD)": round(registry.revenue[source] * 52),
+        }
+        for source in REVENUE_SOURCES
+    ]
+    rows += [
+        {
+            "line": f"cash cost: {item}",
+            "this week (USD)": round(registry.cost[item]),
+            "per year at this rate (USD)": round(registry.cost[item] * 52),
+        }
+        for item in COST_ITEMS
+    ]
+    rows += [
+        {
+            "line": f"in-kind cover: {item}",
+            "this week (USD)": round(registry.inkind[item]),
+            "per year at this rate (USD)": round(registry.inkind[item] * 52),
+        }
+        for item in COST_ITEMS
+        if registry.inkind[item]
+    ]
     return pd.DataFrame(rows)
 
 
 def event_lines(session: ExplorerSession, limit: int = EVENTS_SHOWN) -> list[str]:
     """The newest events first, as 'week 37 (2026): ...' lines."""
-    return [f"week {event['time']} ({event['year']}): {event['detail']}" for event in reversed(session.model.events[-limit:])]
+    return [
+        f"week {event['time']} ({event['year']}): {event['detail']}"
+        for event in reversed(session.model.events[-limit:])
+    ]
 
 
 @solara.component
 def HtmlTable(frame: pd.DataFrame) -> None:
     """A plain HTML table (one widget, cheap to update every step)."""
-    solara.HTML(tag="div", unsafe_innerHTML=TABLE_STYLE + frame.to_html(index=False, classes="bt-table", border=0,
-                                                                      float_format=lambda x: f"{x:,.2f}"))
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=TABLE_STYLE
+        + frame.to_html(index=False, classes="bt-table", border=0, float_format=lambda x: f"{x:,.2f}"),
+    )
 
 
 @solara.component
@@ -83,18 +110,33 @@ def LeverField(lever: Lever, value: Any, error: str | None, on_text: Callable[[s
     with solara.Tooltip(lever.tooltip):
         with solara.Column(gap="0px"):
             if lever.kind == "bool":
-                solara.Switch(label=label, value=bool(value), on_value=lambda v: on_text(lever.name, "true" if v else "false"))
+                solara.Switch(
+                    label=label, value=bool(value), on_value=lambda v: on_text(lever.name, "true" if v else "false")
+                )
             elif lever.kind == "registries":
-                solara.SelectMultiple(label, values=list(value), all_values=list(LEVERS[lever.name].default),
-                                      on_value=lambda v: on_text(lever.name, ",".join(v)), dense=True)
+                solara.SelectMultiple(
+                    label,
+                    values=list(value),
+                    all_values=list(LEVERS[lever.name].default),
+                    on_value=lambda v: on_text(lever.name, ",".join(v)),
+                    dense=True,
+                )
             else:
-                solara.InputText(label, value=str(value), on_value=lambda v: on_text(lever.name, v),
-                                 continuous_update=False, error=error or False)
+                solara.InputText(
+                    label,
+                    value=str(value),
+                    on_value=lambda v: on_text(lever.name, v),
+                    continuous_update=False,
+                    error=error or False,
+                )
 
 
 @solara.component
-def Explorer(search: str | None = None, on_url: Callable[[str], None] | None = None,
-             on_session: Callable[[ExplorerSession], None] | None = None) -> None:
+def Explorer(
+    search: str | None = None,
+    on_url: Callable[[str], None] | None = None,
+    on_session: Callable[[ExplorerSession], None] | None = None,
+) -> None:
     """The explorer for one visitor; `search` is the page's query string, `on_url` receives new ones.
 
     `on_session` is called once with the visitor's session (tests use it to look inside). The
@@ -116,8 +158,12 @@ def bump(version: solara.Reactive[int]) -> None:
 
 
 @solara.component
-def LeverPanel(session: ExplorerSession, version: solara.Reactive[int], link_errors: list[str],
-               on_url: Callable[[str], None] | None) -> None:
+def LeverPanel(
+    session: ExplorerSession,
+    version: solara.Reactive[int],
+    link_errors: list[str],
+    on_url: Callable[[str], None] | None,
+) -> None:
     """Preset selector and levers grouped by actor; a bad value is shown on its lever and changes nothing."""
     texts, set_texts = solara.use_state(dict())  # lever name -> text typed (kept while invalid)
     errors, set_errors = solara.use_state(dict())  # lever name -> what is wrong with it
@@ -177,10 +223,12 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
 
     def act(action: Callable[[], Any]) -> Callable[[], None]:
         """A click handler that runs `action` on the session, then refreshes the run panel."""
+
         def handler() -> None:
             """Run the action and refresh."""
             action()
             bump(version)
+
         return handler
 
     def play_loop(cancel: threading.Event) -> None:
@@ -214,26 +262,47 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
 
     with solara.Column(style={"padding": "8px"}):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.Button("Play", icon_name="mdi-play", on_click=lambda: set_playing(True), disabled=playing or session.finished)
+            solara.Button(
+                "Play", icon_name="mdi-play", on_click=lambda: set_playing(True), disabled=playing or session.finished
+            )
             solara.Button("Pause", icon_name="mdi-pause", on_click=lambda: set_playing(False), disabled=not playing)
             solara.Button("Step week", on_click=act(lambda: session.step(1)), disabled=playing or session.finished)
             solara.Button("Step year", on_click=act(lambda: session.step(52)), disabled=playing or session.finished)
             solara.Button("Reset", icon_name="mdi-restart", on_click=act(session.reset))
-            solara.Select("Play speed", values=list(PLAY_SPEEDS), value=speed, on_value=set_speed, style={"max-width": "180px"})
-            solara.Text(f"Week {session.week} of {session.horizon_weeks} ({session.model.year})", classes=["week-label"])
+            solara.Select(
+                "Play speed", values=list(PLAY_SPEEDS), value=speed, on_value=set_speed, style={"max-width": "180px"}
+            )
+            solara.Text(
+                f"Week {session.week} of {session.horizon_weeks} ({session.model.year})", classes=["week-label"]
+            )
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Text("Shocks:")
             for key, (label, _) in SHOCKS.items():
-                solara.Button(label, on_click=act(lambda key=key: session.fire(key)), color="warning", outlined=True,
-                              disabled=session.finished)
-        solara.Text("Faint lines: the status quo with the same seed. Bold lines: this scenario so far.",
-                    style={"font-size": "0.85em"})
+                solara.Button(
+                    label,
+                    on_click=act(lambda key=key: session.fire(key)),
+                    color="warning",
+                    outlined=True,
+                    disabled=session.finished,
+                )
+        solara.Text(
+            "Faint lines: the status quo with the same seed. Bold lines: this scenario so far.",
+            style={"font-size": "0.85em"},
+        )
         solara.Image(image, width="100%", format="jpeg")
         with solara.Row():
-            solara.FileDownload(session.csv_zip, filename=f"borrowed-time-{session.preset}-seed{session.seed}-week{session.week}.zip",
-                                label="Export run (CSV, zip)", mime_type="application/zip")
-            solara.FileDownload(export_png, filename=f"borrowed-time-{session.preset}-seed{session.seed}-week{session.week}.png",
-                                label="Export charts (PNG)", mime_type="image/png")
+            solara.FileDownload(
+                session.csv_zip,
+                filename=f"borrowed-time-{session.preset}-seed{session.seed}-week{session.week}.zip",
+                label="Export run (CSV, zip)",
+                mime_type="application/zip",
+            )
+            solara.FileDownload(
+                export_png,
+                filename=f"borrowed-time-{session.preset}-seed{session.seed}-week{session.week}.png",
+                label="Export charts (PNG)",
+                mime_type="image/png",
+            )
         with solara.lab.Tabs(value=tab, on_value=set_tab):
             for label in DETAIL_TABS:
                 solara.lab.Tab(label)
@@ -242,7 +311,9 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
         elif DETAIL_TABS[tab] == "Accounts":
             names = [r.name for r in session.model.registry_list]
             shown_name = selected if selected in names else "npm"
-            solara.Select("Registry", values=names, value=shown_name, on_value=set_selected, style={"max-width": "240px"})
+            solara.Select(
+                "Registry", values=names, value=shown_name, on_value=set_selected, style={"max-width": "240px"}
+            )
             HtmlTable(accounts_table(session, shown_name))
         else:
             with solara.Column(gap="2px", classes=["events-log"]):

@@ -99,7 +99,9 @@ def parse_lever(lever: Lever, text: Any) -> Any:
         names = [part.strip() for part in raw.split(",") if part.strip()]
         unknown = [name for name in names if name not in INCUMBENT_NAMES]
         if unknown:
-            raise ParameterError(f"{lever.label}: unknown registry {unknown[0]!r}; allowed: {', '.join(INCUMBENT_NAMES)}")
+            raise ParameterError(
+                f"{lever.label}: unknown registry {unknown[0]!r}; allowed: {', '.join(INCUMBENT_NAMES)}"
+            )
         return names
     if raw == "":
         raise ParameterError(f"{lever.label}: empty; enter a {_expected(lever)}")

@@ -21,10 +21,14 @@ def check_address(host: str, port: int) -> None:
         raise ParameterError(f"--port must be between 1 and 65535 (got {port})")
     try:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: a just-stopped one's port is free
+            probe.setsockopt(
+                socket.SOL_SOCKET, socket.SO_REUSEADDR, 1
+            )  # as the server does: a just-stopped one's port is free
             probe.bind((host, port))
     except OSError as exc:
-        raise ParameterError(f"cannot serve on {host}:{port} ({exc.strerror or exc}); choose another --port or --host") from None
+        raise ParameterError(
+            f"cannot serve on {host}:{port} ({exc.strerror or exc}); choose another --port or --host"
+        ) from None
 
 
 def server_environment(cache: Path, **extra: str) -> dict[str, str]:
@@ -35,11 +39,25 @@ def server_environment(cache: Path, **extra: str) -> dict[str, str]:
 def warn_if_not_offline_ready(cache: Path) -> None:
     """Say on stderr (once, at start) when the browser will need the internet for its assets."""
     if missing_specs(cache):
-        print(f"note: front-end assets are not prepared in {cache}; the browser will need the internet once "
-              "(run `borrowed-time app --prepare-offline` to work with none)", file=sys.stderr)
+        print(
+            f"note: front-end assets are not prepared in {cache}; the browser will need the internet once "
+            "(run `borrowed-time app --prepare-offline` to work with none)",
+            file=sys.stderr,
+        )
 
 
 def solara_command(module: str, host: str, port: int) -> list[str]:
     """The `solara run` command line serving `module` in production mode, without opening a browser."""
-    return [sys.executable, "-m", "solara", "run", module, "--host", host, "--port", str(port), "--production", "--no-open"]
-
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        module,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+    ]

@@ -38,8 +38,13 @@ SHOCKS: dict[str, tuple[str, Callable[[RegistryModel], None]]] = {
 class ExplorerSession:
     """A visitor's scenario (preset, lever overrides, seed) and its running model."""
 
-    def __init__(self, preset: str = "status-quo", overrides: dict[str, Any] | None = None,
-                 seed: int = 0, years: float = DEFAULT_YEARS) -> None:
+    def __init__(
+        self,
+        preset: str = "status-quo",
+        overrides: dict[str, Any] | None = None,
+        seed: int = 0,
+        years: float = DEFAULT_YEARS,
+    ) -> None:
         """Validate the scenario and build the model at week 0."""
         self.preset = preset
         self.overrides: dict[str, Any] = dict(overrides or {})

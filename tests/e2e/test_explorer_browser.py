@@ -65,8 +65,9 @@ def test_explorer_in_chromium(browser, app_server, output_dir):
 
     page.get_by_role("button", name="Play", exact=True).click()
     expect(page.get_by_role("button", name="Pause", exact=True)).to_be_enabled(timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_function("() => /Week ([2-9]\\d|\\d{3})/.test(document.querySelector('.week-label').innerText)",
-                           timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => /Week ([2-9]\\d|\\d{3})/.test(document.querySelector('.week-label').innerText)", timeout=LOAD_TIMEOUT_MS
+    )
     page.get_by_role("button", name="Pause", exact=True).click()
     expect(page.get_by_role("button", name="Step week", exact=True)).to_be_enabled(timeout=LOAD_TIMEOUT_MS)
     played = settled_week(page)  # a frame already under way when Pause was clicked may still land
@@ -83,7 +84,8 @@ def test_explorer_in_chromium(browser, app_server, output_dir):
     expect(page.locator(".week-label")).to_contain_text(f"Week {played + 1} ", timeout=LOAD_TIMEOUT_MS)
     page.get_by_role("tab", name="Events").click()
     expect(page.get_by_text(re.compile(rf"week {played + 1} \(\d+\): a worm on npm compromised"))).to_be_visible(
-        timeout=LOAD_TIMEOUT_MS)
+        timeout=LOAD_TIMEOUT_MS
+    )
     after = output_dir / "explorer-after-shock.png"
     page.screenshot(path=str(after))
     assert charts(page) != before_charts

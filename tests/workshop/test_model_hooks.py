@@ -10,8 +10,12 @@ from model.parameters import ParameterError, make_parameters
 
 def test_per_registry_fees_override_the_shared_levers():
     """A registry named in the per-registry fee maps charges its own fee; others keep the shared lever."""
-    model = RegistryModel(rng=0, per_package_fee_usd=10.0, per_package_fee_usd_by_registry={"pypi": 2.0},
-                          publisher_subscription_usd_by_registry={"pypi": 60.0})
+    model = RegistryModel(
+        rng=0,
+        per_package_fee_usd=10.0,
+        per_package_fee_usd_by_registry={"pypi": 2.0},
+        publisher_subscription_usd_by_registry={"pypi": 60.0},
+    )
     assert model.fees_for("pypi") == (2.0, 60.0)
     assert model.fees_for("npm") == (10.0, 0.0)
     assert RegistryModel(rng=0).fees_for("npm") == (0.0, 0.0)
@@ -31,7 +35,8 @@ def test_extra_security_staff_raise_the_target_and_are_hired_after_the_delay():
     """Extra security FTE raise the funded target at once and the staff after the hiring delay."""
     base, more = RegistryModel(rng=3), RegistryModel(rng=3, extra_security_fte_by_registry={"npm": 5.0})
     assert more.registries_by_name["npm"].security_target_fte() == pytest.approx(
-        base.registries_by_name["npm"].security_target_fte() + 5.0)
+        base.registries_by_name["npm"].security_target_fte() + 5.0
+    )
     base.run_for(30)
     more.run_for(30)
     assert more.registries_by_name["npm"].security_fte > base.registries_by_name["npm"].security_fte + 4

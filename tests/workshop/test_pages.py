@@ -50,7 +50,9 @@ def texts(widget) -> str:
     """Every string in a widget tree (Markdown sources, values, text children)."""
     import ipywidgets
 
-    found = [getattr(widget, name) for name in ("md", "value", "template") if isinstance(getattr(widget, name, None), str)]
+    found = [
+        getattr(widget, name) for name in ("md", "value", "template") if isinstance(getattr(widget, name, None), str)
+    ]
     for child in getattr(widget, "children", None) or []:
         found.append(texts(child) if isinstance(child, ipywidgets.Widget) else str(child))
     return " ".join(found)
@@ -69,7 +71,9 @@ def test_team_dashboard_submits_for_its_role_and_reports_errors(rooms):
     fee = rc.find(ipyvuetify.TextField, label="Fee per new package published (USD). [per_package_fee_usd]").widget
     fee.v_model = "150"
     _button(rc, "Submit decisions").click()
-    assert rc.find(ipyvuetify.Alert).widgets and "per_package_fee_usd" in str(rc.find(ipyvuetify.Alert).widgets[-1].children)
+    assert rc.find(ipyvuetify.Alert).widgets and "per_package_fee_usd" in str(
+        rc.find(ipyvuetify.Alert).widgets[-1].children
+    )
     assert room.decisions_for(1) == {}
     fee.v_model = "12.5"
     _button(rc, "Submit decisions").click()

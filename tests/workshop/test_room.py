@@ -59,8 +59,12 @@ def test_authorization(manager):
         room.submit(pypi, "npm", {"per_package_fee_usd": 50})
     with pytest.raises(AuthorizationError):
         room.submit("forged-token", "npm", {})
-    for action in (lambda k: room.advance(k), lambda k: room.draw_event(k),
-                   lambda k: room.schedule_event(k, "worm"), lambda k: room.set_timer(k, 5)):
+    for action in (
+        lambda k: room.advance(k),
+        lambda k: room.draw_event(k),
+        lambda k: room.schedule_event(k, "worm"),
+        lambda k: room.set_timer(k, 5),
+    ):
         for wrong in (pypi, npm, "", None, key + "x"):
             with pytest.raises(AuthorizationError):
                 action(wrong)
@@ -146,8 +150,12 @@ def test_restart_rebuilds_identical_state(tmp_path):
     room.schedule_event(key, "missed_round")
     room.advance(key)
     room.submit(corp, "corporations", {"pledge_usd_per_developer": 3000})  # pending for round 3
-    before = (room.results(), room.scoreboard(), room.teams_run.model.developers.token_hygiene.copy(),
-              room.snapshot()["submitted"])
+    before = (
+        room.results(),
+        room.scoreboard(),
+        room.teams_run.model.developers.token_hygiene.copy(),
+        room.snapshot()["submitted"],
+    )
     first.close()
 
     second = RoomManager.open(path)

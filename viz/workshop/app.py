@@ -92,7 +92,9 @@ def go(router: Any, params: dict[str, str]) -> None:
 
 def money(usd: float) -> str:
     """USD in millions or thousands, short (written 'USD', since '$' starts formulas in Markdown)."""
-    return f"USD {usd / 1e6:,.2f}M" if abs(usd) >= 1e6 else f"USD {usd / 1e3:,.0f}k"  # no '$': Markdown reads it as maths
+    return (
+        f"USD {usd / 1e6:,.2f}M" if abs(usd) >= 1e6 else f"USD {usd / 1e3:,.0f}k"
+    )  # no '$': Markdown reads it as maths
 
 
 @solara.component
@@ -114,7 +116,9 @@ def Page() -> None:
             solara.Error(error)
         if room is None:
             Landing(router)
-        elif params.get("view") == "debrief" and (room.is_facilitator(params.get("key")) or _team_or_none(room, params.get("team"))):
+        elif params.get("view") == "debrief" and (
+            room.is_facilitator(params.get("key")) or _team_or_none(room, params.get("team"))
+        ):
             Debrief(room, params)
         elif params.get("view") == "screen":
             ScreenView(room)
@@ -237,14 +241,21 @@ def LatestRound(room: WorkshopRoom, version: float = 0) -> None:
     if not results:
         return
     last = results[max(results)]
-    lines = [f"#### What happened in {last['year']}", "| Registry | Status | Runway (months) | Removal median (h) | Security FTE |",
-             "|---|---|---:|---:|---:|"]
+    lines = [
+        f"#### What happened in {last['year']}",
+        "| Registry | Status | Runway (months) | Removal median (h) | Security FTE |",
+        "|---|---|---:|---:|---:|",
+    ]
     for name, reg in last["registries"].items():
-        lines.append(f"| {ROLE_LABELS[name]} | {reg['status']} | {reg['runway_months']:.1f} | "
-                     f"{reg['removal_median_hours']:.1f} | {reg['security_fte']:.1f} |")
+        lines.append(
+            f"| {ROLE_LABELS[name]} | {reg['status']} | {reg['runway_months']:.1f} | "
+            f"{reg['removal_median_hours']:.1f} | {reg['security_fte']:.1f} |"
+        )
     lines.append("")
-    lines.append(f"Worm outbreaks: {last['worm_outbreaks']}; corporate harm {money(last['corporate_harm_usd'])}; "
-                 f"developers on alternatives {100 * last['share_developers_on_alternatives']:.1f}%.")
+    lines.append(
+        f"Worm outbreaks: {last['worm_outbreaks']}; corporate harm {money(last['corporate_harm_usd'])}; "
+        f"developers on alternatives {100 * last['share_developers_on_alternatives']:.1f}%."
+    )
     played = [e for e in room.events(include_upcoming=False) if e["round"] == last["round"]]
     if played:
         lines.append("\n**Event cards:** " + "; ".join(CARDS[e["card"]] for e in played))
@@ -299,8 +310,10 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
             lines = ["| Role | Team | Decision for this round |", "|---|---|---|"]
             for role in ROLES:
                 held = teams.get(role)
-                lines.append(f"| {ROLE_LABELS[role]} | {held or '(played by the model)'} | "
-                             f"{'submitted' if role in snap['submitted'] else ('not yet (last one stays)' if held else 'default')} |")
+                lines.append(
+                    f"| {ROLE_LABELS[role]} | {held or '(played by the model)'} | "
+                    f"{'submitted' if role in snap['submitted'] else ('not yet (last one stays)' if held else 'default')} |"
+                )
             solara.Markdown("\n".join(lines))
             statement = room.decisions_in_force(snap["current_round"] + 1)["developers"]["statement"]
             if statement:
@@ -308,26 +321,40 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
         with solara.Card("Round controls"):
             with solara.Row():
                 solara.InputFloat("Timer (minutes)", value=minutes, on_value=set_minutes)
-                solara.Button("Start timer", on_click=lambda: act(lambda: room.set_timer(key, minutes), "Timer started"))
+                solara.Button(
+                    "Start timer", on_click=lambda: act(lambda: room.set_timer(key, minutes), "Timer started")
+                )
             with solara.Row():
                 solara.Select("Event card", values=list(CARDS), value=card, on_value=set_card)
                 if card == "worm":
-                    solara.Select("Registry", values=list(REGISTRY_ROLES), value=worm_registry, on_value=set_worm_registry)
+                    solara.Select(
+                        "Registry", values=list(REGISTRY_ROLES), value=worm_registry, on_value=set_worm_registry
+                    )
                     solara.InputInt("Week", value=worm_week, on_value=set_worm_week)
             with solara.Row():
                 solara.Button("Schedule card", on_click=schedule)
-                solara.Button("Draw event card", on_click=lambda: act(lambda: room.draw_event(key), "Drew: {result[card]}"))
+                solara.Button(
+                    "Draw event card", on_click=lambda: act(lambda: room.draw_event(key), "Drew: {result[card]}")
+                )
             upcoming = [e for e in room.events(include_upcoming=True) if e["round"] == snap["current_round"] + 1]
-            solara.Markdown("Cards for the coming year: " + (", ".join(
-                f"{e['card']} {e['payload'] or ''}".strip() for e in upcoming) or "none"))
-            solara.Button("Advance one year", on_click=lambda: act(lambda: room.advance(key), "Played {result[year]}"),
-                          color="primary", disabled=snap["finished"])
+            solara.Markdown(
+                "Cards for the coming year: "
+                + (", ".join(f"{e['card']} {e['payload'] or ''}".strip() for e in upcoming) or "none")
+            )
+            solara.Button(
+                "Advance one year",
+                on_click=lambda: act(lambda: room.advance(key), "Played {result[year]}"),
+                color="primary",
+                disabled=snap["finished"],
+            )
             if message:
                 solara.Success(message)
             if error:
                 solara.Error(error)
             with solara.Row():
-                solara.Button("Debrief", on_click=lambda: go(router, {"room": room.code, "key": key, "view": "debrief"}))
+                solara.Button(
+                    "Debrief", on_click=lambda: go(router, {"room": room.code, "key": key, "view": "debrief"})
+                )
                 solara.Markdown(f"Projector view (no key in it): `?room={room.code}&view=screen`")
     ScoresAndLatestRound(room, version)
 
@@ -375,13 +402,21 @@ def DecisionForm(room: WorkshopRoom, token: str, role: str, version: float = 0) 
         if kind is bool:
             solara.Checkbox(label=label, value=bool(values[name]), on_value=lambda v, n=name: set_field(n, v))
         elif kind is int:
-            solara.InputInt(label, value=values[name], on_value=lambda v, n=name: set_field(n, v), continuous_update=True)
+            solara.InputInt(
+                label, value=values[name], on_value=lambda v, n=name: set_field(n, v), continuous_update=True
+            )
         elif kind is float:
-            solara.InputFloat(label, value=values[name], on_value=lambda v, n=name: set_field(n, v), continuous_update=True)
+            solara.InputFloat(
+                label, value=values[name], on_value=lambda v, n=name: set_field(n, v), continuous_update=True
+            )
         elif get_args(kind):
-            solara.Select(label, values=list(get_args(kind)), value=values[name], on_value=lambda v, n=name: set_field(n, v))
+            solara.Select(
+                label, values=list(get_args(kind)), value=values[name], on_value=lambda v, n=name: set_field(n, v)
+            )
         else:
-            solara.InputText(label, value=values[name], on_value=lambda v, n=name: set_field(n, v), continuous_update=True)
+            solara.InputText(
+                label, value=values[name], on_value=lambda v, n=name: set_field(n, v), continuous_update=True
+            )
     solara.Button("Submit decisions", on_click=submit, color="primary", disabled=snap["finished"])
     if role in snap["submitted"] and not done:
         solara.Success(f"Your decision for round {snap['current_round'] + 1} is in; you may still change it.")
@@ -406,8 +441,15 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any) -> None:
         with solara.Card("Your stocks"):
             Stocks(room, role, results, version)
     figure = solara.use_memo(  # redrawn only when a year has been played, not on every submission
-        lambda: (charts.registry_figure(role, results, status_quo) if role in REGISTRY_ROLES
-                 else charts.ecosystem_figure(results, status_quo)) if results else None,
+        lambda: (
+            (
+                charts.registry_figure(role, results, status_quo)
+                if role in REGISTRY_ROLES
+                else charts.ecosystem_figure(results, status_quo)
+            )
+            if results
+            else None
+        ),
         dependencies=[role, len(results)],
     )
     if figure is not None:
@@ -444,8 +486,12 @@ def Stocks(room: WorkshopRoom, role: str, results: dict[int, dict[str, Any]], ve
         )
     elif role in ("umbrella", "public"):
         paid = last["umbrella_paid_usd" if role == "umbrella" else "public_paid_usd"]
-        grantees = ", ".join(f"{ROLE_LABELS[n]} {last['registries'][n]['removal_median_hours']:.1f} h" for n in GRANT_ELIGIBLE)
-        solara.Markdown(f"- Paid to registries in {last['year']}: {money(paid)}\n- Removal medians at grantees: {grantees}")
+        grantees = ", ".join(
+            f"{ROLE_LABELS[n]} {last['registries'][n]['removal_median_hours']:.1f} h" for n in GRANT_ELIGIBLE
+        )
+        solara.Markdown(
+            f"- Paid to registries in {last['year']}: {money(paid)}\n- Removal medians at grantees: {grantees}"
+        )
     else:
         solara.Markdown(
             f"- Developers on alternative registries: {100 * last['share_developers_on_alternatives']:.1f}%\n"
@@ -484,9 +530,14 @@ def Debrief(room: WorkshopRoom, params: dict[str, str]) -> None:
             lines = ["| Round | Role | Decision |", "|---|---|---|"]
             for round_number in sorted(history):
                 for role, decision in sorted(history[round_number].items()):
-                    lines.append(f"| {round_number} | {ROLE_LABELS[role]} | {', '.join(f'{k}={v}' for k, v in decision.items())} |")
+                    lines.append(
+                        f"| {round_number} | {ROLE_LABELS[role]} | {', '.join(f'{k}={v}' for k, v in decision.items())} |"
+                    )
             cards = room.events(include_upcoming=False)
-            lines.append("\n**Event cards:** " + ("; ".join(f"round {e['round']}: {e['card']} {e['payload'] or ''}" for e in cards) or "none"))
+            lines.append(
+                "\n**Event cards:** "
+                + ("; ".join(f"round {e['round']}: {e['card']} {e['payload'] or ''}" for e in cards) or "none")
+            )
             solara.Markdown("\n".join(lines))
         with solara.lab.Tab("Scores"):
             Scoreboard(room, version)

@@ -19,13 +19,19 @@ def _series(results: dict[int, dict[str, Any]], name: str, key: str) -> tuple[li
     return [results[r]["year"] for r in rounds], [results[r]["registries"][name][key] for r in rounds]
 
 
-def registry_figure(name: str, results: dict[int, dict[str, Any]], status_quo: dict[int, dict[str, Any]],
-                    changed_years: list[int] | None = None) -> Figure:
+def registry_figure(
+    name: str,
+    results: dict[int, dict[str, Any]],
+    status_quo: dict[int, dict[str, Any]],
+    changed_years: list[int] | None = None,
+) -> Figure:
     """Runway and removal delay of one registry by year, the room's run against the status quo."""
     figure = Figure(figsize=(7, 2.8), layout="constrained")
     runway_axes, removal_axes = figure.subplots(1, 2)
-    for axes, key, title in ((runway_axes, "runway_months", "Runway (months)"),
-                             (removal_axes, "removal_median_hours", "Malware removal median (hours)")):
+    for axes, key, title in (
+        (runway_axes, "runway_months", "Runway (months)"),
+        (removal_axes, "removal_median_hours", "Malware removal median (hours)"),
+    ):
         years, values = _series(results, name, key)
         base_years, base_values = _series(status_quo, name, key)
         axes.plot(base_years, base_values, color="grey", linestyle="--", label="status quo")
@@ -43,8 +49,10 @@ def ecosystem_figure(results: dict[int, dict[str, Any]], status_quo: dict[int, d
     """Shared outcomes by year: corporate malware harm and developers on alternatives."""
     figure = Figure(figsize=(7, 2.8), layout="constrained")
     harm_axes, alt_axes = figure.subplots(1, 2)
-    for run, style, label in ((status_quo, dict(color="grey", linestyle="--"), "status quo"),
-                              (results, dict(color="black", marker="o"), "this room")):
+    for run, style, label in (
+        (status_quo, dict(color="grey", linestyle="--"), "status quo"),
+        (results, dict(color="black", marker="o"), "this room"),
+    ):
         rounds = sorted(run)
         years = [run[r]["year"] for r in rounds]
         harm_axes.plot(years, [run[r]["corporate_harm_usd"] / 1e6 for r in rounds], label=label, **style)
@@ -73,5 +81,7 @@ def debrief_figures(results, status_quo, history, start_year: int) -> list[tuple
     """One figure per registry (with its board's decision changes marked) plus the ecosystem figure."""
     figures = [("Ecosystem", ecosystem_figure(results, status_quo))]
     for name in INCUMBENT_NAMES:
-        figures.append((ROLE_LABELS[name], registry_figure(name, results, status_quo, decision_changes(history, name, start_year))))
+        figures.append(
+            (ROLE_LABELS[name], registry_figure(name, results, status_quo, decision_changes(history, name, start_year)))
+        )
     return figures

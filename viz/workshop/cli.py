@@ -22,8 +22,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     workshop.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     workshop.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     workshop.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file holding the rooms (default ./{DEFAULT_DB})")
-    workshop.add_argument("--prepare-assets", action="store_true",
-                          help="alias of `borrowed-time app --prepare-offline`: fetch the front-end assets, then exit")
+    workshop.add_argument(
+        "--prepare-assets",
+        action="store_true",
+        help="alias of `borrowed-time app --prepare-offline`: fetch the front-end assets, then exit",
+    )
 
 
 def workshop_db_environment(db: str | None) -> dict[str, str]:

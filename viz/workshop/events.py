@@ -63,8 +63,10 @@ def draw_card(seed: int, round_number: int, draw_index: int) -> tuple[str, dict[
     card = str(rng.choice(list(CARDS)))
     if card == "worm":
         weights = np.array([0.5, 0.25, 0.1, 0.1, 0.05])  # npm-heavy, like real outbreaks
-        payload = {"registry": str(rng.choice(INCUMBENT_NAMES, p=weights / weights.sum())),
-                   "week_of_year": int(rng.integers(4, 49))}
+        payload = {
+            "registry": str(rng.choice(INCUMBENT_NAMES, p=weights / weights.sum())),
+            "week_of_year": int(rng.integers(4, 49)),
+        }
     elif card == "spam_flood":
         payload = {"bursts": int(rng.integers(1, 4))}
     else:

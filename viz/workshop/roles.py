@@ -86,11 +86,15 @@ class RegistryDecision(Decision):
     publisher_subscription_usd_per_year: float = Field(
         0.0, ge=0, le=600, description="Yearly subscription each active publisher pays (USD)."
     )
-    extra_security_fte: float = Field(0.0, ge=0, le=20, description="Security staff paid from own budget, on top of today's (FTE).")
+    extra_security_fte: float = Field(
+        0.0, ge=0, le=20, description="Security staff paid from own budget, on top of today's (FTE)."
+    )
     token_hygiene_programme_fte: float = Field(
         0.0, ge=0, le=5, description="Staff running trusted-publishing / short-lived-token outreach (FTE)."
     )
-    paid_tier: bool = Field(False, description=f"Sell an enterprise tier to heavy consumers at USD {PAID_TIER_USD_PER_YEAR:,.0f} a year.")
+    paid_tier: bool = Field(
+        False, description=f"Sell an enterprise tier to heavy consumers at USD {PAID_TIER_USD_PER_YEAR:,.0f} a year."
+    )
 
 
 class CorporationsDecision(Decision):
@@ -100,17 +104,28 @@ class CorporationsDecision(Decision):
         REFERENCE.pledge_usd_per_developer, ge=0, le=20_000, description="Yearly support per developer (USD)."
     )
     opex_budget_share: float = Field(
-        REFERENCE.opex_budget_share, ge=0, le=1, description="Share of supporting firms budgeting support as opex contracts."
+        REFERENCE.opex_budget_share,
+        ge=0,
+        le=1,
+        description="Share of supporting firms budgeting support as opex contracts.",
     )
 
 
 class UmbrellaDecision(Decision):
     """The umbrella security funder's yearly plan."""
 
-    budget_usd_per_year: float = Field(REFERENCE.umbrella_budget_usd_per_year, ge=0, le=100_000_000, description="Yearly budget (USD).")
-    registry_share: float = Field(REFERENCE.umbrella_registry_share, ge=0, le=1, description="Share of the budget granted to registries.")
-    commitment_years: int = Field(REFERENCE.umbrella_commitment_years, ge=1, le=5, description="Length of grant commitments (years).")
-    allocation: Literal["by_need", "weights"] = Field("by_need", description="Split grants by need, or by the weights below.")
+    budget_usd_per_year: float = Field(
+        REFERENCE.umbrella_budget_usd_per_year, ge=0, le=100_000_000, description="Yearly budget (USD)."
+    )
+    registry_share: float = Field(
+        REFERENCE.umbrella_registry_share, ge=0, le=1, description="Share of the budget granted to registries."
+    )
+    commitment_years: int = Field(
+        REFERENCE.umbrella_commitment_years, ge=1, le=5, description="Length of grant commitments (years)."
+    )
+    allocation: Literal["by_need", "weights"] = Field(
+        "by_need", description="Split grants by need, or by the weights below."
+    )
     weight_pypi: float = Field(1.0, ge=0, le=10, description="Relative weight of PyPI's grant.")
     weight_crates: float = Field(1.0, ge=0, le=10, description="Relative weight of crates.io's grant.")
     weight_rubygems: float = Field(1.0, ge=0, le=10, description="Relative weight of RubyGems' grant.")
@@ -120,15 +135,22 @@ class PublicDecision(Decision):
     """The public funder's yearly plan."""
 
     budget_usd_per_year: float = Field(
-        REFERENCE.public_funder_budget_usd_per_year, ge=0, le=100_000_000, description="Yearly budget for registry security projects (USD)."
+        REFERENCE.public_funder_budget_usd_per_year,
+        ge=0,
+        le=100_000_000,
+        description="Yearly budget for registry security projects (USD).",
     )
-    grant_years: int = Field(REFERENCE.public_grant_years, ge=1, le=5, description="Length of each project grant (years).")
+    grant_years: int = Field(
+        REFERENCE.public_grant_years, ge=1, le=5, description="Length of each project grant (years)."
+    )
 
 
 class DevelopersDecision(Decision):
     """The developer community has no lever; it states its case to the room."""
 
-    statement: str = Field("", max_length=500, description="What the community asks of the other teams (500 characters at most).")
+    statement: str = Field(
+        "", max_length=500, description="What the community asks of the other teams (500 characters at most)."
+    )
 
 
 DECISION_FORMS: dict[str, type[Decision]] = {
@@ -158,10 +180,14 @@ def validate_decision(role: str, values: dict[str, Any]) -> dict[str, Any]:
         error = exc.errors()[0]
         field = ".".join(str(part) for part in error["loc"]) or "decision"
         if error["type"] == "extra_forbidden":
-            raise WorkshopError(f"unknown field {field!r} for role {role!r}; allowed: {', '.join(form.model_fields)}") from None
+            raise WorkshopError(
+                f"unknown field {field!r} for role {role!r}; allowed: {', '.join(form.model_fields)}"
+            ) from None
         spec = form.model_fields.get(field)
         bounds = _bounds(spec) if spec is not None else ""
-        raise WorkshopError(f"field {field!r} of {role!r}: {error['msg']}{bounds} (got {error.get('input')!r})") from None
+        raise WorkshopError(
+            f"field {field!r} of {role!r}: {error['msg']}{bounds} (got {error.get('input')!r})"
+        ) from None
 
 
 def field_range(spec: Any) -> tuple[float | None, float | None]:
@@ -242,7 +268,9 @@ def apply_decisions(model: RegistryModel, programmes: HygieneProgrammes, decisio
         funder.registry_share = umbrella["registry_share"]
         funder.commitment_years = umbrella["commitment_years"]
         funder.allocation_weights = (
-            {name: umbrella[f"weight_{name}"] for name in GRANT_ELIGIBLE} if umbrella["allocation"] == "weights" else None
+            {name: umbrella[f"weight_{name}"] for name in GRANT_ELIGIBLE}
+            if umbrella["allocation"] == "weights"
+            else None
         )
 
     public = decisions["public"]

@@ -125,11 +125,15 @@ class WorkshopRoom:
             summary = self._play_round(round_number, history, events)
             if results.get(round_number) != _json_round_trip(summary):
                 self.replay_matches_stored = False
-                print(f"warning: room {self.code}: replaying round {round_number} did not reproduce the stored "
-                      "results (was the model changed since the game started?)", file=sys.stderr)
+                print(
+                    f"warning: room {self.code}: replaying round {round_number} did not reproduce the stored "
+                    "results (was the model changed since the game started?)",
+                    file=sys.stderr,
+                )
 
-    def _play_round(self, round_number: int, history: dict[int, dict[str, dict[str, Any]]],
-                    events: list[dict[str, Any]]) -> dict[str, Any]:
+    def _play_round(
+        self, round_number: int, history: dict[int, dict[str, dict[str, Any]]], events: list[dict[str, Any]]
+    ) -> dict[str, Any]:
         """Play one round on both runs (the teams' decisions in force, and the defaults) with its cards."""
         cards = [e for e in events if e["round"] == round_number]
         summary = self.teams_run.play_round(effective_decisions(history, round_number), cards)
@@ -256,7 +260,9 @@ class WorkshopRoom:
             if self.finished:
                 raise WorkshopError("the game is over; no more event cards")
             round_number = self.current_round + 1
-            if card == "worm" and any(e["card"] == "worm" and e["round"] == round_number for e in self.store.events(self.code)):
+            if card == "worm" and any(
+                e["card"] == "worm" and e["round"] == round_number for e in self.store.events(self.code)
+            ):
                 raise WorkshopError("one worm card a year: the model schedules one outbreak at a time")
             self.store.add_event(self.code, round_number, card, payload, drawn)
             self._touch()
@@ -331,7 +337,9 @@ class RoomManager:
         """Open the SQLite file at `db_path` (created if missing)."""
         return cls(WorkshopStore(db_path))
 
-    def create_room(self, name: Any = "Workshop", seed: Any = None, rounds_total: Any = DEFAULT_ROUNDS) -> tuple[WorkshopRoom, str]:
+    def create_room(
+        self, name: Any = "Workshop", seed: Any = None, rounds_total: Any = DEFAULT_ROUNDS
+    ) -> tuple[WorkshopRoom, str]:
         """Create a room; return it and its facilitator key (shown once; only its hash is stored)."""
         if not isinstance(name, str) or not 1 <= len(name.strip()) <= 60:
             raise WorkshopError("room name must be 1 to 60 characters")
@@ -370,4 +378,3 @@ class RoomManager:
                 room.close()
             self._rooms.clear()
             self.store.close()
-

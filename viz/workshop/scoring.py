@@ -99,7 +99,8 @@ def scoreboard(results: dict[int, dict[str, Any]], baseline: dict[int, dict[str,
     scores["corporations"] = round(100 * base_cost / room_cost, 1) if room_cost > 0 else 100.0
     hours_cut = sum(
         baseline[r]["registries"][name]["removal_median_hours"] - results[r]["registries"][name]["removal_median_hours"]
-        for r in rounds for name in GRANT_ELIGIBLE
+        for r in rounds
+        for name in GRANT_ELIGIBLE
     )
     for role, key in (("umbrella", "umbrella_paid_usd"), ("public", "public_paid_usd")):
         paid = sum(results[r][key] for r in rounds)
@@ -118,4 +119,3 @@ def scoreboard(results: dict[int, dict[str, Any]], baseline: dict[int, dict[str,
         "shared_harm_usd": harm,
         "shared_harm_change_pct": round(100 * (harm - base_harm) / base_harm, 1) if base_harm > 0 else 0.0,
     }
-

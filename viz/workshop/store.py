@@ -150,7 +150,9 @@ class WorkshopStore:
 
     def teams(self, code: str) -> list[dict[str, Any]]:
         """Every team in a room (without tokens)."""
-        rows = self._read("SELECT role, team_name, joined_unix FROM teams WHERE room_code = ? ORDER BY joined_unix", (code,))
+        rows = self._read(
+            "SELECT role, team_name, joined_unix FROM teams WHERE room_code = ? ORDER BY joined_unix", (code,)
+        )
         return [dict(row) for row in rows]
 
     # ----- decisions -----------------------------------------------------------------------
