@@ -357,9 +357,9 @@ class RegistryAgent(Agent):
         self._lost_cloud_credit_week *= 1 + self.profile.cloud_credit_growth_per_year
         if p.cdn_donor_leaves_year is not None and year >= p.cdn_donor_leaves_year and self.cdn_active:
             self.lose_cdn_donor_for_good()
-        if self.cdn_active and (self.cdn_contract_end_year is None or year > self.cdn_contract_end_year):
-            if rng.random() > p.inkind_renewal_prob:
-                self._lose_donor("cdn", "its CDN donor did not renew")
+        cdn_contract_over = self.cdn_contract_end_year is None or year > self.cdn_contract_end_year
+        if self.cdn_active and cdn_contract_over and rng.random() > p.inkind_renewal_prob:
+            self._lose_donor("cdn", "its CDN donor did not renew")
         if self.cloud_credit_week > 0 and year > self.cloud_contract_end_year:
             if rng.random() > p.inkind_renewal_prob:
                 self._lose_donor("cloud", "its cloud-credit donor did not renew")

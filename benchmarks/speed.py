@@ -90,7 +90,7 @@ def child(spec: dict) -> dict:
     from model.scenarios import load_scenario
 
     overrides = {"n_developers": spec["developers"], **spec.get("overrides", {})}
-    weeks = int(round(spec["years"] * WEEKS_PER_YEAR))
+    weeks = round(spec["years"] * WEEKS_PER_YEAR)
     developer_seconds = developer_cpu_seconds = None
     wall_start, cpu_start = time.perf_counter(), time.process_time()
     if spec["kind"] == "run":  # the public entry point, as users call it: set-up, run, frames

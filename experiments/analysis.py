@@ -88,7 +88,7 @@ def summary_table(sweep: Sweep) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     order = {name: i for i, name in enumerate(sweep.policies)}
     return table.sort_values(
-        keys + ["outcome"], key=lambda s: s.map(order) if s.name == "policy" else s, kind="stable"
+        [*keys, "outcome"], key=lambda s: s.map(order) if s.name == "policy" else s, kind="stable"
     ).reset_index(drop=True)
 
 
@@ -128,7 +128,7 @@ def yearly_summary(sweep: Sweep, group_by: str) -> pd.DataFrame:
         series = series.merge(sweep.runs[["run_id", group_by]], on="run_id")
     grouped = series.groupby([group_by, "metric", "year"])["value"]
     table = grouped.quantile([0.1, 0.25, 0.5, 0.75, 0.9]).unstack()
-    table.columns = [f"p{int(round(q * 100))}" for q in table.columns]
+    table.columns = [f"p{round(q * 100)}" for q in table.columns]
     table["mean"] = grouped.mean()
     table["n"] = grouped.count()
     return table.reset_index().rename(columns={group_by: "group"}).assign(group_by=group_by)

@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         print("borrowed-time: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
-        sys.stdout = open(os.devnull, "w")
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (kept open until the interpreter exits)
         return 0
 
 

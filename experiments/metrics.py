@@ -142,7 +142,7 @@ def parse_metric(name: str) -> Metric:
         return Metric(name, parts[0], aggregation)
     if len(parts) == 2:
         registry, column = parts
-        if registry not in REGISTRY_NAMES + ("incumbents",):
+        if registry not in (*REGISTRY_NAMES, "incumbents"):
             raise ParameterError(
                 f"outcome {name!r}: unknown registry {registry!r}; allowed: incumbents, {', '.join(REGISTRY_NAMES)}"
             )

@@ -157,7 +157,7 @@ def execute_run(task: RunTask) -> dict[str, Any]:
                         "value": float(value),
                     }
                 )
-    except Exception as exc:  # noqa: BLE001 - a failed run is data, the sweep goes on
+    except Exception as exc:
         row["status"] = "failed"
         row["error"] = f"{exc.__class__.__name__}: {exc}".replace("\n", " ")[:1000]
         series = []
@@ -409,7 +409,7 @@ def run_sweep(
                 failures += result["run"]["status"] == "failed"
                 bar.update(1)
                 bar.set_postfix(failed=failures_before + failures, refresh=False)
-        except Exception as exc:  # noqa: BLE001 - the executor or the disk failed; model errors are caught in workers
+        except Exception as exc:
             aborted = f"{exc.__class__.__name__}: {exc}".replace("\n", " ")[:300]
         finally:
             bar.close()

@@ -335,7 +335,7 @@ class DeveloperPopulation:
         Each block comes with its ecosystems and their rows relative to the block, so work on
         several ecosystems is done in as few array operations as possible.
         """
-        chosen = sorted(set(int(index) for index in ecosystems))
+        chosen = sorted({int(index) for index in ecosystems})
         bounds = self._ecosystem_bounds()
         if bounds is None:
             return [(self.ecosystem_rows(index), [(index, slice(None))]) for index in chosen]

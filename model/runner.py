@@ -57,7 +57,7 @@ def run(
     _check_run_arguments(years, seed)
     params = resolved.parameters(**overrides)
     model = RegistryModel(params, rng=seed)
-    model.run_for(int(round(years * WEEKS_PER_YEAR)))
+    model.run_for(round(years * WEEKS_PER_YEAR))
     return RunResult(
         scenario=resolved.name,
         seed=seed,

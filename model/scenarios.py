@@ -66,7 +66,7 @@ def _from_table(name: str, table: dict[str, Any], origin: str, seen: tuple[str, 
         if preset is not None:
             if preset in seen:
                 raise ParameterError(f"preset {preset!r} refers back to itself")
-            base = load_preset(str(preset), seen + (name,))
+            base = load_preset(str(preset), (*seen, name))
         if unknown:
             make_parameters({unknown[0]: overrides[unknown[0]]})  # raises a one-line error with a suggestion
     except ParameterError as exc:

@@ -1,5 +1,7 @@
 """Stylized fact 4: publisher fees move developers to alternatives, monotonically; malware exposure rises."""
 
+import itertools
+
 import numpy as np
 
 from model import run
@@ -27,7 +29,7 @@ def test_fee_dose_response():
     shares = [r["share"] for r in results]
     exposure = [r["exposure"] for r in results]
     revenue = [r["fees"] for r in results]
-    assert all(a < b for a, b in zip(shares, shares[1:])), shares
-    assert all(a < b for a, b in zip(exposure, exposure[1:])), exposure
-    assert all(a < b for a, b in zip(revenue, revenue[1:])), revenue
+    assert all(a < b for a, b in itertools.pairwise(shares)), shares
+    assert all(a < b for a, b in itertools.pairwise(exposure)), exposure
+    assert all(a < b for a, b in itertools.pairwise(revenue)), revenue
     assert shares[-1] > 0.05, shares

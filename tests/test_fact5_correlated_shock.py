@@ -21,9 +21,10 @@ def test_missed_round_hits_two_or_more_registries_at_once(runs):
         delay_rise.append(
             year_means(shock, "removal_median_hours", 2028) - year_means(base, "removal_median_hours", 2028)
         )
-        weekly = lambda frame: frame[frame["year"] == 2028].pivot(
-            index="time", columns="registry", values="removal_median_hours"
-        )
+
+        def weekly(frame):
+            return frame[frame["year"] == 2028].pivot(index="time", columns="registry", values="removal_median_hours")
+
         rising = (weekly(shock) - weekly(base)) > 1e-9
         together.append(int(rising.sum(axis=1).max()))
     fte_drop, delay_rise = pd.concat(fte_drop, axis=1).mean(axis=1), pd.concat(delay_rise, axis=1).mean(axis=1)

@@ -1,6 +1,8 @@
 """Stylized fact 6: a worm grows to hundreds of packages at the baseline removal delay, stays small with
 fast removal or high token hygiene, with a threshold in between."""
 
+import itertools
+
 import numpy as np
 
 SEEDS = range(8)
@@ -41,5 +43,5 @@ def test_threshold_between_fast_and_slow_removal(runs):
     """Outbreak size grows with the removal delay and jumps between a few hours and the baseline."""
     unstaffed_hours = [20.0, 60.0, 150.0, 300.0]
     sizes = [median_size(runs, removal_hours_unstaffed=h) for h in unstaffed_hours]
-    assert all(a <= b for a, b in zip(sizes, sizes[1:])), sizes
+    assert all(a <= b for a, b in itertools.pairwise(sizes)), sizes
     assert sizes[-1] >= 5 * sizes[0], sizes

@@ -42,6 +42,9 @@ def test_same_output_across_worker_processes():
 
 def test_seed_sequence_children_reproduce():
     """A child SeedSequence (as a sweep spawns) reproduces exactly."""
-    child = lambda: np.random.SeedSequence(2026).spawn(3)[1]
+
+    def child():
+        return np.random.SeedSequence(2026).spawn(3)[1]
+
     a, b = run(years=2, seed=child()), run(years=2, seed=child())
     pd.testing.assert_frame_equal(a.registries, b.registries)

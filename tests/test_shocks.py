@@ -6,7 +6,7 @@ import pytest
 
 from model import RegistryModel
 
-QUIET = dict(worm_waves_per_year=0.0, spam_bursts_per_year=0.0, umbrella_miss_prob_per_year=0.0)
+QUIET = {"worm_waves_per_year": 0.0, "spam_bursts_per_year": 0.0, "umbrella_miss_prob_per_year": 0.0}
 
 
 def model_at_week(weeks: int, **overrides) -> RegistryModel:

@@ -3,6 +3,7 @@ nothing; a raising run is recorded and the sweep goes on; malformed specs give o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -68,7 +69,7 @@ def tiny(tmp_path_factory) -> tuple[Path, Path]:
 
 def test_sweep_writes_one_row_per_run_with_seeds_that_reproduce(tiny):
     """Every planned run appears once; a row's outcomes equal a direct `run()` with the recorded seed."""
-    spec, out = tiny
+    _spec, out = tiny
     runs, series = tables(out)
     assert len(runs) == TINY_RUNS and runs["run_id"].is_unique and (runs["status"] == "ok").all()
     assert set(runs["policy"]) == {"baseline", "opex-norm"}
@@ -143,10 +144,8 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tiny, tmp_path):
         os.kill(runner.pid, signal.SIGKILL)
         runner.wait()
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(runner.pid, signal.SIGKILL)  # the pool's workers, left behind by the killed runner
-        except ProcessLookupError:
-            pass
     written = len(list((out / "parts").glob("runs-*.parquet")))
     assert 4 <= written < TINY_RUNS, written
     assert not (out / "runs.parquet").exists()

@@ -107,28 +107,27 @@ def HtmlTable(frame: pd.DataFrame) -> None:
 def LeverField(lever: Lever, value: Any, error: str | None, on_text: Callable[[str, Any], None]) -> None:
     """One lever with its unit in the label and its meaning as a tooltip; shows its own error."""
     label = f"{lever.label} ({lever.unit})"
-    with solara.Tooltip(lever.tooltip):
-        with solara.Column(gap="0px"):
-            if lever.kind == "bool":
-                solara.Switch(
-                    label=label, value=bool(value), on_value=lambda v: on_text(lever.name, "true" if v else "false")
-                )
-            elif lever.kind == "registries":
-                solara.SelectMultiple(
-                    label,
-                    values=list(value),
-                    all_values=list(LEVERS[lever.name].default),
-                    on_value=lambda v: on_text(lever.name, ",".join(v)),
-                    dense=True,
-                )
-            else:
-                solara.InputText(
-                    label,
-                    value=str(value),
-                    on_value=lambda v: on_text(lever.name, v),
-                    continuous_update=False,
-                    error=error or False,
-                )
+    with solara.Tooltip(lever.tooltip), solara.Column(gap="0px"):
+        if lever.kind == "bool":
+            solara.Switch(
+                label=label, value=bool(value), on_value=lambda v: on_text(lever.name, "true" if v else "false")
+            )
+        elif lever.kind == "registries":
+            solara.SelectMultiple(
+                label,
+                values=list(value),
+                all_values=list(LEVERS[lever.name].default),
+                on_value=lambda v: on_text(lever.name, ",".join(v)),
+                dense=True,
+            )
+        else:
+            solara.InputText(
+                label,
+                value=str(value),
+                on_value=lambda v: on_text(lever.name, v),
+                continuous_update=False,
+                error=error or False,
+            )
 
 
 @solara.component
@@ -165,8 +164,8 @@ def LeverPanel(
     on_url: Callable[[str], None] | None,
 ) -> None:
     """Preset selector and levers grouped by actor; a bad value is shown on its lever and changes nothing."""
-    texts, set_texts = solara.use_state(dict())  # lever name -> text typed (kept while invalid)
-    errors, set_errors = solara.use_state(dict())  # lever name -> what is wrong with it
+    texts, set_texts = solara.use_state({})  # lever name -> text typed (kept while invalid)
+    errors, set_errors = solara.use_state({})  # lever name -> what is wrong with it
     preset, set_preset = solara.use_state(session.preset)
 
     def publish_url() -> None:

@@ -49,7 +49,7 @@ class ExplorerSession:
         self.preset = preset
         self.overrides: dict[str, Any] = dict(overrides or {})
         self.seed = int(seed)
-        self.horizon_weeks = int(round(years * WEEKS_PER_YEAR))
+        self.horizon_weeks = round(years * WEEKS_PER_YEAR)
         self.shocks: list[tuple[int, str]] = []  # (week fired, shock name)
         self.lock = threading.RLock()
         self.params = self._parameters()

@@ -65,9 +65,9 @@ def _button(rc, label: str):
 
 def test_team_dashboard_submits_for_its_role_and_reports_errors(rooms):
     """A team's form submits its own role's decision; a bad value shows a one-line error, nothing stored."""
-    room, key = rooms.create_room(seed=1, rounds_total=3)
+    room, _key = rooms.create_room(seed=1, rounds_total=3)
     token = room.join("npm", "Nodes")
-    box, rc = solara.render(app.TeamView(room, token, "npm", router=None), handle_error=False)
+    _box, rc = solara.render(app.TeamView(room, token, "npm", router=None), handle_error=False)
     fee = rc.find(ipyvuetify.TextField, label="Fee per new package published (USD). [per_package_fee_usd]").widget
     fee.v_model = "150"
     _button(rc, "Submit decisions").click()
@@ -84,7 +84,7 @@ def test_facilitator_view_advances_and_draws(rooms):
     """The facilitator's buttons draw a card and advance a year; the scoreboard appears."""
     room, key = rooms.create_room(seed=2, rounds_total=3)
     room.join("pypi", "Snakes")
-    box, rc = solara.render(app.FacilitatorView(room, key, router=None), handle_error=False)
+    _box, rc = solara.render(app.FacilitatorView(room, key, router=None), handle_error=False)
     _button(rc, "Draw event card").click()
     assert len(room.events(include_upcoming=True)) == 1
     _button(rc, "Advance one year").click()
@@ -100,7 +100,7 @@ def test_debrief_renders_after_a_round(rooms):
     token = room.join("crates", "Crabs")
     room.submit(token, "crates", {"extra_security_fte": 2})
     room.advance(key)
-    box, rc = solara.render(app.Debrief(room, {"room": room.code, "key": key, "view": "debrief"}), handle_error=False)
+    _box, rc = solara.render(app.Debrief(room, {"room": room.code, "key": key, "view": "debrief"}), handle_error=False)
     import ipywidgets
 
     images = rc.find(ipywidgets.Image).widgets
@@ -112,10 +112,10 @@ def test_a_team_page_updates_when_another_team_submits(rooms, monkeypatch):
     import time
 
     monkeypatch.setattr(app, "LIVE_UPDATES", True)
-    room, key = rooms.create_room(seed=6, rounds_total=2)
+    room, _key = rooms.create_room(seed=6, rounds_total=2)
     reader = room.join("npm", "Nodes")
     speaker = room.join("developers", "Devs")
-    box, rc = solara.render(app.TeamView(room, reader, "npm", router=None), handle_error=False)
+    box, _rc = solara.render(app.TeamView(room, reader, "npm", router=None), handle_error=False)
 
     assert "keep publishing free" not in texts(box)
     room.submit(speaker, "developers", {"statement": "keep publishing free"})

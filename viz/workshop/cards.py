@@ -25,32 +25,32 @@ SITUATION = {
     "alternative registry (with weaker security) if your home becomes too costly.",
 }
 WATCH = {
-    **{
-        name: "Your runway (months of cash), status, malware removal median (hours), security staff, revenue mix."
-        for name in REGISTRY_ROLES
-    },
+    **dict.fromkeys(
+        REGISTRY_ROLES,
+        "Your runway (months of cash), status, malware removal median (hours), security staff, revenue mix.",
+    ),
     "corporations": "Support paid, malware harm to firms, share of firms on opex contracts, worm outbreaks.",
     "umbrella": "What you paid, and the removal medians at PyPI, crates.io and RubyGems.",
     "public": "What you paid, and the removal medians at PyPI, crates.io and RubyGems.",
     "developers": "Share of developers on alternative registries, malware downloads, worms, pooled removal median.",
 }
 SCORING = {
-    **{
-        name: "Each year: 60 points if healthy (45 strained, 30 degraded, 15 read-only, 0 shut down) plus up to "
-        "40 for fast malware removal. Summed over the years."
-        for name in REGISTRY_ROLES
-    },
+    **dict.fromkeys(
+        REGISTRY_ROLES,
+        "Each year: 60 points if healthy (45 strained, 30 degraded, 15 read-only, 0 shut down) plus up to "
+        "40 for fast malware removal. Summed over the years.",
+    ),
     "corporations": "100 × (status-quo cost) / (your cost), where cost = support paid + malware harm. Above 100 beats the status quo.",
     "umbrella": "Hours of removal delay cut at the grantees versus the status quo, per USD 1M you paid.",
     "public": "Hours of removal delay cut at the grantees versus the status quo, per USD 1M you paid.",
     "developers": "No score of your own: you argue for the shared goal (ecosystem harm) and for publishers.",
 }
 DELAYS = {
-    **{
-        name: "Security posts take about six months to fill; staff leave a month after the money stops. "
-        "Fees push developers away slowly, and peers who moved pull others."
-        for name in REGISTRY_ROLES
-    },
+    **dict.fromkeys(
+        REGISTRY_ROLES,
+        "Security posts take about six months to fill; staff leave a month after the money stops. "
+        "Fees push developers away slowly, and peers who moved pull others.",
+    ),
     "corporations": "Each firm decides once a year, at its own budget week: a change takes a year to spread.",
     "umbrella": "Grants become staff only after hiring (about six months). Multi-year commitments survive a missed round.",
     "public": "A grant goes to one registry a year; its staff arrive half a year later.",

@@ -50,8 +50,8 @@ def ecosystem_figure(results: dict[int, dict[str, Any]], status_quo: dict[int, d
     figure = Figure(figsize=(7, 2.8), layout="constrained")
     harm_axes, alt_axes = figure.subplots(1, 2)
     for run, style, label in (
-        (status_quo, dict(color="grey", linestyle="--"), "status quo"),
-        (results, dict(color="black", marker="o"), "this room"),
+        (status_quo, {"color": "grey", "linestyle": "--"}, "status quo"),
+        (results, {"color": "black", "marker": "o"}, "this room"),
     ):
         rounds = sorted(run)
         years = [run[r]["year"] for r in rounds]

@@ -54,10 +54,7 @@ ROLE_LABELS = {
     "developers": "Developer community",
 }
 ROLE_GOALS = {
-    **{
-        name: "Your registry survives (no shutdown, healthy runway) and removes malware fast."
-        for name in REGISTRY_ROLES
-    },
+    **dict.fromkeys(REGISTRY_ROLES, "Your registry survives (no shutdown, healthy runway) and removes malware fast."),
     "corporations": "Keep your members' total cost (support paid plus malware harm) low.",
     "umbrella": "Buy the most security (removal hours cut at grantees) per dollar granted.",
     "public": "Buy the most security (removal hours cut at grantees) per dollar granted.",
@@ -154,7 +151,7 @@ class DevelopersDecision(Decision):
 
 
 DECISION_FORMS: dict[str, type[Decision]] = {
-    **{name: RegistryDecision for name in REGISTRY_ROLES},
+    **dict.fromkeys(REGISTRY_ROLES, RegistryDecision),
     "corporations": CorporationsDecision,
     "umbrella": UmbrellaDecision,
     "public": PublicDecision,
