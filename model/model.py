@@ -17,7 +17,7 @@ from agents.registry import RegistryAgent, Status
 from model import ecosystem, reporters
 from model.developers import DeveloperPopulation, SwitchContext, latent_demand
 from model.malware import MalwareLedger, malware_week
-from model.parameters import ModelParameters, make_parameters
+from model.parameters import ModelParameters, ParameterError, make_parameters
 from model.profiles import COST_SHARES, INCUMBENTS, RegistryProfile, full_cost_from_downloads
 from model.worms import start_outbreaks
 
@@ -39,6 +39,16 @@ def _donation_probability_in_downturn(support_utility: float, p: ModelParameters
     return donation / (1 + donation + opex)
 
 
+def check_seed(value: Any, name: str = "rng") -> None:
+    """Allow a whole number >= 0 or a numpy SeedSequence, Generator or BitGenerator; else a one-line ParameterError."""
+    if isinstance(value, (np.random.SeedSequence, np.random.Generator, np.random.BitGenerator)):
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ParameterError(
+            f"{name!r} must be a whole number >= 0 or a numpy SeedSequence or Generator (got {value!r:.80})"
+        )
+
+
 class RegistryModel(Model):
     """Package registries, consuming corporations and security funders, one tick per week.
 
@@ -48,7 +58,13 @@ class RegistryModel(Model):
 
     def __init__(self, params: ModelParameters | None = None, *, rng: Any = None, **overrides: Any) -> None:
         """Validate parameters and build registries, funders and corporations."""
-        super().__init__(rng=rng)
+        if rng is not None:
+            check_seed(rng, "rng")
+        if params is not None and not isinstance(params, ModelParameters):
+            raise ParameterError(
+                f"'params' must be a ModelParameters object or None; give parameters as keywords (got {params!r:.80})"
+            )
+        super().__init__(rng=int(rng) if isinstance(rng, np.integer) else rng)  # Mesa seeds `random` with an int
         base = params.model_dump() if params is not None else {}
         self.p = make_parameters({**base, **overrides})
         self.cost_shares = COST_SHARES
