@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from agents.registry import RegistryAgent
-from model.model import WEEKS_PER_YEAR, RegistryModel
-from model.parameters import ModelParameters, ParameterError
-from model.scenarios import Scenario, load_scenario
+from model.model import WEEKS_PER_YEAR, RegistryModel, check_seed
+from model.parameters import ModelParameters
+from model.scenarios import Scenario, check_years, load_scenario
 from model.worms import WORM_COLUMNS
 
 
@@ -35,16 +35,6 @@ class RunResult:
         return last.set_index("registry")
 
 
-def _check_run_arguments(years: Any, seed: Any) -> None:
-    """Validate the horizon and seed with one-line errors."""
-    if isinstance(years, bool) or not isinstance(years, (int, float)) or not 0 < years <= 100:
-        raise ParameterError(f"'years' must be a number between 0 and 100 (got {years!r})")
-    if isinstance(seed, np.random.SeedSequence):
-        return
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ParameterError(f"'seed' must be a whole number >= 0 (got {seed!r})")
-
-
 def run(
     scenario: str | Path | Scenario | dict[str, Any] | None = "status-quo",
     years: float | None = None,
@@ -54,7 +44,8 @@ def run(
     """Run a scenario (preset name, TOML path or table) for `years` with `seed`; return tidy frames."""
     resolved = load_scenario(scenario)
     years = resolved.years if years is None else years
-    _check_run_arguments(years, seed)
+    check_years(years)
+    check_seed(seed, "seed")
     params = resolved.parameters(**overrides)
     model = RegistryModel(params, rng=seed)
     model.run_for(round(years * WEEKS_PER_YEAR))

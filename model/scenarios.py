@@ -12,10 +12,24 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from model.model import WEEKS_PER_YEAR
 from model.parameters import ModelParameters, ParameterError, make_parameters
 
 META_KEYS = {"preset", "description", "years"}
 DEFAULT_YEARS = 10
+#: Longest scenario name or file path accepted, in characters.
+MAX_NAME_CHARS = 1024
+
+
+def check_years(years: Any) -> None:
+    """Allow a horizon in years between 0 and 100 that makes at least one weekly tick."""
+    if isinstance(years, bool) or not isinstance(years, (int, float)) or not 0 < years <= 100:
+        raise ParameterError(f"'years' must be a number between 0 and 100 (got {years!r:.80})")
+    if round(years * WEEKS_PER_YEAR) < 1:
+        raise ParameterError(
+            f"'years' must be a number between 0 and 100 that makes at least one week "
+            f"(got {years!r}, {years * WEEKS_PER_YEAR:.2g} weeks)"
+        )
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,8 @@ def _parse(text: str, origin: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ParameterError(f"{origin}: malformed TOML ({exc})") from None
+    except RecursionError:
+        raise ParameterError(f"{origin}: values are nested too deeply; scenario files are flat") from None
 
 
 def _from_table(name: str, table: dict[str, Any], origin: str, seen: tuple[str, ...] = ()) -> Scenario:
@@ -72,8 +88,10 @@ def _from_table(name: str, table: dict[str, Any], origin: str, seen: tuple[str, 
     except ParameterError as exc:
         raise ParameterError(f"{origin}: {exc}") from None
     years = table.get("years", base.years)
-    if not isinstance(years, (int, float)) or isinstance(years, bool) or not 0 < years <= 100:
-        raise ParameterError(f"{origin}: 'years' must be a number between 0 and 100 (got {years!r})")
+    try:
+        check_years(years)
+    except ParameterError as exc:
+        raise ParameterError(f"{origin}: {exc}") from None
     scenario = Scenario(
         name=name,
         description=str(table.get("description", base.description)),
@@ -90,7 +108,7 @@ def _from_table(name: str, table: dict[str, Any], origin: str, seen: tuple[str, 
 def load_preset(name: str, seen: tuple[str, ...] = ()) -> Scenario:
     """Load a built-in preset by name."""
     if name not in preset_names():
-        raise ParameterError(f"unknown scenario {name!r}; presets are: {', '.join(preset_names())}")
+        raise ParameterError(f"unknown scenario {name!r:.80}; presets are: {', '.join(preset_names())}")
     text = (_preset_dir() / f"{name}.toml").read_text()
     return _from_table(name, _parse(text, f"preset {name!r}"), f"preset {name!r}", seen)
 
@@ -104,13 +122,21 @@ def load_scenario(scenario: str | Path | Scenario | dict[str, Any] | None) -> Sc
     if isinstance(scenario, dict):
         return _from_table("custom", scenario, "scenario")
     text = str(scenario)
-    if text.endswith(".toml") or Path(text).is_file():
-        path = Path(text)
-        if not path.is_file():
+    if len(text) > MAX_NAME_CHARS:
+        raise ParameterError(
+            f"scenario name or file is too long ({len(text)} characters; at most {MAX_NAME_CHARS}): {text!r:.60}"
+        )
+    try:
+        is_file = Path(text).is_file()
+    except (OSError, ValueError):  # a name the file system cannot hold is not a file
+        is_file = False
+    if text.endswith(".toml") or is_file:
+        if not is_file:
             raise ParameterError(f"scenario file {text!r} not found")
         try:
-            content = path.read_text()
+            content = Path(text).read_text()
         except (OSError, UnicodeDecodeError) as exc:
             raise ParameterError(f"scenario file {text!r} cannot be read ({exc.__class__.__name__})") from None
-        return _from_table(path.stem, _parse(content, f"scenario file {text!r}"), f"scenario file {text!r}")
+        origin = f"scenario file {text!r}"
+        return _from_table(Path(text).stem, _parse(content, origin), origin)
     return load_preset(text)
