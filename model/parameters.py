@@ -27,7 +27,8 @@ NonNegativeUSD = Annotated[float, Field(ge=0.0, le=1e12)]
 class ModelParameters(BaseModel):
     """All parameters of `RegistryModel`; see `docs/calibration.md` for each default's source."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    # strict: a bool is not a number, text is not a bool or a number; an int is fine where a float is asked for
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True)
 
     # --- Calendar -------------------------------------------------------------------------
     start_year: int = Field(2026, ge=2000, le=2100, description="Calendar year of week 1.")
@@ -387,7 +388,7 @@ def _describe(error: dict[str, Any]) -> str:
         close = difflib.get_close_matches(field, ModelParameters.model_fields, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"unknown parameter {field!r}{hint}"
-    got = error.get("input")
+    got = _shown(error.get("input"))
     ctx = error.get("ctx", {})
     bounds = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
     limits = [f"{sym} {ctx[key]}" for key, sym in bounds.items() if key in ctx]
@@ -395,8 +396,34 @@ def _describe(error: dict[str, Any]) -> str:
         spec = ModelParameters.model_fields.get(str(error["loc"][0]))
         own_bounds = spec is not None and any(hasattr(m, "ge") or hasattr(m, "le") for m in spec.metadata)
         allowed = _allowed_range(spec) if own_bounds else " and ".join(limits)
-        return f"parameter {field!r} must be {allowed} (got {got!r})"
-    return f"parameter {field!r}: {error['msg']} (got {got!r})"
+        return f"parameter {field!r} must be {allowed} (got {got})"
+    if kind in EXPECTED_TYPE:
+        spec = ModelParameters.model_fields.get(str(error["loc"][0]))
+        own_bounds = (
+            len(error["loc"]) == 1
+            and spec is not None
+            and any(hasattr(m, "ge") or hasattr(m, "le") for m in spec.metadata)
+        )
+        bounds = f" {_allowed_range(spec)}" if own_bounds else ""
+        return f"parameter {field!r} must be {EXPECTED_TYPE[kind]}{bounds} (got {got})"
+    return f"parameter {field!r}: {error['msg']} (got {got})"
+
+
+#: What a field of each type accepts, in words, by pydantic's error type.
+EXPECTED_TYPE = {
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a table of name = value",
+}
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """A value as shown in an error message: its repr, shortened when long."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 def _allowed_range(spec: Any) -> str:
