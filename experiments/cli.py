@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
 import tomllib
 from pathlib import Path
@@ -17,8 +15,9 @@ from typing import Any, NoReturn
 
 from experiments import sweep_cli
 from experiments.app_command import add_app_parser, command_app
+from experiments.run_output import check_run_folder, write_run_folder
 from model.parameters import ParameterError, parameter_table
-from model.scenarios import load_preset, preset_names
+from model.scenarios import load_preset, load_scenario, preset_names
 from viz.workshop.cli import command_workshop
 from viz.workshop.cli import register as register_workshop
 
@@ -42,6 +41,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         value = tomllib.loads(f"value = {raw.strip()}")["value"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
+    except RecursionError:
+        raise ParameterError(f"--set {name.strip()!r:.80}: the value is nested too deeply") from None
     return name.strip(), value
 
 
@@ -62,7 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="override a parameter; repeatable (see `borrowed-time params`)",
     )
-    run.add_argument("--out", type=Path, default=None, help="output folder (default: results/<scenario>-seed<seed>)")
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder, new or empty (default: results/<scenario>-seed<seed>)",
+    )
+    run.add_argument(
+        "--force", action="store_true", help="replace the output folder if an earlier `borrowed-time run` wrote it"
+    )
 
     commands.add_parser("scenarios", help="list the named presets")
     commands.add_parser("params", help="list every parameter with its default and allowed range")
@@ -78,11 +87,13 @@ def command_run(args: argparse.Namespace) -> int:
     from model.runner import run
 
     overrides = dict(parse_assignment(item) for item in args.sets)
+    scenario = load_scenario(args.scenario)
+    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}"
+    check_run_folder(out, args.force)  # before the model runs: a refused folder costs no waiting
     started = time.perf_counter()
-    result = run(args.scenario, years=args.years, seed=args.seed, **overrides)
+    result = run(scenario, years=args.years, seed=args.seed, **overrides)
     elapsed = time.perf_counter() - started
-    out = args.out or Path("results") / f"{result.scenario}-seed{args.seed}"
-    write_outputs(result, out)
+    write_run_folder(result, out, args.force)
     summary = yearly_summary(result)
     print(
         f"Scenario '{result.scenario}', {result.years:g} years from {result.params.start_year}, seed {args.seed} "
@@ -102,26 +113,6 @@ def command_run(args: argparse.Namespace) -> int:
     )
     print(f"Wrote model, registries, events and worms (Parquet and CSV) and chart.png to {out}/")
     return 0
-
-
-def write_outputs(result, out: Path) -> None:
-    """Write all files into a temporary folder, then move it into place (never half-written)."""
-    from experiments.charts import save_run_chart
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        for name in ("model", "registries", "events", "worms"):
-            frame = getattr(result, name)
-            frame.to_parquet(staging / f"{name}.parquet", index=False)
-            frame.to_csv(staging / f"{name}.csv", index=False)
-        save_run_chart(result, staging / "chart.png")
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 def command_scenarios(_: argparse.Namespace) -> int:

@@ -46,6 +46,15 @@ def check_output_folder(folder: Path, kind: str, option: str = "--out") -> bool:
     text = str(folder)
     if len(text) > 4096:
         raise ParameterError(f"{option}: path is too long ({len(text)} characters; at most 4096)")
+    try:
+        return _check_existing(folder, kind, option)
+    except OSError as exc:  # a name too long for the file system, a folder that cannot be listed
+        raise ParameterError(f"{option} {text!r:.200}: {exc.strerror or exc}") from None
+
+
+def _check_existing(folder: Path, kind: str, option: str) -> bool:
+    """The checks of `check_output_folder` on a path of allowed length."""
+    text = str(folder)
     for parent in [folder, *folder.parents]:
         if parent.exists() and not parent.is_dir():
             where = "is a file" if parent == folder else f"lies below the file {str(parent)!r}"
