@@ -192,7 +192,7 @@ def _check_parameters(spec: ExperimentSpec, scenario: Scenario, origin: str) -> 
             raise _fail(origin, key, f"unknown parameter {name!r} (see `borrowed-time params`)")
         if name in spec.fixed:
             raise _fail(origin, key, "is also set in 'fixed'; vary it or fix it, not both")
-        probes = item.values if item.values is not None else list(item.range)
+        probes = item.values if item.values is not None else _range_ends(name, item.range)
         for value in probes:
             try:
                 scenario.parameters(**{**spec.fixed, name: value})
@@ -202,6 +202,13 @@ def _check_parameters(spec: ExperimentSpec, scenario: Scenario, origin: str) -> 
             raise _fail(
                 origin, f"{key}.levels", "a 'range' in a full_factorial design needs 'levels' (points on the range)"
             )
+
+
+def _range_ends(name: str, bounds: tuple[float, float]) -> list[Any]:
+    """A range's ends as the design draws them: rounded for a whole-number parameter."""
+    from experiments.design import is_integer_parameter  # design builds on this module
+
+    return [round(end) for end in bounds] if is_integer_parameter(name) else list(bounds)
 
 
 def _check_design(spec: ExperimentSpec, origin: str) -> None:
