@@ -8,6 +8,7 @@ last test deletes the server's database, so it stays last.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -166,28 +167,34 @@ def test_security_headers_on_the_workshop_server(workshop_server):
         assert headers["x-content-type-options"] == "nosniff", path
 
 
-def _borrowed_time(*args: str, timeout_s: float = 60) -> subprocess.CompletedProcess:
-    """Run `borrowed-time ARGS`; a server that starts instead of refusing is stopped at the timeout."""
+def _borrowed_time(*args: str, timeout_s: float = 60) -> tuple[int, str]:
+    """Run `borrowed-time ARGS`: exit code and stderr; a server that starts instead of refusing is stopped."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "experiments.cli", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPOSITORY,
+        start_new_session=True,
+    )
     try:
-        return subprocess.run(
-            [sys.executable, "-m", "experiments.cli", *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            cwd=REPOSITORY,
-            start_new_session=True,
-        )
+        _, stderr = process.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the command and any server it started
+        process.communicate()
         pytest.fail(f"`borrowed-time {' '.join(args)}` started serving instead of refusing")
+    return process.returncode, stderr
 
 
 def test_a_second_server_on_the_same_db_refuses_to_start(workshop_server):
     """`workshop` and `app` on a database another server holds: one line naming the holder, exit 2."""
     pid = workshop_server.process.pid  # the workshop command replaces itself with the server: same pid
     for command in ("workshop", "app"):
-        done = _borrowed_time(command, "--db", str(workshop_server.db), "--port", str(free_port()), timeout_s=30)
-        assert done.returncode == 2, done.stderr
-        error = done.stderr.strip()
+        code, stderr = _borrowed_time(
+            command, "--db", str(workshop_server.db), "--port", str(free_port()), timeout_s=30
+        )
+        assert code == 2, stderr
+        error = stderr.strip()
         assert error.count("\n") == 0 and "is in use by another workshop server" in error
         assert f"pid {pid} on " in error and "since " in error
 
