@@ -32,7 +32,13 @@ def add_app_parser(commands: argparse._SubParsersAction) -> None:
 def command_app(args: argparse.Namespace) -> int:
     """Prepare the offline assets, or serve the app until interrupted."""
     from viz.assets import asset_cache_dir, prepare_offline_assets
-    from viz.serve import check_address, server_environment, solara_command, warn_if_not_offline_ready
+    from viz.serve import (
+        check_address,
+        server_environment,
+        solara_command,
+        warn_if_not_offline_ready,
+        warn_if_reachable,
+    )
     from viz.workshop.cli import workshop_db_environment
 
     if args.prepare_offline:
@@ -42,6 +48,7 @@ def command_app(args: argparse.Namespace) -> int:
     workshop_env = workshop_db_environment(args.db)
     cache = asset_cache_dir()
     warn_if_not_offline_ready(cache)
+    warn_if_reachable(args.host, args.port)
     print(
         f"Borrowed Time explorer: open http://{args.host}:{args.port}/ in a browser (Ctrl-C stops the server); "
         f"workshop rooms at /workshop in {workshop_env['BORROWED_TIME_WORKSHOP_DB']}"

@@ -1,11 +1,17 @@
-"""Starting a Solara server from the command line: port checks, environment, the `solara run` command.
+"""Starting a Solara server from the command line: checks, environment, and the server process itself.
 
 Shared by `borrowed-time app` (the explorer, which also hosts the workshop pages) and
-`borrowed-time workshop` (the workshop alone), so both validate and serve the same way.
+`borrowed-time workshop` (the workshop alone), so both validate and serve the same way. The
+server process is `python -m viz.serve MODULE --host H --port P` (`main` below): it holds the
+room database named by $BORROWED_TIME_WORKSHOP_DB (`viz.workshop.lock`), adds the safety
+middleware of `viz.http_safety` to Solara's Starlette app, and then runs `solara run` in itself.
 """
 
 from __future__ import annotations
 
+import argparse
+import ipaddress
+import logging
 import os
 import socket
 import sys
@@ -13,6 +19,11 @@ from pathlib import Path
 
 from model.parameters import ParameterError
 from viz.assets import CACHE_ENV, missing_specs
+
+#: Addresses that reach every interface of this machine.
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+#: A documentation address (RFC 5737): connecting a UDP socket to it sends nothing, but picks the LAN interface.
+_ROUTE_PROBE = ("192.0.2.1", 9)
 
 
 def check_address(host: str, port: int) -> None:
@@ -31,6 +42,44 @@ def check_address(host: str, port: int) -> None:
         ) from None
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only (localhost, 127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def lan_address() -> str | None:
+    """This machine's address on its local network (the interface of its default route), or None."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(_ROUTE_PROBE)
+            address = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if ipaddress.ip_address(address).is_unspecified else address
+
+
+def public_url(host: str, port: int) -> str:
+    """The address people on the network should open for a server bound to `host`."""
+    reachable = (lan_address() or "<this machine's address>") if host in WILDCARD_HOSTS else host
+    return f"http://[{reachable}]:{port}/" if ":" in reachable else f"http://{reachable}:{port}/"
+
+
+def warn_if_reachable(host: str, port: int) -> None:
+    """On a non-loopback address, say on stderr that the network can reach the server, and where."""
+    if is_loopback(host):
+        return
+    print(
+        f"warning: --host {host} makes this server reachable from the network; "
+        f"people in the room open {public_url(host, port)}",
+        file=sys.stderr,
+    )
+
+
 def server_environment(cache: Path, **extra: str) -> dict[str, str]:
     """The server's environment: the offline asset cache, no telemetry, plus `extra` variables."""
     return {**os.environ, CACHE_ENV: str(cache), "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **extra}
@@ -47,17 +96,55 @@ def warn_if_not_offline_ready(cache: Path) -> None:
 
 
 def solara_command(module: str, host: str, port: int) -> list[str]:
-    """The `solara run` command line serving `module` in production mode, without opening a browser."""
-    return [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        module,
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--production",
-        "--no-open",
-    ]
+    """The server process serving `module` (see `main`)."""
+    return [sys.executable, "-m", "viz.serve", module, "--host", host, "--port", str(port)]
+
+
+def _solara_run_arguments(module: str, host: str, port: int) -> list[str]:
+    """`solara run` in production mode, no browser opened, no version check over the internet."""
+    return ["run", module, "--host", host, "--port", str(port), "--production", "--no-open", "--no-check-version"]
+
+
+def log_to_stderr() -> None:
+    """Send the `borrowed_time` loggers' warnings (refused guesses and the like) to stderr, with a time stamp."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s borrowed-time %(levelname)s: %(message)s"))
+    logger = logging.getLogger("borrowed_time")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve a Solara app module in this process: hold the room database, add the safety middleware, run."""
+    from viz.workshop.roles import WorkshopError
+    from viz.workshop.store import DB_ENV
+
+    parser = argparse.ArgumentParser(prog="python -m viz.serve", description=main.__doc__)
+    parser.add_argument("module")
+    parser.add_argument("--host", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    if os.environ.get(DB_ENV):
+        from viz.workshop.lock import hold_database
+
+        try:
+            hold_database(os.environ[DB_ENV])
+        except WorkshopError as exc:
+            print(f"borrowed-time: error: {exc}", file=sys.stderr)
+            return 2
+    log_to_stderr()
+    os.environ["SOLARA_APP"] = args.module  # Solara's server module reads it when first imported
+    from solara.__main__ import cli
+    from solara.server.starlette import app
+
+    from viz.http_safety import ClientAddress, SecurityHeaders
+
+    app.add_middleware(ClientAddress)
+    app.add_middleware(SecurityHeaders)
+    cli.main(args=_solara_run_arguments(args.module, args.host, args.port), prog_name="solara")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import urllib.request
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -109,7 +111,7 @@ def test_explorer_in_chromium(browser, app_server, output_dir):
     reopened.get_by_role("tab", name="Workshop").click()  # the app hosts the workshop; its links keep /workshop
     reopened.get_by_role("button", name="Create room").click(timeout=LOAD_TIMEOUT_MS)
     reopened.get_by_text("Facilitator — room").wait_for(timeout=LOAD_TIMEOUT_MS)
-    assert re.search(r"/workshop\?room=\w+&key=", reopened.url), reopened.url
+    assert re.search(r"/workshop\?room=\w+$", reopened.url), reopened.url  # the key stays out of the address
     reopened.screenshot(path=str(output_dir / "app-workshop-facilitator.png"))
     reopened.get_by_role("tab", name="Explorer").click()
     reopened.get_by_role("button", name="Step week", exact=True).wait_for(timeout=LOAD_TIMEOUT_MS)
@@ -119,3 +121,28 @@ def test_explorer_in_chromium(browser, app_server, output_dir):
     log = app_server.log()
     assert "Could not load URL" not in log, "a front-end asset was not in the offline cache"
     assert "Traceback" not in log
+
+
+def test_security_headers_on_the_app_server(app_server):
+    """The explorer, the workshop tab and static files come with no-referrer, no framing and nosniff."""
+    for path in ("", "about", "workshop", "static/main.js"):
+        with urllib.request.urlopen(app_server.url + path, timeout=10) as response:
+            headers = {name.lower(): value for name, value in response.headers.items()}
+        assert headers["referrer-policy"] == "no-referrer", path
+        assert headers["x-frame-options"] == "DENY", path
+        assert headers["content-security-policy"] == "frame-ancestors 'none'", path
+        assert headers["x-content-type-options"] == "nosniff", path
+
+
+def test_link_text_in_the_explorer_is_shown_as_text(browser, app_server):
+    """A link's unknown preset and lever, carrying HTML and Vue payloads, are named in the page as plain text."""
+    payload = "<svg onload=__pwned=1>{{_c.constructor('__pwned=2')()}}{{ 7*191 }}"
+    page = browser.new_context().new_page()
+    page.goto(f"{app_server.url}?preset={quote(payload)}&{quote(payload)}=1")
+    page.get_by_role("button", name="Step week", exact=True).wait_for(timeout=LOAD_TIMEOUT_MS)
+    expect(page.get_by_text(f"link: unknown preset {payload!r}")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    expect(page.get_by_text(f"link: unknown lever {payload!r} ignored")).to_be_visible()
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__pwned") is None
+    assert "1337" not in page.inner_text("body")
+    assert page.locator("svg[onload]").count() == 0

@@ -10,11 +10,17 @@ from viz.workshop.room import RoomManager
 
 pytestmark = pytest.mark.e2e
 TIMEOUT_MS = 30_000
+SECRETS_STORAGE = "borrowed-time-workshop-secrets"
 
 
 def _params(page) -> dict[str, str]:
     """The page URL's query parameters."""
     return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def _secret(page, code: str) -> dict[str, str]:
+    """The key or token this browser tab keeps for a room (in session storage, never in the address)."""
+    return page.evaluate(f"JSON.parse(sessionStorage.getItem('{SECRETS_STORAGE}'))['{code}']")
 
 
 def _join(browser, url: str, code: str, team: str, role: str):
@@ -42,11 +48,14 @@ def test_two_rounds_across_a_restart(browser, workshop_server, output_dir):
     facilitator.goto(url)
     facilitator.get_by_role("button", name="Create room").click(timeout=TIMEOUT_MS)
     facilitator.get_by_text("Facilitator — room").wait_for(timeout=TIMEOUT_MS)
-    code, key = _params(facilitator)["room"], _params(facilitator)["key"]
+    code = _params(facilitator)["room"]
+    key = _secret(facilitator, code)["key"]
+    assert set(_params(facilitator)) == {"room"}  # the key never reaches the address bar
 
     pypi = _join(browser, url, code, "Snakes", "pypi")
     firms = _join(browser, url, code, "Big Co", "corporations")
-    pypi_token, firms_token = _params(pypi)["team"], _params(firms)["team"]
+    pypi_token, firms_token = _secret(pypi, code)["team"], _secret(firms, code)["team"]
+    assert set(_params(pypi)) == {"room"}
 
     # round 1: both teams decide; the facilitator schedules a worm and advances
     _field(pypi, "extra_security_fte").fill("3")

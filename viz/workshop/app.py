@@ -1,12 +1,18 @@
 """Solara pages of the workshop: landing (create / join), facilitator view, team dashboard, debrief.
 
-The URL carries who you are, so a reload (or a server restart) brings you back where you were:
-`?room=CODE&key=FACILITATOR_KEY` (facilitator), `?room=CODE&team=TEAM_TOKEN` (a team), plus
-`&view=debrief` for the debrief; `?room=CODE&view=screen` is a read-only view for the projector.
+The address names the room and the view: `?room=CODE` (plus `&view=debrief` for the debrief;
+`?room=CODE&view=screen` is a read-only view for the projector). Who you are is a secret kept
+out of the address bar: a link with `&key=FACILITATOR_KEY` or `&team=TEAM_TOKEN` still works,
+but the page moves the secret into the browser tab's session storage and rewrites the address
+without it (`secret_keeper.vue`), so a reload brings you back and a projected screen shows no key.
 `borrowed-time workshop` serves `Page` alone at `/`; `borrowed-time app` hosts it at `/workshop`
 (see `viz.app`), on the same SQLite file by default. The room manager is module-level: shared by every session on
 the server (rooms are shared by design; every room has its own lock). Nothing personal is
 module-level: each page keeps its own inputs in per-session state.
+
+Everything participants type (room and team names, the developer community's statement) is
+shown through `viz.workshop.text` or as the label of a Solara alert: as text, never as Markdown,
+HTML or a Vue template.
 """
 
 from __future__ import annotations
@@ -15,13 +21,16 @@ import os
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass, field
 from typing import Any, get_args
 from urllib.parse import parse_qs, urlencode
 
 import solara
 
+from viz.http_safety import CLIENT_HEADER
 from viz.workshop import charts
 from viz.workshop.events import CARDS
+from viz.workshop.guard import GuessLimiter
 from viz.workshop.loops import CAUSAL_LOOPS_MARKDOWN
 from viz.workshop.roles import (
     DECISION_FORMS,
@@ -32,11 +41,14 @@ from viz.workshop.roles import (
     ROLES,
     WorkshopError,
 )
-from viz.workshop.room import DEFAULT_ROUNDS, RoomManager, WorkshopRoom
-from viz.workshop.store import DB_ENV, DEFAULT_DB
+from viz.workshop.room import DEFAULT_ROUNDS, RoomManager, WorkshopRoom, normalise_code
+from viz.workshop.store import DB_ENV, DEFAULT_DB, StorageError, WorkshopStore
+from viz.workshop.text import Bullets, Emphasis, Heading, Line, Strong, TextTable
 
 _manager: RoomManager | None = None
 _manager_lock = threading.Lock()
+#: Wrong join codes, keys and tokens per client, for every page of this server.
+GUESSES = GuessLimiter()
 #: Pages wait for room changes in a background thread; headless tests switch this off.
 LIVE_UPDATES = True
 #: Seconds between timer refreshes while a round timer runs (every page re-renders; keep it coarse).
@@ -52,26 +64,34 @@ def manager() -> RoomManager:
         return _manager
 
 
+@solara.component_vue("secret_keeper.vue")
+def SecretKeeper(secrets: dict | None, on_secrets: Any = None) -> None:
+    """This tab's secrets per room (`{code: {"key": ...}}` or `{code: {"team": ...}}`), kept in session storage."""
+
+
 def use_room_version(room: WorkshopRoom | None) -> float:
     """Re-render when the room changes (another team submits, the facilitator advances), or each second.
 
     Child components get the returned version as an argument: reacton skips re-rendering a
-    child whose arguments did not change, and the room object itself never changes.
+    child whose arguments did not change, and the room object itself never changes. The watcher
+    also looks at the database file each second, so every page says so once it is gone.
     """
     version, set_version = solara.use_state(room.version if room else 0)
 
     def watch(cancel: threading.Event) -> None:
         """Wait for changes until the page goes away or the room closes (the server is shutting down)."""
-        seen, last_tick = room.version, time.monotonic()
+        seen, last_tick, lost = room.version, time.monotonic(), room.store.lost
         while not cancel.is_set():
             now = room.wait_for_change(seen, timeout_s=1.0)
             if cancel.is_set() or room.closed:
                 return
             try:
                 timer_due = room.deadline_unix is not None and time.monotonic() - last_tick >= TIMER_TICK_S
-            except sqlite3.ProgrammingError:  # closed between the check and the read
+            except (sqlite3.ProgrammingError, WorkshopError):  # closed between the check and the read
                 return
-            if now != seen or timer_due:
+            newly_lost = lost is None and room.store.check_file() is not None
+            lost = room.store.lost
+            if now != seen or timer_due or newly_lost:
                 seen, last_tick = now, time.monotonic()
                 set_version(now + time.time() % 1)  # a fresh value also ticks the round timer
 
@@ -90,6 +110,21 @@ def go(router: Any, params: dict[str, str]) -> None:
     router.push(f"{router.path}?{urlencode(params)}")
 
 
+def client_address() -> str:
+    """The browser's network address as the server saw it (`viz.http_safety`), or 'local' without one."""
+    headers = solara.lab.headers.value or {}
+    return (headers.get(CLIENT_HEADER) or ["local"])[0]
+
+
+def page_link(router: Any, params: dict[str, str]) -> str:
+    """A full link to this page with `params` (host from the request; the path alone if unknown)."""
+    headers = solara.lab.headers.value or {}
+    host = (headers.get("host") or [""])[0]
+    scheme = (headers.get("x-forwarded-proto") or ["http"])[0]
+    path = f"{router.path if router is not None else ''}?{urlencode(params)}"
+    return f"{scheme}://{host}{path}" if host else path
+
+
 def money(usd: float) -> str:
     """USD in millions or thousands, short (written 'USD', since '$' starts formulas in Markdown)."""
     return (
@@ -97,59 +132,130 @@ def money(usd: float) -> str:
     )  # no '$': Markdown reads it as maths
 
 
+@dataclass
+class Access:
+    """What a visitor may open: the room (if the code is right), and as whom, or why not."""
+
+    room: WorkshopRoom | None = None
+    facilitator_key: str | None = None
+    team_token: str | None = None
+    team: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+
+
+def open_room(code: str | None, secret: dict[str, str], client: str) -> Access:
+    """Look up the room and check the visitor's key or token; wrong guesses count against the client."""
+    if not code:
+        return Access()
+    try:
+        GUESSES.check(client, "join code")
+        try:
+            room = manager().get(code)
+        except StorageError:
+            raise
+        except WorkshopError:
+            GUESSES.wrong(client)
+            raise
+        access = Access(room=room)
+        if secret.get("key"):
+            GUESSES.check(client, "facilitator key")
+            if not room.is_facilitator(secret["key"]):
+                GUESSES.wrong(client)
+                return Access(room=room, error="this facilitator key does not open this room")
+            access.facilitator_key = secret["key"]
+        elif secret.get("team"):
+            GUESSES.check(client, "team token")
+            try:
+                access.team = room.team_for(secret["team"])
+            except StorageError:
+                raise
+            except WorkshopError as exc:
+                GUESSES.wrong(client)
+                return Access(room=room, error=str(exc))
+            access.team_token = secret["team"]
+        return access
+    except WorkshopError as exc:
+        return Access(error=str(exc))
+
+
+def secret_for(params: dict[str, str], secrets: dict[str, Any] | None) -> dict[str, str]:
+    """The key or token for the room in the address: from the link itself, else from this tab's storage."""
+    from_link = {name: params[name] for name in ("key", "team") if params.get(name)}
+    if from_link or not params.get("room") or not secrets:
+        return from_link
+    try:
+        code = normalise_code(params["room"])
+    except WorkshopError:
+        return {}
+    stored = next((value for room, value in secrets.items() if _same_code(room, code)), None)
+    return {name: stored[name] for name in ("key", "team") if isinstance(stored, dict) and stored.get(name)}
+
+
+def _same_code(typed: Any, code: str) -> bool:
+    """Whether a stored room code, as typed, is `code`."""
+    try:
+        return normalise_code(typed) == code
+    except WorkshopError:
+        return False
+
+
+@solara.component
+def StoreProblem(store: WorkshopStore, version: float = 0) -> None:
+    """One line at the top of every page once the room database is gone (nothing more can be saved)."""
+    problem = store.check_file()
+    if problem:
+        solara.Error(problem)
+
+
 @solara.component
 def Page() -> None:
-    """Route by the URL: landing, facilitator, team or debrief."""
+    """Route by the address and this tab's secrets: landing, facilitator, team, projector or debrief."""
     router = solara.use_router()
     params = query(router)
+    secrets, set_secrets = solara.use_state(None)
     solara.Title("Borrowed Time workshop")
-    error = None
-    room = None
-    if params.get("room"):
-        try:
-            room = manager().get(params["room"])
-        except WorkshopError as exc:
-            error = str(exc)
+    SecretKeeper(secrets=secrets, on_secrets=set_secrets)
+    client = client_address()
+    secret = secret_for(params, secrets)
+    access = solara.use_memo(
+        lambda: open_room(params.get("room"), secret, client),
+        dependencies=[params.get("room"), secret.get("key"), secret.get("team"), client],
+    )
+
+    def remember(code: str, value: dict[str, str]) -> None:
+        """Keep a new key or token for a room in this tab (never in the address)."""
+        set_secrets({**(secrets or {}), code: value})
+
+    # a room opened with no key or token in the link: wait for this tab's stored one before choosing a view
+    waiting = access.room is not None and not secret and secrets is None and params.get("view") != "screen"
     with solara.Column(style={"max-width": "1100px", "margin": "0 auto", "padding": "12px"}):
         solara.Markdown("# Borrowed Time: workshop")
-        if error:
-            solara.Error(error)
-        if room is None:
-            Landing(router)
-        elif params.get("view") == "debrief" and (
-            room.is_facilitator(params.get("key")) or _team_or_none(room, params.get("team"))
-        ):
-            Debrief(room, params)
-        elif params.get("view") == "screen":
+        if access.error:
+            solara.Error(access.error)
+        room, view = access.room, params.get("view")
+        if waiting:
+            solara.Text("Opening the room…")
+        elif room is None:
+            try:
+                StoreProblem(manager().store)  # the views below show it themselves
+            except WorkshopError as exc:
+                solara.Error(str(exc))
+                return
+            Landing(router, remember)
+        elif view == "screen":
             ScreenView(room)
-        elif params.get("key"):
-            if room.is_facilitator(params["key"]):
-                FacilitatorView(room, params["key"], router)
-            else:
-                solara.Error("this facilitator key does not open this room")
-        elif params.get("team"):
-            team = _team_or_none(room, params["team"])
-            if team is None:
-                solara.Error("unknown team token for this room; join again with the room code")
-                Landing(router, code=room.code)
-            else:
-                TeamView(room, params["team"], team["role"], router)
-        else:
-            Landing(router, code=room.code)
-
-
-def _team_or_none(room: WorkshopRoom, token: str | None) -> dict[str, Any] | None:
-    """The team a token belongs to, or None."""
-    if not token:
-        return None
-    try:
-        return room.team_for(token)
-    except WorkshopError:
-        return None
+        elif view == "debrief" and (access.facilitator_key or access.team_token):
+            Debrief(room, router)
+        elif access.facilitator_key:
+            FacilitatorView(room, access.facilitator_key, router)
+        elif access.team_token:
+            TeamView(room, access.team_token, access.team["role"], router)
+        elif not secret.get("key"):
+            Landing(router, remember, code=room.code)
 
 
 @solara.component
-def Landing(router: Any, code: str = "") -> None:
+def Landing(router: Any, remember: Any = None, code: str = "") -> None:
     """Create a room (facilitator) or join one (team)."""
     room_name, set_room_name = solara.use_state("Workshop")
     rounds, set_rounds = solara.use_state(DEFAULT_ROUNDS)
@@ -165,17 +271,29 @@ def Landing(router: Any, code: str = "") -> None:
         except WorkshopError as exc:
             set_error(str(exc))
             return
-        go(router, {"room": room.code, "key": key})
+        if remember is not None:
+            remember(room.code, {"key": key})
+        go(router, {"room": room.code})
 
     def join() -> None:
         """Join a room with a role and go to the team dashboard."""
+        client = client_address()
         try:
-            room = manager().get(join_code)
+            GUESSES.check(client, "join code")
+            try:
+                room = manager().get(join_code)
+            except StorageError:
+                raise
+            except WorkshopError:
+                GUESSES.wrong(client)
+                raise
             token = room.join(role, team_name)
         except WorkshopError as exc:
             set_error(str(exc))
             return
-        go(router, {"room": room.code, "team": token})
+        if remember is not None:
+            remember(room.code, {"team": token})
+        go(router, {"room": room.code})
 
     with solara.Columns([1, 1]):
         with solara.Card("Facilitator: create a room"):
@@ -186,7 +304,7 @@ def Landing(router: Any, code: str = "") -> None:
             solara.InputText("Join code", value=join_code, on_value=set_join_code)
             solara.InputText("Team name", value=team_name, on_value=set_team_name)
             solara.Select("Role", values=list(ROLES), value=role, on_value=set_role)
-            solara.Markdown(f"*{ROLE_LABELS[role]}* — {ROLE_GOALS[role]}")
+            Line(Emphasis(ROLE_LABELS[role]), f" — {ROLE_GOALS[role]}")
             solara.Button("Join", on_click=join, color="primary")
     if error:
         solara.Error(error)
@@ -207,10 +325,10 @@ def RoundHeader(room: WorkshopRoom, version: float = 0) -> None:
     """Round, year and timer."""
     snap = room.snapshot()
     if snap["finished"]:
-        solara.Markdown(f"### Game over: {snap['rounds_total']} years played")
+        Heading(f"Game over: {snap['rounds_total']} years played")
     else:
-        solara.Markdown(
-            f"### Round {snap['current_round'] + 1} of {snap['rounds_total']} (year {snap['year']}) — {_timer_text(room)}"
+        Heading(
+            f"Round {snap['current_round'] + 1} of {snap['rounds_total']} (year {snap['year']}) — {_timer_text(room)}"
         )
 
 
@@ -219,19 +337,23 @@ def Scoreboard(room: WorkshopRoom, version: float = 0) -> None:
     """Every role's score and the shared goal."""
     board = room.scoreboard()
     if not board["rounds"]:
-        solara.Markdown("*Scores appear after the first year.*")
+        Line(Emphasis("Scores appear after the first year."))
         return
     teams = room.teams()
-    lines = ["| Role | Team | Score | Unit |", "|---|---|---:|---|"]
-    for role, score in board["scores"].items():
-        lines.append(f"| {ROLE_LABELS[role]} | {teams.get(role, '(model)')} | {score:,.2f} | {board['units'][role]} |")
-    change = board["shared_harm_change_pct"]
-    lines.append("")
-    lines.append(
-        f"**Shared goal — ecosystem harm:** {money(board['shared_harm_usd'])} of corporate malware harm "
-        f"({change:+.1f}% against the status quo played without teams)."
+    TextTable(
+        ["Role", "Team", "Score", "Unit"],
+        [
+            [ROLE_LABELS[role], teams.get(role, "(model)"), f"{score:,.2f}", board["units"][role]]
+            for role, score in board["scores"].items()
+        ],
+        right=[2],
     )
-    solara.Markdown("\n".join(lines))
+    change = board["shared_harm_change_pct"]
+    Line(
+        Strong("Shared goal — ecosystem harm: "),
+        f"{money(board['shared_harm_usd'])} of corporate malware harm "
+        f"({change:+.1f}% against the status quo played without teams).",
+    )
 
 
 @solara.component
@@ -241,26 +363,30 @@ def LatestRound(room: WorkshopRoom, version: float = 0) -> None:
     if not results:
         return
     last = results[max(results)]
-    lines = [
-        f"#### What happened in {last['year']}",
-        "| Registry | Status | Runway (months) | Removal median (h) | Security FTE |",
-        "|---|---|---:|---:|---:|",
-    ]
-    for name, reg in last["registries"].items():
-        lines.append(
-            f"| {ROLE_LABELS[name]} | {reg['status']} | {reg['runway_months']:.1f} | "
-            f"{reg['removal_median_hours']:.1f} | {reg['security_fte']:.1f} |"
-        )
-    lines.append("")
-    lines.append(
+    Heading(f"What happened in {last['year']}", level=4)
+    TextTable(
+        ["Registry", "Status", "Runway (months)", "Removal median (h)", "Security FTE"],
+        [
+            [
+                ROLE_LABELS[name],
+                reg["status"],
+                f"{reg['runway_months']:.1f}",
+                f"{reg['removal_median_hours']:.1f}",
+                f"{reg['security_fte']:.1f}",
+            ]
+            for name, reg in last["registries"].items()
+        ],
+        right=[2, 3, 4],
+    )
+    Line(
         f"Worm outbreaks: {last['worm_outbreaks']}; corporate harm {money(last['corporate_harm_usd'])}; "
         f"developers on alternatives {100 * last['share_developers_on_alternatives']:.1f}%."
     )
     played = [e for e in room.events(include_upcoming=False) if e["round"] == last["round"]]
     if played:
-        lines.append("\n**Event cards:** " + "; ".join(CARDS[e["card"]] for e in played))
-    lines.append("\n**Log:**\n" + "\n".join(f"- {line}" for line in last["events"][:12]))
-    solara.Markdown("\n".join(lines))
+        Line(Strong("Event cards: "), "; ".join(CARDS[e["card"]] for e in played))
+    Line(Strong("Log:"))
+    Bullets(last["events"][:12])
 
 
 @solara.component
@@ -269,6 +395,21 @@ def ScoresAndLatestRound(room: WorkshopRoom, version: float = 0) -> None:
     with solara.Card("Scoreboard"):
         Scoreboard(room, version)
     LatestRound(room, version)
+
+
+def _card_text(event: dict[str, Any]) -> str:
+    """An event card and its options, e.g. 'worm registry=npm, week_of_year=20'."""
+    options = ", ".join(f"{name}={value}" for name, value in (event["payload"] or {}).items())
+    return f"{event['card']} {options}".strip()
+
+
+@solara.component
+def SecretLink(label: str, router: Any, params: dict[str, str]) -> None:
+    """A button that shows (or hides) a private link holding a key or token; hidden by default."""
+    shown, set_shown = solara.use_state(False)
+    solara.Button(("Hide " if shown else "Show ") + label, on_click=lambda: set_shown(not shown), text=True)
+    if shown:
+        Line(Strong(f"{label.capitalize()} (private): "), page_link(router, params))
 
 
 @solara.component
@@ -289,6 +430,7 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
             result = action()
         except WorkshopError as exc:
             set_error(str(exc))
+            set_message("")
             return
         set_error("")
         set_message(done.format(result=result))
@@ -298,23 +440,27 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
         payload = {"registry": worm_registry, "week_of_year": int(worm_week)} if card == "worm" else None
         act(lambda: room.schedule_event(key, card, payload), f"Scheduled: {card}")
 
-    solara.Markdown(f"## Facilitator — room **{room.code}** ({room.name})")
-    solara.Markdown(
-        f"Teams join with code **`{room.code}`** (or open this page's address with `?room={room.code}` in place of its query). "
-        "Keep this page's address: it holds your facilitator key."
+    StoreProblem(room.store, version)
+    Heading(f"Facilitator — room {room.code} ({room.name})", level=2)
+    Line(
+        "Teams join with code ",
+        Strong(room.code),
+        f" (or open this page's address with ?room={room.code} in place of its query). "
+        "Your facilitator key stays in this browser tab, not in the address: a reload keeps it.",
     )
+    SecretLink("facilitator link", router, {"room": room.code, "key": key})
     RoundHeader(room, version)
     with solara.Columns([1, 1]):
         with solara.Card("Teams"):
             teams = snap["teams"]
-            lines = ["| Role | Team | Decision for this round |", "|---|---|---|"]
+            rows = []
             for role in ROLES:
                 held = teams.get(role)
-                lines.append(
-                    f"| {ROLE_LABELS[role]} | {held or '(played by the model)'} | "
-                    f"{'submitted' if role in snap['submitted'] else ('not yet (last one stays)' if held else 'default')} |"
+                state = (
+                    "submitted" if role in snap["submitted"] else ("not yet (last one stays)" if held else "default")
                 )
-            solara.Markdown("\n".join(lines))
+                rows.append([ROLE_LABELS[role], held or "(played by the model)", state])
+            TextTable(["Role", "Team", "Decision for this round"], rows)
             statement = room.decisions_in_force(snap["current_round"] + 1)["developers"]["statement"]
             if statement:
                 solara.Info(f"Developer community: {statement}")
@@ -337,10 +483,7 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
                     "Draw event card", on_click=lambda: act(lambda: room.draw_event(key), "Drew: {result[card]}")
                 )
             upcoming = [e for e in room.events(include_upcoming=True) if e["round"] == snap["current_round"] + 1]
-            solara.Markdown(
-                "Cards for the coming year: "
-                + (", ".join(f"{e['card']} {e['payload'] or ''}".strip() for e in upcoming) or "none")
-            )
+            Line("Cards for the coming year: " + (", ".join(_card_text(e) for e in upcoming) or "none"))
             solara.Button(
                 "Advance one year",
                 on_click=lambda: act(lambda: room.advance(key), "Played {result[year]}"),
@@ -352,10 +495,8 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
             if error:
                 solara.Error(error)
             with solara.Row():
-                solara.Button(
-                    "Debrief", on_click=lambda: go(router, {"room": room.code, "key": key, "view": "debrief"})
-                )
-                solara.Markdown(f"Projector view (no key in it): `?room={room.code}&view=screen`")
+                solara.Button("Debrief", on_click=lambda: go(router, {"room": room.code, "view": "debrief"}))
+                solara.Text(f"Projector view (no key in it): ?room={room.code}&view=screen")
     ScoresAndLatestRound(room, version)
 
 
@@ -364,10 +505,11 @@ def ScreenView(room: WorkshopRoom) -> None:
     """What to project for the room: round, timer, who has submitted, scoreboard, last year; no key, no controls."""
     version = use_room_version(room)
     snap = room.snapshot()
-    solara.Markdown(f"## Room {room.code} ({room.name}) — join with this code")
+    StoreProblem(room.store, version)
+    Heading(f"Room {room.code} ({room.name}) — join with this code", level=2)
     RoundHeader(room, version)
     waiting = [ROLE_LABELS[role] for role in snap["teams"] if role not in snap["submitted"]]
-    solara.Markdown("**Still deciding:** " + (", ".join(waiting) if waiting else "nobody — all teams have submitted"))
+    Line(Strong("Still deciding: "), ", ".join(waiting) if waiting else "nobody — all teams have submitted")
     ScoresAndLatestRound(room, version)
 
 
@@ -431,8 +573,10 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any) -> None:
     """A team's dashboard: goal, stocks, decision form, results and the scoreboard."""
     version = use_room_version(room)
     team = room.team_for(token)
-    solara.Markdown(f"## {ROLE_LABELS[role]} — team {team['team_name']} (room {room.code})")
-    solara.Markdown(f"**Your goal:** {ROLE_GOALS[role]}")
+    StoreProblem(room.store, version)
+    Heading(f"{ROLE_LABELS[role]} — team {team['team_name']} (room {room.code})", level=2)
+    Line(Strong("Your goal: "), ROLE_GOALS[role])
+    SecretLink("team link", router, {"room": room.code, "team": token})
     RoundHeader(room, version)
     results, status_quo = room.results(), room.status_quo_results()
     with solara.Columns([1, 1]):
@@ -458,56 +602,62 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any) -> None:
     if statement and role != "developers":
         solara.Info(f"Developer community: {statement}")
     ScoresAndLatestRound(room, version)
-    solara.Button("Debrief", on_click=lambda: go(router, {"room": room.code, "team": token, "view": "debrief"}))
+    solara.Button("Debrief", on_click=lambda: go(router, {"room": room.code, "view": "debrief"}))
 
 
 @solara.component
 def Stocks(room: WorkshopRoom, role: str, results: dict[int, dict[str, Any]], version: float = 0) -> None:
     """The numbers a role watches, at the end of the last year played (or the start)."""
     if not results:
-        solara.Markdown("*The first year has not been played yet.*")
+        Line(Emphasis("The first year has not been played yet."))
         return
     last = results[max(results)]
     if role in REGISTRY_ROLES:
         reg = last["registries"][role]
         revenue = ", ".join(f"{source} {money(value)}" for source, value in reg["revenue_usd"].items() if value)
-        solara.Markdown(
-            f"- Status: **{reg['status']}**\n- Cash: {money(reg['cash_usd'])} ({reg['runway_months']:.1f} months of runway)\n"
-            f"- Revenue in {last['year']}: {revenue}\n- Costs in {last['year']}: {money(reg['cost_usd'])}\n"
-            f"- Security staff: {reg['security_fte']:.1f} FTE; malware removal median {reg['removal_median_hours']:.1f} h\n"
-            f"- Publishers: {reg['publishers']:,.0f}; malware downloads {reg['malware_downloads']:,.0f}"
+        Bullets(
+            [
+                f"Status: {reg['status']}",
+                f"Cash: {money(reg['cash_usd'])} ({reg['runway_months']:.1f} months of runway)",
+                f"Revenue in {last['year']}: {revenue}",
+                f"Costs in {last['year']}: {money(reg['cost_usd'])}",
+                f"Security staff: {reg['security_fte']:.1f} FTE; malware removal median {reg['removal_median_hours']:.1f} h",
+                f"Publishers: {reg['publishers']:,.0f}; malware downloads {reg['malware_downloads']:,.0f}",
+            ]
         )
     elif role == "corporations":
-        solara.Markdown(
-            f"- Support paid to registries in {last['year']}: {money(last['corporate_support_usd'])}\n"
-            f"- Malware harm to firms: {money(last['corporate_harm_usd'])}\n"
-            f"- Firms donating {100 * last['support_share_donation']:.1f}%, on opex contracts {100 * last['support_share_opex']:.1f}%\n"
-            f"- Worm outbreaks: {last['worm_outbreaks']}"
+        Bullets(
+            [
+                f"Support paid to registries in {last['year']}: {money(last['corporate_support_usd'])}",
+                f"Malware harm to firms: {money(last['corporate_harm_usd'])}",
+                f"Firms donating {100 * last['support_share_donation']:.1f}%, "
+                f"on opex contracts {100 * last['support_share_opex']:.1f}%",
+                f"Worm outbreaks: {last['worm_outbreaks']}",
+            ]
         )
     elif role in ("umbrella", "public"):
         paid = last["umbrella_paid_usd" if role == "umbrella" else "public_paid_usd"]
         grantees = ", ".join(
             f"{ROLE_LABELS[n]} {last['registries'][n]['removal_median_hours']:.1f} h" for n in GRANT_ELIGIBLE
         )
-        solara.Markdown(
-            f"- Paid to registries in {last['year']}: {money(paid)}\n- Removal medians at grantees: {grantees}"
-        )
+        Bullets([f"Paid to registries in {last['year']}: {money(paid)}", f"Removal medians at grantees: {grantees}"])
     else:
-        solara.Markdown(
-            f"- Developers on alternative registries: {100 * last['share_developers_on_alternatives']:.1f}%\n"
-            f"- Malware downloads: {last['malware_downloads']:,.0f}; worm outbreaks: {last['worm_outbreaks']}\n"
-            f"- Pooled removal median: {last['removal_median_hours_pooled']:.1f} h"
+        Bullets(
+            [
+                f"Developers on alternative registries: {100 * last['share_developers_on_alternatives']:.1f}%",
+                f"Malware downloads: {last['malware_downloads']:,.0f}; worm outbreaks: {last['worm_outbreaks']}",
+                f"Pooled removal median: {last['removal_median_hours_pooled']:.1f} h",
+            ]
         )
 
 
 @solara.component
-def Debrief(room: WorkshopRoom, params: dict[str, str]) -> None:
+def Debrief(room: WorkshopRoom, router: Any) -> None:
     """Replay of every round against the status quo, decisions marked, and the causal loops."""
     version = use_room_version(room)
-    router = solara.use_router()
-    back = {k: v for k, v in params.items() if k != "view"}
-    solara.Markdown(f"## Debrief — room {room.code} ({room.current_round} years played)")
-    solara.Button("Back to the game", on_click=lambda: go(router, back))
+    StoreProblem(room.store, version)
+    Heading(f"Debrief — room {room.code} ({room.current_round} years played)", level=2)
+    solara.Button("Back to the game", on_click=lambda: go(router, {"room": room.code}))
     results, status_quo = room.results(), room.status_quo_results()
     history = room.store.decisions(room.code)
     figures = solara.use_memo(
@@ -517,28 +667,30 @@ def Debrief(room: WorkshopRoom, params: dict[str, str]) -> None:
     with solara.lab.Tabs():
         with solara.lab.Tab("Replay"):
             if not results:
-                solara.Markdown("*No year played yet.*")
+                Line(Emphasis("No year played yet."))
             else:
                 solara.Markdown(
                     "Solid lines: this room. Dashed grey: the status quo with the same seed and the same event cards, "
                     "every role at the model's default. Shaded bars: years in which that registry's board changed its decision."
                 )
                 for title, figure in figures:
-                    solara.Markdown(f"#### {title}")
+                    Heading(title, level=4)
                     solara.FigureMatplotlib(figure, format="png", dependencies=[title, len(results)])
         with solara.lab.Tab("Decisions"):
-            lines = ["| Round | Role | Decision |", "|---|---|---|"]
-            for round_number in sorted(history):
-                for role, decision in sorted(history[round_number].items()):
-                    lines.append(
-                        f"| {round_number} | {ROLE_LABELS[role]} | {', '.join(f'{k}={v}' for k, v in decision.items())} |"
-                    )
-            cards = room.events(include_upcoming=False)
-            lines.append(
-                "\n**Event cards:** "
-                + ("; ".join(f"round {e['round']}: {e['card']} {e['payload'] or ''}" for e in cards) or "none")
+            TextTable(
+                ["Round", "Role", "Decision"],
+                [
+                    [str(round_number), ROLE_LABELS[role], ", ".join(f"{k}={v}" for k, v in decision.items())]
+                    for round_number in sorted(history)
+                    for role, decision in sorted(history[round_number].items())
+                ],
+                right=[0],
             )
-            solara.Markdown("\n".join(lines))
+            cards = room.events(include_upcoming=False)
+            Line(
+                Strong("Event cards: "),
+                "; ".join(f"round {e['round']}: {_card_text(e)}" for e in cards) or "none",
+            )
         with solara.lab.Tab("Scores"):
             Scoreboard(room, version)
         with solara.lab.Tab("Causal loops"):

@@ -30,19 +30,30 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def workshop_db_environment(db: str | None) -> dict[str, str]:
-    """The server environment naming the rooms' SQLite file (default ./workshop.sqlite3); its folder must exist."""
+    """The server environment naming the rooms' SQLite file (default ./workshop.sqlite3).
+
+    Its folder must exist, and no running server may hold it (the server process takes the lock).
+    """
+    from viz.workshop.lock import check_database_free
     from viz.workshop.roles import WorkshopError
 
     path = Path(db or DEFAULT_DB).resolve()
     if not path.parent.is_dir():
         raise WorkshopError(f"--db: folder {str(path.parent)!r} does not exist")
+    check_database_free(path)
     return {DB_ENV: str(path)}
 
 
 def command_workshop(args: argparse.Namespace) -> int:
     """Check the arguments, then replace this process with the Solara server."""
     from viz.assets import asset_cache_dir, prepare_offline_assets
-    from viz.serve import check_address, server_environment, solara_command, warn_if_not_offline_ready
+    from viz.serve import (
+        check_address,
+        server_environment,
+        solara_command,
+        warn_if_not_offline_ready,
+        warn_if_reachable,
+    )
 
     if args.prepare_assets:
         prepare_offline_assets()  # the same step as `borrowed-time app --prepare-offline`
@@ -51,6 +62,7 @@ def command_workshop(args: argparse.Namespace) -> int:
     env = workshop_db_environment(args.db)
     cache = asset_cache_dir()
     warn_if_not_offline_ready(cache)
+    warn_if_reachable(args.host, args.port)
     print(f"workshop on http://{args.host}:{args.port}/  (rooms in {env[DB_ENV]})", file=sys.stderr)
     argv = solara_command("viz.workshop.app", args.host, args.port)
     os.execve(sys.executable, argv, server_environment(cache, **env))

@@ -71,9 +71,9 @@ class AuthorizationError(WorkshopError):
 
 
 class Decision(BaseModel):
-    """Base of every role's decision form: unknown fields are refused."""
+    """Base of every role's decision form: unknown fields are refused, and types are strict (no "yes" for a bool)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class RegistryDecision(Decision):

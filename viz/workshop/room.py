@@ -104,8 +104,9 @@ class WorkshopRoom:
     # ----- state ---------------------------------------------------------------------------
     @property
     def current_round(self) -> int:
-        """Years played so far."""
-        return self.teams_run.rounds_played
+        """Years played so far (waits for a round being played to be stored or undone)."""
+        with self._lock:
+            return self.teams_run.rounds_played
 
     @property
     def finished(self) -> bool:
@@ -114,16 +115,23 @@ class WorkshopRoom:
 
     def _rebuild(self) -> None:
         """Re-simulate every played round from the stored seed, decisions and cards."""
-        stored = self.store.room(self.code)
-        played = int(stored["current_round"])
-        history = self.store.decisions(self.code)
-        events = self.store.events(self.code)
+        played = int(self.store.room(self.code)["current_round"])
+        history, events = self.store.decisions(self.code), self.store.events(self.code)
+        self._replay(played, history, events, stored_results=self.store.results(self.code))
+
+    def _replay(
+        self,
+        played: int,
+        history: dict[int, dict[str, dict[str, Any]]],
+        events: list[dict[str, Any]],
+        stored_results: dict[int, dict[str, Any]] | None = None,
+    ) -> None:
+        """Start both runs afresh and play `played` rounds; warn where stored results differ from the replay."""
         self.teams_run = Simulation.start(self.seed)
         self.status_quo = Simulation.start(self.seed)
-        results = self.store.results(self.code)
         for round_number in range(1, played + 1):
             summary = self._play_round(round_number, history, events)
-            if results.get(round_number) != _json_round_trip(summary):
+            if stored_results is not None and stored_results.get(round_number) != _json_round_trip(summary):
                 self.replay_matches_stored = False
                 print(
                     f"warning: room {self.code}: replaying round {round_number} did not reproduce the stored "
@@ -274,25 +282,38 @@ class WorkshopRoom:
         return [e for e in cards if include_upcoming or e["round"] <= self.current_round]
 
     def advance(self, key: Any) -> dict[str, Any]:
-        """Play the coming round: apply decisions and cards, run one year, store the results."""
+        """Play the coming round: apply decisions and cards, run one year, store the results.
+
+        The round counts as played only once its results are committed; if the write fails, both
+        runs are replayed to the rounds the database holds (as after a restart, from the history
+        read before playing) and the one-line error is raised.
+        """
         self._require_facilitator(key)
         with self._lock:
             if self.finished:
                 raise WorkshopError(f"all {self.rounds_total} rounds have been played")
+            self.store.require_file()
             round_number = self.current_round + 1
-            summary = self._play_round(round_number, self.store.decisions(self.code), self.store.events(self.code))
-            self.store.finish_round(self.code, round_number, _json_round_trip(summary))
+            history, events = self.store.decisions(self.code), self.store.events(self.code)
+            summary = self._play_round(round_number, history, events)
+            try:
+                self.store.finish_round(self.code, round_number, _json_round_trip(summary))
+            except WorkshopError:
+                self._replay(round_number - 1, history, events)  # back to what the database holds, without reading it
+                raise
             self._touch()
         return summary
 
     # ----- views ---------------------------------------------------------------------------
     def results(self) -> dict[int, dict[str, Any]]:
         """The room's round summaries so far."""
-        return dict(self.teams_run.summaries)
+        with self._lock:
+            return dict(self.teams_run.summaries)
 
     def status_quo_results(self) -> dict[int, dict[str, Any]]:
         """The status quo's round summaries (same seed and cards, no teams)."""
-        return dict(self.status_quo.summaries)
+        with self._lock:
+            return dict(self.status_quo.summaries)
 
     def scoreboard(self) -> dict[str, Any]:
         """Each role's score and the shared harm score."""

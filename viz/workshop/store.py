@@ -2,17 +2,25 @@
 
 Everything a room needs to be rebuilt after a server restart lives here; the live model is
 re-simulated from it (see `viz.workshop.room`). Tokens are stored only as SHA-256 hashes.
+
+A failed read or write is a one-line `StorageError` (nothing half-written: every write is one
+transaction). The store remembers which file it opened (device and inode); once that file is
+deleted or replaced, every later write is refused with a `DatabaseGone` error, since SQLite would
+go on writing into the unlinked file and everything would be lost at the next restart.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from viz.workshop.roles import WorkshopError
 
 DEFAULT_DB = "workshop.sqlite3"
 #: The environment variable through which the CLI tells the server process which SQLite file to use.
@@ -63,6 +71,23 @@ CREATE TABLE IF NOT EXISTS results (
 """
 
 
+class StorageError(WorkshopError):
+    """The room database could not be read or written; nothing was saved."""
+
+
+class DatabaseGone(StorageError):
+    """The room database file was deleted or replaced while the server ran."""
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """The file's (device, inode), or None if there is no file at `path`."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
 def token_hash(token: str) -> str:
     """SHA-256 hex digest of a secret token (what the database keeps)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -71,30 +96,61 @@ def token_hash(token: str) -> str:
 class WorkshopStore:
     """A thread-safe wrapper around one SQLite file holding every room."""
 
-    def __init__(self, path: str | Path = DEFAULT_DB) -> None:
-        """Open (or create) the database file and its tables."""
+    def __init__(self, path: str | Path = DEFAULT_DB, busy_timeout_s: float = 5.0) -> None:
+        """Open (or create) the database file and its tables; a locked database is waited for `busy_timeout_s`."""
         self.path = Path(path)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        try:
+            self._db = sqlite3.connect(
+                str(self.path), timeout=busy_timeout_s, check_same_thread=False, isolation_level=None
+            )
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise StorageError(f"the room database {str(self.path)!r} cannot be opened ({exc})") from None
+        self._identity = _file_identity(self.path)
+        self.lost: str | None = None
 
     def close(self) -> None:
         """Close the database connection."""
         with self._lock:
             self._db.close()
 
+    def check_file(self) -> str | None:
+        """A one-line message if the database file was deleted or replaced since it was opened, else None."""
+        if self.lost is None and _file_identity(self.path) != self._identity:
+            self.lost = (
+                f"the room database {str(self.path)!r} was deleted or replaced while the server ran: "
+                "nothing more can be saved; stop the server, put the file back (or choose another --db) and start it again"
+            )
+        return self.lost
+
+    def require_file(self) -> None:
+        """Raise `DatabaseGone` if the database file was deleted or replaced."""
+        message = self.check_file()
+        if message:
+            raise DatabaseGone(message)
+
     def _write(self, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:
-        """Run one statement in its own committed transaction."""
+        """Run one statement in its own committed transaction (sqlite3.IntegrityError passes through)."""
         with self._lock:
-            return self._db.execute(sql, args)
+            self.require_file()
+            try:
+                return self._db.execute(sql, args)
+            except sqlite3.IntegrityError:
+                raise
+            except sqlite3.Error as exc:
+                raise StorageError(f"the room database could not be written ({exc}); nothing was saved") from None
 
     def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         """Run one query and fetch all rows."""
         with self._lock:
-            return self._db.execute(sql, args).fetchall()
+            try:
+                return self._db.execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                raise StorageError(f"the room database could not be read ({exc})") from None
 
     # ----- rooms ---------------------------------------------------------------------------
     def create_room(self, code: str, facilitator_key: str, name: str, seed: int, rounds_total: int) -> None:
@@ -120,7 +176,11 @@ class WorkshopStore:
     def finish_round(self, code: str, round_number: int, summary: dict[str, Any]) -> None:
         """Store a round's results and move the room on, in one transaction."""
         with self._lock:
-            self._db.execute("BEGIN")
+            self.require_file()
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StorageError(f"the room database could not be written ({exc}); nothing was saved") from None
             try:
                 self._db.execute(
                     "INSERT OR REPLACE INTO results (room_code, round, summary) VALUES (?,?,?)",
@@ -131,8 +191,11 @@ class WorkshopStore:
                     (round_number, code),
                 )
                 self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
+            except BaseException as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StorageError(f"the room database could not be written ({exc}); nothing was saved") from None
                 raise
 
     # ----- teams ---------------------------------------------------------------------------
