@@ -17,6 +17,7 @@ from pathlib import Path
 from model.parameters import ParameterError
 
 MARKER = ".borrowed-time"
+COMMAND_OF_KIND = {"analysis": "analyze"}  # a kind that is not itself the name of the command that writes it
 
 
 def marker_kind(folder: Path) -> str | None:
@@ -55,7 +56,7 @@ def check_output_folder(folder: Path, kind: str, option: str = "--out") -> bool:
         ours = marker_kind(folder) == kind
         if not ours and any(folder.iterdir()):
             raise ParameterError(
-                f"{option} {text!r} exists and was not written by `borrowed-time {kind}`; "
+                f"{option} {text!r} exists and was not written by `borrowed-time {COMMAND_OF_KIND.get(kind, kind)}`; "
                 "choose a new or empty folder (nothing was changed)"
             )
     nearest = next(parent for parent in [folder, *folder.parents] if parent.exists())
