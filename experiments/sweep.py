@@ -3,7 +3,9 @@
 Each run gets its seed from the spec's root seed through `numpy.random.SeedSequence`, keyed by
 its replication (and, with `seed_policy = "independent"`, its point), never by the order in which
 runs finish, so results do not depend on the number of workers. Policies share their seeds
-(common random numbers). Results are written as runs finish (see `experiments/store.py`).
+(common random numbers). Results are written as runs finish (see `experiments/store.py`) into a
+folder a sweep may write and holds alone (`experiments/sweep_folder.py`); the runs go to a local
+pool or a checked Dask cluster (`experiments/executors.py`).
 """
 
 from __future__ import annotations
