@@ -11,7 +11,6 @@ counted.
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from experiments.outfolder import check_output_folder, write_marker
 from experiments.spec import BASELINE, SpecError
-from experiments.store import DESIGN_FILE, MANIFEST_FILE, RUNS_FILE, SERIES_FILE, PartStore
+from experiments.store import DESIGN_FILE, MANIFEST_FILE, RUNS_FILE, SERIES_FILE, PartStore, read_manifest, read_parquet
 
 CONFIDENCE = 0.95
 
@@ -30,25 +30,27 @@ class Sweep:
 
     def __init__(self, out: Path) -> None:
         """Read the manifest and tables; fall back to the part files of an unfinished sweep."""
-        manifest_path = out / MANIFEST_FILE
-        if not manifest_path.is_file():
-            raise SpecError(f"{str(out)!r} holds no sweep (no {MANIFEST_FILE}); run `borrowed-time sweep` first")
         self.out = out
-        self.manifest: dict[str, Any] = json.loads(manifest_path.read_text())
+        self.manifest: dict[str, Any] = read_manifest(out)
+        rebuild = f"`borrowed-time sweep {self.manifest.get('spec_file', 'SPEC')} --out {out} --resume` rebuilds it"
         if (out / RUNS_FILE).is_file():
-            self.runs = pd.read_parquet(out / RUNS_FILE)
-            self.series = pd.read_parquet(out / SERIES_FILE)
+            self.runs = read_parquet(out / RUNS_FILE, rebuild)
+            self.series = read_parquet(out / SERIES_FILE, rebuild)
         else:
-            store = PartStore(out)
-            self.runs, self.series = store.read_runs(), store.read_series()
+            store = PartStore(out, writing=False)
+            rerun = f"`borrowed-time sweep {self.manifest.get('spec_file', 'SPEC')} --out {out} --resume` runs it again"
+            self.runs, self.series = store.read_runs(rerun), store.read_series(rerun)
         if self.runs.empty:
             raise SpecError(f"{str(out)!r}: no finished runs yet")
-        self.design = pd.read_parquet(out / DESIGN_FILE)
-        self.parameters: list[str] = self.manifest["parameters"]
-        self.final: list[str] = self.manifest["outcomes"]["final"]
-        self.yearly: list[str] = self.manifest["outcomes"]["yearly"]
-        self.policies: list[str] = self.manifest["policies"]
-        self.kind: str = self.manifest["design"]["kind"]
+        self.design = read_parquet(out / DESIGN_FILE, "the sweep must be run again in a new folder")
+        try:
+            self.parameters: list[str] = self.manifest["parameters"]
+            self.final: list[str] = self.manifest["outcomes"]["final"]
+            self.yearly: list[str] = self.manifest["outcomes"]["yearly"]
+            self.policies: list[str] = self.manifest["policies"]
+            self.kind: str = self.manifest["design"]["kind"]
+        except (KeyError, TypeError) as exc:
+            raise SpecError(f"{str(out / MANIFEST_FILE)!r} is not a sweep manifest (no {exc})") from None
         self.ok = self.runs[self.runs["status"] == "ok"]
 
     @property
@@ -213,17 +215,28 @@ def fan_group(sweep: Sweep) -> str:
     return first if sweep.runs[first].nunique() <= 8 else "policy"
 
 
-def analyze(out: Path) -> list[Path]:
-    """Write the tables and plots of a sweep into `<out>/analysis/`; return the paths written."""
-    return write_analysis(Sweep(Path(out)))
+ANALYSIS_KIND = "analysis"
 
 
-def write_analysis(sweep: Sweep) -> list[Path]:
-    """Write the tables and plots of a sweep already read into `<sweep.out>/analysis/`; return the paths."""
+def check_analysis_folder(folder: Path) -> None:
+    """Refuse (one line) an analysis folder that `analyze` may not write: a file, or a folder it did not make."""
+    check_output_folder(folder, ANALYSIS_KIND)
+
+
+def analyze(out: Path, folder: Path | None = None) -> list[Path]:
+    """Write the tables and plots of a sweep into `folder` (default `<out>/analysis/`); return the paths written."""
+    folder = folder or Path(out) / "analysis"
+    check_analysis_folder(folder)
+    return write_analysis(Sweep(Path(out)), folder)
+
+
+def write_analysis(sweep: Sweep, folder: Path) -> list[Path]:
+    """Write the tables and plots of a sweep already read into `folder`, marked as an analysis; return the paths."""
     from experiments import analysis_plots
 
-    folder = sweep.out / "analysis"
-    folder.mkdir(exist_ok=True)
+    check_analysis_folder(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_marker(folder, ANALYSIS_KIND)
     written: list[Path] = []
     tables = {
         "summary.csv": summary_table(sweep),

@@ -6,7 +6,8 @@ Solara and the app are imported inside the command, so `borrowed-time run` never
 from __future__ import annotations
 
 import argparse
-import subprocess
+import os
+import sys
 
 APP_MODULE = "viz.app"
 
@@ -30,7 +31,7 @@ def add_app_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def command_app(args: argparse.Namespace) -> int:
-    """Prepare the offline assets, or serve the app until interrupted."""
+    """Prepare the offline assets, or replace this process with the app's server."""
     from viz.assets import asset_cache_dir, prepare_offline_assets
     from viz.serve import (
         check_address,
@@ -54,4 +55,6 @@ def command_app(args: argparse.Namespace) -> int:
         f"workshop rooms at /workshop in {workshop_env['BORROWED_TIME_WORKSHOP_DB']}"
     )
     command = solara_command(APP_MODULE, args.host, args.port)
-    return subprocess.call(command, env=server_environment(cache, **workshop_env))
+    sys.stdout.flush()  # exec replaces this process: the server is this PID, so stopping it stops the server
+    os.execve(sys.executable, command, server_environment(cache, **workshop_env))
+    return 0  # not reached

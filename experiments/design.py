@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -87,6 +88,20 @@ def _finish(spec: ExperimentSpec, columns: dict[str, Any], n_points: int) -> pd.
             series = series.round().astype(np.int64)
         frame[name] = series.to_numpy()
     return frame
+
+
+def count_points(spec: ExperimentSpec) -> int:
+    """How many points `make_design` draws, worked out from the spec alone (nothing is drawn)."""
+    kind, samples, dimensions = spec.design.kind, spec.design.samples, len(spec.parameters)
+    if kind == "full_factorial":
+        return math.prod(
+            len(item.values) if item.values is not None else item.levels for item in spec.parameters.values()
+        )
+    if kind == "latin_hypercube":
+        return samples
+    if kind == "sobol":
+        return samples * (2 * dimensions + 2 if spec.design.second_order else dimensions + 2)
+    return samples * (dimensions + 1)  # Morris: trajectories of D + 1 points
 
 
 def make_design(spec: ExperimentSpec) -> Design:

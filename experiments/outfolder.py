@@ -17,6 +17,7 @@ from pathlib import Path
 from model.parameters import ParameterError
 
 MARKER = ".borrowed-time"
+COMMAND_OF_KIND = {"analysis": "analyze"}  # a kind that is not itself the name of the command that writes it
 
 
 def marker_kind(folder: Path) -> str | None:
@@ -64,7 +65,7 @@ def _check_existing(folder: Path, kind: str, option: str) -> bool:
         ours = marker_kind(folder) == kind
         if not ours and any(folder.iterdir()):
             raise ParameterError(
-                f"{option} {text!r} exists and was not written by `borrowed-time {kind}`; "
+                f"{option} {text!r} exists and was not written by `borrowed-time {COMMAND_OF_KIND.get(kind, kind)}`; "
                 "choose a new or empty folder (nothing was changed)"
             )
     nearest = next(parent for parent in [folder, *folder.parents] if parent.exists())

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from experiments.metrics import check_outcome
 from model.parameters import ModelParameters, ParameterError
@@ -20,6 +21,7 @@ from model.scenarios import Scenario, load_scenario
 
 BASELINE = "baseline"
 DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris")
+PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a folder name: no path separators, not '.' or '..'
 
 
 class SpecError(ParameterError):
@@ -108,6 +110,17 @@ class ExperimentSpec(BaseModel):
     design: DesignSpec = Field(default_factory=DesignSpec)
     outcomes: OutcomesSpec
     policies: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        """The name is a plain folder name, since the default output folder is results/sweeps/<name>."""
+        if not PLAIN_NAME.fullmatch(name):
+            raise ValueError(
+                "must be a plain name (letters, digits, '.', '_' and '-', starting with a letter or digit; "
+                f"it names the output folder results/sweeps/<name>), got {name!r}"
+            )
+        return name
 
     @property
     def policy_names(self) -> list[str]:

@@ -2,7 +2,9 @@
 
 A run counts as finished once its `parts/runs-<id>.parquet` exists. Each part is written to a
 temporary name, flushed to disk and renamed into place, so a killed sweep leaves either a whole
-part or none; its series part is written first, so a finished run always has its series.
+part or none; its series part is written first, so a finished run always has its series. A part
+damaged later (a truncated copy, a bad disk) is found on resume and its run is run again.
+Reading a damaged file or manifest is a one-line `SpecError` naming the file.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+
+from experiments.spec import SpecError
 
 RUN_PART = re.compile(r"^runs-(\d+)\.parquet$")
 RUNS_FILE = "runs.parquet"
@@ -21,6 +26,40 @@ SERIES_FILE = "series.parquet"
 MANIFEST_FILE = "manifest.json"
 DESIGN_FILE = "design.parquet"
 SERIES_COLUMNS = ["run_id", "policy", "point_id", "replication", "metric", "year", "value"]
+MANIFEST_KEYS = (
+    "name",
+    "spec_hash",
+    "seeds",
+    "design",
+    "parameters",
+    "outcomes",
+    "policies",
+    "runs_planned",
+    "sessions",
+)
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    """A sweep folder's manifest; a one-line SpecError when it is missing, corrupt or not a sweep's."""
+    path = out / MANIFEST_FILE
+    if not path.is_file():
+        raise SpecError(f"{str(out)!r} holds no sweep manifest ({MANIFEST_FILE})")
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise SpecError(f"{str(path)!r} is corrupt and cannot be read ({exc.__class__.__name__})") from None
+    missing = [key for key in MANIFEST_KEYS if key not in manifest] if isinstance(manifest, dict) else ["name"]
+    if missing:
+        raise SpecError(f"{str(path)!r} is not a sweep manifest (no {missing[0]!r})")
+    return manifest
+
+
+def read_parquet(path: Path, hint: str) -> pd.DataFrame:
+    """Read a Parquet file; a damaged one is a one-line SpecError naming it, followed by `hint`."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise SpecError(f"{str(path)!r} is damaged and cannot be read ({exc.__class__.__name__}); {hint}") from None
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -50,17 +89,19 @@ def atomic_write_json(data: dict[str, Any], path: Path) -> None:
 class PartStore:
     """The folder of per-run part files of one sweep."""
 
-    def __init__(self, out: Path) -> None:
-        """Use `out/parts`, creating it, and clear temporary files a killed sweep left behind."""
+    def __init__(self, out: Path, writing: bool = True) -> None:
+        """Use `out/parts`; to write, create it and clear temporary files a killed sweep left behind."""
         self.out = out
         self.parts = out / "parts"
-        self.parts.mkdir(parents=True, exist_ok=True)
-        for leftover in self.parts.glob(".*.tmp"):
-            leftover.unlink()
+        if writing:
+            self.parts.mkdir(parents=True, exist_ok=True)
+            for leftover in self.parts.glob(".*.tmp"):
+                leftover.unlink()
 
     def finished_ids(self) -> set[int]:
         """Run ids whose run part exists (finished, successfully or not)."""
-        return {int(match.group(1)) for name in os.listdir(self.parts) if (match := RUN_PART.match(name))}
+        names = os.listdir(self.parts) if self.parts.is_dir() else []
+        return {int(match.group(1)) for name in names if (match := RUN_PART.match(name))}
 
     def write(self, run_row: dict[str, Any], series_rows: list[dict[str, Any]], dtypes: dict[str, Any]) -> None:
         """Write one finished run: its series part first, then its run part (which marks it finished)."""
@@ -76,23 +117,44 @@ class PartStore:
                 "metric": "object",
             }
         )
-        atomic_write_parquet(series, self.parts / f"series-{run_id:07d}.parquet")
+        run_part, series_part = self.part_paths(run_id)
+        atomic_write_parquet(series, series_part)
         frame = pd.DataFrame([run_row])
         frame = frame.astype({column: dtype for column, dtype in dtypes.items() if column in frame})
-        atomic_write_parquet(frame, self.parts / f"runs-{run_id:07d}.parquet")
+        atomic_write_parquet(frame, run_part)
 
-    def read_runs(self) -> pd.DataFrame:
+    def part_paths(self, run_id: int) -> tuple[Path, Path]:
+        """A run's run part and series part."""
+        return self.parts / f"runs-{run_id:07d}.parquet", self.parts / f"series-{run_id:07d}.parquet"
+
+    def is_readable(self, run_id: int) -> bool:
+        """Whether both parts of a finished run can be read back whole."""
+        try:
+            runs, series = (pd.read_parquet(path) for path in self.part_paths(run_id))
+        except (OSError, ValueError, pa.ArrowException):
+            return False
+        return len(runs) == 1 and int(runs["run_id"].iloc[0]) == run_id and list(series.columns) == SERIES_COLUMNS
+
+    def drop_unreadable(self) -> list[int]:
+        """Delete the parts of finished runs that cannot be read back (so they run again); return their ids."""
+        damaged = sorted(run_id for run_id in self.finished_ids() if not self.is_readable(run_id))
+        for run_id in damaged:
+            for path in self.part_paths(run_id):
+                path.unlink(missing_ok=True)
+        return damaged
+
+    def read_runs(self, hint: str = "rerun the sweep with --resume to run it again") -> pd.DataFrame:
         """All finished runs, ordered by run id."""
         ids = sorted(self.finished_ids())
-        frames = [pd.read_parquet(self.parts / f"runs-{run_id:07d}.parquet") for run_id in ids]
+        frames = [read_parquet(self.part_paths(run_id)[0], hint) for run_id in ids]
         if not frames:
             return pd.DataFrame()
         return pd.concat(frames, ignore_index=True).sort_values("run_id").reset_index(drop=True)
 
-    def read_series(self) -> pd.DataFrame:
+    def read_series(self, hint: str = "rerun the sweep with --resume to run it again") -> pd.DataFrame:
         """The yearly series of all finished runs, ordered by run id, metric and year."""
         ids = sorted(self.finished_ids())
-        frames = [pd.read_parquet(self.parts / f"series-{run_id:07d}.parquet") for run_id in ids]
+        frames = [read_parquet(self.part_paths(run_id)[1], hint) for run_id in ids]
         frames = [frame for frame in frames if len(frame)]
         if not frames:
             return pd.DataFrame(columns=SERIES_COLUMNS)

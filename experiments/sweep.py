@@ -3,35 +3,37 @@
 Each run gets its seed from the spec's root seed through `numpy.random.SeedSequence`, keyed by
 its replication (and, with `seed_policy = "independent"`, its point), never by the order in which
 runs finish, so results do not depend on the number of workers. Policies share their seeds
-(common random numbers). Results are written as runs finish (see `experiments/store.py`).
+(common random numbers). Results are written as runs finish (see `experiments/store.py`) into a
+folder a sweep may write and holds alone (`experiments/sweep_folder.py`); the runs go to a local
+pool or a checked Dask cluster (`experiments/executors.py`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
-import platform
-import subprocess
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent import futures
-from dataclasses import dataclass
-from importlib import metadata
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from experiments.design import Design, make_design
+from experiments.design import Design, count_points, make_design
+from experiments.executors import DEFAULT_WORKER_TIMEOUT_S, Workers, dask_cluster, local_pool
+from experiments.folder_lock import unlock_folder
 from experiments.metrics import final_value, yearly_series
-from experiments.spec import BASELINE, LoadedSpec, SpecError
-from experiments.store import DESIGN_FILE, MANIFEST_FILE, PartStore, atomic_write_json, atomic_write_parquet
+from experiments.provenance import code_version
+from experiments.spec import BASELINE, ExperimentSpec, LoadedSpec, SpecError
+from experiments.store import MANIFEST_FILE, PartStore, atomic_write_json
+from experiments.sweep_folder import check_sweep_folder, new_session, now, open_sweep_folder
 from model.parameters import ParameterError
 from model.scenarios import Scenario
 
-PACKAGES = ("borrowed-time", "mesa", "numpy", "pandas", "pyarrow", "SALib", "scipy", "dask", "distributed")
+DEFAULT_MAX_RUNS = 100_000  # runs a sweep may plan unless --max-runs raises it (its plan is held in memory)
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,26 @@ class Plan:
     tasks: list[RunTask]
 
 
-def plan_sweep(loaded: LoadedSpec) -> Plan:
-    """Expand the spec into runs: every point x replication x policy, with its seed."""
+def count_runs(spec: ExperimentSpec) -> int:
+    """The number of runs a spec plans (points x replications x policies), without drawing its design."""
+    return count_points(spec) * spec.replications * len(spec.policy_names)
+
+
+def check_run_count(spec: ExperimentSpec, max_runs: int = DEFAULT_MAX_RUNS) -> int:
+    """The spec's run count, or a one-line error if it is above `max_runs`."""
+    runs = count_runs(spec)
+    if runs > max_runs:
+        raise SpecError(
+            f"spec {spec.name!r} plans {runs:,} runs, above the limit of {max_runs:,}; make the design smaller, "
+            f"or raise the limit with --max-runs {runs}"
+        )
+    return runs
+
+
+def plan_sweep(loaded: LoadedSpec, max_runs: int = DEFAULT_MAX_RUNS) -> Plan:
+    """Expand the spec into runs: every point x replication x policy, with its seed (refused above `max_runs`)."""
     spec = loaded.spec
+    check_run_count(spec, max_runs)
     design = make_design(spec)
     policies = spec.policy_names
     tasks = []
@@ -187,76 +206,9 @@ def run_dtypes(plan: Plan) -> dict[str, Any]:
     return dtypes
 
 
-# --- Provenance --------------------------------------------------------------------------------
-
-
-def git_state() -> dict[str, Any]:
-    """The git commit of the code and whether the work tree had uncommitted changes."""
-    root = Path(__file__).resolve().parent.parent
-
-    def git(*args: str) -> str | None:
-        """Run a git command in the project folder; None when git or the repository is missing."""
-        try:
-            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": None if status is None else bool(status)}
-
-
-def package_versions() -> dict[str, str | None]:
-    """Versions of Python and the packages results depend on."""
-    versions: dict[str, str | None] = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
-def now() -> str:
-    """The current UTC time in ISO format."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def new_manifest(plan: Plan) -> dict[str, Any]:
-    """The manifest written when a sweep starts."""
-    loaded = plan.loaded
-    spec = loaded.spec
-    canonical = loaded.canonical()
-    packages = package_versions()
-    return {
-        "name": spec.name,
-        "spec_file": loaded.origin,
-        "spec": canonical["spec"],
-        "scenario_overrides": canonical["scenario_overrides"],
-        "spec_hash": loaded.spec_hash(),
-        "version": packages["borrowed-time"],
-        "git": git_state(),
-        "packages": packages,
-        "seeds": {
-            "root": spec.seed,
-            "policy": spec.seed_policy,
-            "rule": "run seed = numpy.random.SeedSequence(root, spawn_key=(k,)); k = replication (common) "
-            "or point_id * replications + replication (independent); policies share seeds",
-        },
-        "design": {"kind": spec.design.kind, "points": len(plan.design.points), "salib_problem": plan.design.problem},
-        "parameters": list(spec.parameters),
-        "outcomes": {"final": spec.outcomes.final, "yearly": spec.outcomes.yearly},
-        "policies": spec.policy_names,
-        "runs_planned": len(plan.tasks),
-        "status": "running",
-        "sessions": [],
-        "started": now(),
-        "ended": None,
-    }
-
-
 # --- Running -----------------------------------------------------------------------------------
+
+RESULT_WAIT_S = 1.0  # how often to look at the workers while waiting for results
 
 
 class SweepAborted(RuntimeError):
@@ -274,34 +226,7 @@ class SweepOutcome:
     failures: int
     runs: pd.DataFrame
     series: pd.DataFrame
-
-
-def prepare_output(plan: Plan, out: Path, resume: bool) -> dict[str, Any]:
-    """Create or reopen the output folder; refuse to mix sweeps; return the manifest."""
-    manifest_path = out / MANIFEST_FILE
-    if resume:
-        if not manifest_path.is_file():
-            raise SpecError(f"--resume: {str(out)!r} holds no sweep manifest; run without --resume to start one")
-        manifest = json.loads(manifest_path.read_text())
-        if manifest.get("spec_hash") != plan.loaded.spec_hash():
-            raise SpecError(
-                f"--resume: the spec differs from the one {str(out)!r} was started with "
-                "(spec hash mismatch); use another --out"
-            )
-        return manifest
-    if out.exists() and any(out.iterdir()):
-        raise SpecError(
-            f"--out {str(out)!r} is not empty; pass --resume to continue its sweep or choose another folder"
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    manifest = new_manifest(plan)
-    points = plan.design.points.copy()
-    if plan.design.samples is not None:
-        for j, name in enumerate(plan.loaded.spec.parameters):
-            points[f"sample.{name}"] = plan.design.samples[:, j]
-    atomic_write_parquet(points, out / DESIGN_FILE)
-    atomic_write_json(manifest, manifest_path)
-    return manifest
+    runs_rerun_damaged: list[int] = field(default_factory=list)
 
 
 def _in_flight_limit(workers: int) -> int:
@@ -309,8 +234,10 @@ def _in_flight_limit(workers: int) -> int:
     return max(4, 3 * workers)
 
 
-def iterate_results(executor: futures.Executor, tasks: list[RunTask], limit: int) -> Iterator[dict[str, Any]]:
-    """Submit tasks with at most `limit` in flight and yield each result as it finishes."""
+def iterate_results(
+    executor: futures.Executor, tasks: list[RunTask], limit: int, check: Callable[[], None] = lambda: None
+) -> Iterator[dict[str, Any]]:
+    """Submit tasks with at most `limit` in flight and yield each result as it finishes; `check` runs while waiting."""
     queue = iter(tasks)
     pending: set[futures.Future] = set()
     try:
@@ -322,34 +249,23 @@ def iterate_results(executor: futures.Executor, tasks: list[RunTask], limit: int
                 pending.add(executor.submit(execute_run, task))
             if not pending:
                 return
-            done, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
+            done, pending = futures.wait(pending, timeout=RESULT_WAIT_S, return_when=futures.FIRST_COMPLETED)
             for future in done:
                 yield future.result()
+            if not done:
+                check()
     finally:
         for future in pending:
             future.cancel()
 
 
-def make_executor(workers: int, scheduler: str | None) -> tuple[futures.Executor, int, Any]:
-    """A process pool, or a Dask cluster's executor; returns it, its worker count and a closer."""
+def start_workers(
+    workers: int, scheduler: str | None, code: dict[str, Any], worker_timeout_s: float, allow_code_change: bool
+) -> Workers:
+    """A local process pool, or the Dask cluster at `scheduler` once its workers passed their checks."""
     if scheduler:
-        from dask.distributed import Client
-
-        try:
-            client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise SpecError(f"--scheduler {scheduler!r}: cannot connect ({exc.__class__.__name__})") from None
-        slots = max(1, sum(client.nthreads().values()))
-
-        def close() -> None:
-            """Close the client (the cluster keeps running)."""
-            client.close()
-
-        return client.get_executor(), slots, close
-    import multiprocessing
-
-    pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
-    return pool, workers, lambda: pool.shutdown(wait=True, cancel_futures=True)
+        return dask_cluster(scheduler, code, worker_timeout_s, allow_code_change)
+    return local_pool(workers)
 
 
 def run_sweep(
@@ -359,62 +275,108 @@ def run_sweep(
     scheduler: str | None = None,
     resume: bool = False,
     progress: bool = True,
+    allow_code_change: bool = False,
+    worker_timeout_s: float = DEFAULT_WORKER_TIMEOUT_S,
 ) -> SweepOutcome:
     """Run (or resume) a planned sweep into `out`, writing each run as it finishes; return the merged tables."""
-    from tqdm import tqdm
-
     workers = workers or os.cpu_count() or 1
-    executor, slots, close = make_executor(workers, scheduler)  # before writing anything: a bad address fails cleanly
+    code = code_version()
+    check_sweep_folder(plan.loaded, out, resume, code, allow_code_change)  # before anything starts or is written
+    pool = start_workers(workers, scheduler, code, worker_timeout_s, allow_code_change)
+    session = new_session(code, None if scheduler else workers, scheduler)
     try:
-        manifest = prepare_output(plan, out, resume)
+        lock, manifest = open_sweep_folder(plan, out, session, resume, allow_code_change)
     except BaseException:
-        close()
+        pool.close()
         raise
+    try:
+        return _run_session(plan, out, pool, manifest, session, resume, progress)
+    finally:
+        pool.close()
+        unlock_folder(lock)
+
+
+def _run_session(
+    plan: Plan,
+    out: Path,
+    pool: Workers,
+    manifest: dict[str, Any],
+    session: dict[str, Any],
+    resume: bool,
+    progress: bool,
+) -> SweepOutcome:
+    """Run the runs not finished yet in a locked folder, then merge the parts and close the session."""
     store = PartStore(out)
+    damaged = store.drop_unreadable() if resume else []
+    if damaged:
+        session["runs_rerun_damaged"] = damaged
+        print(
+            f"borrowed-time: warning: {len(damaged)} finished runs had damaged part files and run again "
+            f"(run {', '.join(map(str, damaged[:5]))}{', ...' if len(damaged) > 5 else ''})",
+            file=sys.stderr,
+        )
     finished = store.finished_ids()
     todo = [task for task in plan.tasks if task.run_id not in finished]
-    session = {
-        "started": now(),
-        "ended": None,
-        "workers": None if scheduler else workers,
-        "scheduler": scheduler,
-        "runs_done_before": len(finished),
-        "runs_done": 0,
-    }
-    manifest["sessions"].append(session)
-    manifest["status"] = "running"
+    session["runs_done_before"] = len(finished)
     atomic_write_json(manifest, out / MANIFEST_FILE)
-    dtypes = run_dtypes(plan)
-    failures_before = 0
-    if finished:
-        failures_before = int((store.read_runs()["status"] == "failed").sum())
-    failures = 0
-    aborted: str | None = None
-    if not todo:
-        close()
-    else:
-        bar = tqdm(
-            total=len(plan.tasks),
-            initial=len(finished),
-            unit="run",
-            desc=plan.loaded.spec.name,
-            disable=not progress,
-            dynamic_ncols=True,
-        )
-        bar.set_postfix(failed=failures_before)
-        try:
-            for result in iterate_results(executor, todo, _in_flight_limit(slots)):
-                store.write(result["run"], result["series"], dtypes)
-                session["runs_done"] += 1
-                failures += result["run"]["status"] == "failed"
-                bar.update(1)
-                bar.set_postfix(failed=failures_before + failures, refresh=False)
-        except Exception as exc:
-            aborted = f"{exc.__class__.__name__}: {exc}".replace("\n", " ")[:300]
-        finally:
-            bar.close()
-            close()
+    failures_before = int((store.read_runs()["status"] == "failed").sum()) if finished else 0
+    aborted = _run_tasks(plan, store, pool, todo, session, failures_before, progress)
     runs, series = store.consolidate()
+    _close_session(plan, out, manifest, session, runs, aborted)
+    if aborted:
+        raise SweepAborted(
+            f"the sweep stopped after {len(runs)} of {len(plan.tasks)} runs on an error outside the model "
+            f"runs ({aborted}); finished runs are kept; rerun with --resume to carry on"
+        )
+    return SweepOutcome(
+        out, len(plan.tasks), len(finished), session["runs_done"], manifest["runs_failed"], runs, series, damaged
+    )
+
+
+def _run_tasks(
+    plan: Plan,
+    store: PartStore,
+    pool: Workers,
+    todo: list[RunTask],
+    session: dict[str, Any],
+    failures_before: int,
+    progress: bool,
+) -> str | None:
+    """Run `todo` on the pool, writing each result as it comes; return why the session stopped early, if it did."""
+    from tqdm import tqdm
+
+    if not todo:
+        return None
+    dtypes = run_dtypes(plan)
+    failures = 0
+    bar = tqdm(
+        total=len(plan.tasks),
+        initial=len(plan.tasks) - len(todo),
+        unit="run",
+        desc=plan.loaded.spec.name,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
+    bar.set_postfix(failed=failures_before)
+    try:
+        for result in iterate_results(pool.executor, todo, _in_flight_limit(pool.slots), pool.check):
+            store.write(result["run"], result["series"], dtypes)
+            session["runs_done"] += 1
+            failures += result["run"]["status"] == "failed"
+            bar.update(1)
+            bar.set_postfix(failed=failures_before + failures, refresh=False)
+    except Exception as exc:
+        return f"{exc.__class__.__name__}: {exc}".replace("\n", " ")[:300]
+    finally:
+        bar.close()
+        pool.close()  # before the parts are merged: no worker is left running
+    return None
+
+
+def _close_session(
+    plan: Plan, out: Path, manifest: dict[str, Any], session: dict[str, Any], runs: pd.DataFrame, aborted: str | None
+) -> None:
+    """Write the manifest's final state: status, counts, durations, failures, and how to carry on."""
     session["ended"] = now()
     manifest["ended"] = session["ended"]
     manifest["status"] = "complete" if len(runs) == len(plan.tasks) else "incomplete"
@@ -429,18 +391,13 @@ def run_sweep(
         if len(runs)
         else []
     )
+    manifest.pop("resume_with", None)
     if aborted:
         manifest["status"] = "aborted"
         session["error"] = aborted
+    if manifest["status"] != "complete":
+        manifest["resume_with"] = f"borrowed-time sweep {plan.loaded.origin} --out {out} --resume"
     atomic_write_json(manifest, out / MANIFEST_FILE)
-    if aborted:
-        raise SweepAborted(
-            f"the sweep stopped after {len(runs)} of {len(plan.tasks)} runs on an error outside the model "
-            f"runs ({aborted}); finished runs are kept; rerun with --resume to carry on"
-        )
-    return SweepOutcome(
-        out, len(plan.tasks), len(finished), session["runs_done"], manifest["runs_failed"], runs, series
-    )
 
 
 def estimate_seconds_per_run(loaded: LoadedSpec) -> tuple[float, float]:

@@ -7,7 +7,19 @@ import os
 import sys
 from pathlib import Path
 
-from experiments.spec import SpecError
+from experiments.design import count_points
+from experiments.executors import DEFAULT_WORKER_TIMEOUT_S
+from experiments.spec import LoadedSpec, SpecError, load_spec
+from experiments.sweep import (
+    DEFAULT_MAX_RUNS,
+    Plan,
+    SweepAborted,
+    count_runs,
+    estimate_seconds_per_run,
+    plan_sweep,
+    run_sweep,
+    runs_breaking_rules,
+)
 
 
 def positive_int(text: str) -> int:
@@ -18,6 +30,17 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1 (got {text!r})") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1 (got {text!r})")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number above 0 (got {text!r})") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number above 0 (got {text!r})")
     return value
 
 
@@ -39,44 +62,48 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     sweep.add_argument("--out", type=Path, default=None, help="output folder (default: results/sweeps/<spec name>)")
     sweep.add_argument("--resume", action="store_true", help="continue a killed sweep in --out, skipping finished runs")
+    sweep.add_argument(
+        "--allow-code-change",
+        action="store_true",
+        help="with --resume: carry on even though the model code changed since the last session (recorded in the "
+        "manifest); also accept Dask workers whose code differs from this machine's",
+    )
     sweep.add_argument("--dry-run", action="store_true", help="validate, print the number of runs and a time estimate")
+    sweep.add_argument(
+        "--max-runs",
+        type=positive_int,
+        default=DEFAULT_MAX_RUNS,
+        help=f"refuse a spec that plans more runs than this (default: {DEFAULT_MAX_RUNS:,})",
+    )
+    sweep.add_argument(
+        "--worker-timeout",
+        type=positive_float,
+        default=DEFAULT_WORKER_TIMEOUT_S,
+        metavar="SECONDS",
+        help="with --scheduler: how long to wait for a first worker, and how long a cluster may have none before "
+        f"the sweep stops (default: {DEFAULT_WORKER_TIMEOUT_S:g})",
+    )
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     analyze = commands.add_parser("analyze", help="summary tables, sensitivity indices and plots of a finished sweep")
-    analyze.add_argument("out", type=Path, help="a sweep's output folder")
+    analyze.add_argument("sweep", type=Path, help="a sweep's output folder")
+    analyze.add_argument(
+        "--out", type=Path, default=None, help="folder for the tables and plots (default: <sweep folder>/analysis)"
+    )
 
 
 def command_sweep(args: argparse.Namespace) -> int:
     """Validate the spec; dry-run or run the sweep and print where the results are."""
-    from experiments.spec import load_spec
-    from experiments.sweep import SweepAborted, estimate_seconds_per_run, plan_sweep, run_sweep, runs_breaking_rules
-
     loaded = load_spec(args.spec)
     if args.workers is not None and args.scheduler:
         raise SpecError("give --workers or --scheduler, not both")
     workers = args.workers or os.cpu_count() or 1
-    plan = plan_sweep(loaded)
-    broken = runs_breaking_rules(plan)
-    if broken:
-        print(
-            f"borrowed-time: warning: {len(broken)} of {len(plan.tasks)} runs combine values that break a rule "
-            f"between parameters and will be recorded as failed (run {broken[0][0].run_id}: {broken[0][1]})",
-            file=sys.stderr,
-        )
     if args.dry_run:
-        per_run, pilot_years = estimate_seconds_per_run(loaded)
-        total = per_run * len(plan.tasks)
-        spec = loaded.spec
-        print(
-            f"Spec '{spec.name}' is valid: {len(plan.design.points)} points ({spec.design.kind}) x "
-            f"{spec.replications} replications x {len(spec.policy_names)} policies = {len(plan.tasks)} runs "
-            f"of {spec.years:g} years"
-        )
-        where = f"on {workers} workers" if not args.scheduler else "on one worker (divide by the cluster's workers)"
-        print(
-            f"Estimated time: {per_run:.2f} s per run (from a {pilot_years:g}-year pilot run), "
-            f"{_duration(total / (1 if args.scheduler else workers))} {where}"
-        )
+        print_run_count(loaded)  # at once, before the design is drawn
+    plan = plan_sweep(loaded, args.max_runs)  # refused above --max-runs before the design is drawn
+    warn_rule_breaking_runs(plan)
+    if args.dry_run:
+        print_time_estimate(loaded, len(plan.tasks), None if args.scheduler else workers)
         return 0
     out = args.out or Path("results") / "sweeps" / loaded.spec.name
     try:
@@ -87,6 +114,8 @@ def command_sweep(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             resume=args.resume,
             progress=not args.no_progress,
+            allow_code_change=args.allow_code_change,
+            worker_timeout_s=args.worker_timeout,
         )
     except SweepAborted as exc:
         print(f"borrowed-time: sweep aborted: {exc}", file=sys.stderr)
@@ -102,12 +131,46 @@ def command_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_run_count(loaded: LoadedSpec) -> None:
+    """Say how many runs the spec plans, worked out from the spec alone."""
+    spec = loaded.spec
+    print(
+        f"Spec '{spec.name}' is valid: {count_points(spec):,} points ({spec.design.kind}) x "
+        f"{spec.replications} replications x {len(spec.policy_names)} policies = {count_runs(spec):,} runs "
+        f"of {spec.years:g} years",
+        flush=True,
+    )
+
+
+def warn_rule_breaking_runs(plan: Plan) -> None:
+    """Warn (one line) when some runs combine values that break a rule between parameters."""
+    broken = runs_breaking_rules(plan)
+    if broken:
+        print(
+            f"borrowed-time: warning: {len(broken)} of {len(plan.tasks)} runs combine values that break a rule "
+            f"between parameters and will be recorded as failed (run {broken[0][0].run_id}: {broken[0][1]})",
+            file=sys.stderr,
+        )
+
+
+def print_time_estimate(loaded: LoadedSpec, runs: int, workers: int | None) -> None:
+    """Time pilot runs and print the sweep's estimated duration on `workers` (None: one Dask worker)."""
+    per_run, pilot_years = estimate_seconds_per_run(loaded)
+    where = f"on {workers} workers" if workers else "on one worker (divide by the cluster's workers)"
+    print(
+        f"Estimated time: {per_run:.2f} s per run (from a {pilot_years:g}-year pilot run), "
+        f"{_duration(per_run * runs / (workers or 1))} {where}"
+    )
+
+
 def command_analyze(args: argparse.Namespace) -> int:
     """Write summary tables, sensitivity indices and PNG plots for a sweep folder."""
-    from experiments.analysis import Sweep, write_analysis
+    from experiments.analysis import Sweep, check_analysis_folder, write_analysis
 
-    sweep = Sweep(args.out)
-    written = write_analysis(sweep)
+    folder = args.out or args.sweep / "analysis"
+    check_analysis_folder(folder)  # before reading: a refused folder costs nothing
+    sweep = Sweep(args.sweep)
+    written = write_analysis(sweep, folder)
     print(f"{len(sweep.runs)} runs ({int((sweep.runs['status'] == 'failed').sum())} failed) analysed")
     for path in written:
         print(f"wrote {path}")

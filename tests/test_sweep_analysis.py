@@ -9,9 +9,12 @@ import pytest
 
 from experiments.analysis import Sweep, analyze, mean_ci
 from experiments.cli import main
+from experiments.folder_lock import unlock_folder
+from experiments.provenance import code_version
 from experiments.spec import parse_spec
 from experiments.store import RUNS_FILE, SERIES_COLUMNS, SERIES_FILE
-from experiments.sweep import plan_sweep, prepare_output
+from experiments.sweep import plan_sweep
+from experiments.sweep_folder import new_session, open_sweep_folder
 
 TINY_GRID = """
 name = "grid"
@@ -112,7 +115,8 @@ def test_sensitivity_finds_the_parameter_that_matters(tmp_path, design):
     loaded = parse_spec(__import__("tomllib").loads(SAMPLED + f"[design]\n{design}\n"))
     plan = plan_sweep(loaded)
     out = tmp_path / "out"
-    prepare_output(plan, out, resume=False)
+    lock, _ = open_sweep_folder(plan, out, new_session(code_version()))
+    unlock_folder(lock)
     points = plan.design.points
     assert points["worm_packages_per_token"].dtype == np.int64  # whole-number parameters are rounded
     assert points["per_package_fee_usd"].between(1.0, 100.0).all()

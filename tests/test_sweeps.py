@@ -245,15 +245,17 @@ def test_malformed_specs_give_one_line_errors(tmp_path, capsys, text, expected):
 
 
 def test_output_folder_rules(tmp_path, capsys):
-    """A used --out needs --resume; --resume needs a manifest and the same spec; missing inputs are one line."""
+    """A used --out needs --resume; --resume needs a sweep and the same spec; missing inputs are one line."""
     spec = write_spec(tmp_path, GOOD.replace("years = 1", "years = 0.1"))
     (tmp_path / "used").mkdir()
     (tmp_path / "used" / "file").write_text("x")
     assert sweep(spec, tmp_path / "used") == 2
-    assert "pass --resume" in capsys.readouterr().err
-    assert sweep(spec, tmp_path / "used", "--resume") == 2
-    assert "no sweep manifest" in capsys.readouterr().err
+    assert "was not written by `borrowed-time sweep`" in capsys.readouterr().err
+    assert sweep(spec, tmp_path / "unused", "--resume") == 2
+    assert "holds no sweep" in capsys.readouterr().err
     assert sweep(spec, tmp_path / "done", "--workers", "1") == 0
+    assert sweep(spec, tmp_path / "done", "--workers", "1") == 2
+    assert "pass --resume" in capsys.readouterr().err
     changed = write_spec(tmp_path, GOOD.replace("years = 1", "years = 0.2"), "changed.toml")
     assert sweep(changed, tmp_path / "done", "--resume") == 2
     assert "spec hash mismatch" in capsys.readouterr().err
