@@ -15,19 +15,26 @@ from agents.developer import DeveloperAgent
 from agents.funder import PublicFunder, UmbrellaFunder
 from agents.registry import RegistryAgent, Status
 from model import ecosystem, reporters
+from model.catalogue import REGISTRIES
 from model.developers import DeveloperPopulation, SwitchContext, latent_demand
 from model.malware import MalwareLedger, malware_week
-from model.parameters import ModelParameters, make_parameters
-from model.profiles import COST_SHARES, INCUMBENTS, RegistryProfile, full_cost_from_downloads
+from model.parameters import ModelParameters, changed_parameters, make_parameters
+from model.profiles import RegistryCatalogue, RegistryProfile, full_cost_from_downloads
 from model.worms import start_outbreaks
 
 WEEKS_PER_YEAR = 52
-#: Probability that a firm depends on each registry (assumption; ecosystems' reach).
-DEPENDENCY_PROBABILITY = {"npm": 0.85, "pypi": 0.80, "maven": 0.50, "crates": 0.25, "rubygems": 0.20}
-#: Log-scale spread of firm size in developers (assumption).
-FIRM_SIZE_SIGMA = 1.0
 #: The default parameters: the status quo against which corporate money and stewards are calibrated.
 REFERENCE = ModelParameters()
+
+
+def cost_shares(p: ModelParameters) -> dict[str, float]:
+    """Each cost item's share of fully costed cost in 2026 (staff and other make up the rest)."""
+    return {
+        "bandwidth": p.bandwidth_cost_share,
+        "storage": p.storage_cost_share,
+        "compute": p.compute_cost_share,
+        "malware_mitigation": p.mitigation_cost_share,
+    }
 
 
 def _donation_probability_in_downturn(support_utility: float, p: ModelParameters) -> float:
@@ -43,15 +50,29 @@ class RegistryModel(Model):
     """Package registries, consuming corporations and security funders, one tick per week.
 
     Parameters are the fields of `ModelParameters` (see `docs/calibration.md`), given as
-    keyword arguments or as a `params` object; `rng` seeds all randomness.
+    keyword arguments or as a `params` object; `rng` seeds all randomness. `catalogue` is the
+    set of incumbent registries (default: the shipped five, `model.catalogue.REGISTRIES`); every
+    per-registry table, index and name comes from it. Parameters are immutable: a running
+    model's parameters change only through `set_parameters`.
     """
 
-    def __init__(self, params: ModelParameters | None = None, *, rng: Any = None, **overrides: Any) -> None:
+    def __init__(
+        self,
+        params: ModelParameters | None = None,
+        *,
+        rng: Any = None,
+        catalogue: RegistryCatalogue | None = None,
+        **overrides: Any,
+    ) -> None:
         """Validate parameters and build registries, funders and corporations."""
         super().__init__(rng=rng)
-        base = params.model_dump() if params is not None else {}
-        self.p = make_parameters({**base, **overrides})
-        self.cost_shares = COST_SHARES
+        self.catalogue = catalogue or REGISTRIES
+        base = params.model_dump(exclude_unset=True) if params is not None else {}
+        self.p = make_parameters({**base, **overrides}, self.catalogue)
+        self.n_incumbents = len(self.catalogue)
+        self.registry_names: tuple[str, ...] = self.catalogue.registry_names  # by index
+        self.uploads_per_new_package = self.catalogue.uploads_per_new_package()  # by index
+        self.cost_shares = cost_shares(self.p)
         self.memory_decay_per_week = 0.5 ** (1 / (self.p.incident_memory_half_life_years * WEEKS_PER_YEAR))
         self.firms_per_corporation = self.p.corporations_represented / self.p.n_corporations
         self.events: list[dict[str, Any]] = []
@@ -69,13 +90,13 @@ class RegistryModel(Model):
         self.firm_memory = np.zeros(self.p.n_corporations)  # incident memory as of firm_memory_time
         self.firm_memory_time = np.zeros(self.p.n_corporations)
         self.firm_harm_usd = np.zeros(self.p.n_corporations)
-        self.registry_list = [RegistryAgent(self, profile) for profile in INCUMBENTS]
+        self.registry_list = [RegistryAgent(self, profile) for profile in self.catalogue.profiles]
         self.registries_by_name = {r.name: r for r in self.registry_list}
         self.registries_by_index: dict[int, RegistryAgent] = dict(enumerate(self.registry_list))
         self.alternatives: dict[int, RegistryAgent] = {}  # incumbent index -> its alternative
-        self.developers = DeveloperPopulation.sample(self.p, INCUMBENTS, self.rng)
+        self.developers = DeveloperPopulation.sample(self.p, self.catalogue.profiles, self.rng)
         self._developer_views: dict[int, DeveloperAgent] = {}  # created on first access (developer_agent)
-        self.malware_ledger = MalwareLedger(n_registries=len(ecosystem.REGISTRY_NAMES))
+        self.malware_ledger = MalwareLedger(n_registries=len(self.registry_names))
         self.spam_burst_ends: list[int] = []
         self.spam_packages_per_week = 0.0
         self.worm_rows: list[dict[str, Any]] = []
@@ -161,9 +182,38 @@ class RegistryModel(Model):
         if not self.open_registries:
             self.running = False
 
+    # ===== changing a running model's parameters ====================================================
+    def set_parameters(self, **changes: Any) -> None:
+        """Change parameters of the running model from the coming week, validated as at construction.
+
+        Cross-field rules are checked; a parameter the model reads only when it is built is
+        refused (`ParameterError`); agents that hold a copy of a changed parameter get the new value.
+        """
+        previous, self.p = self.p, changed_parameters(self.p, changes, catalogue=self.catalogue)
+        changed = {name for name in changes if getattr(self.p, name) != getattr(previous, name)}
+        self._pass_on_to_funders(changed)
+
+    def _pass_on_to_funders(self, changed: set[str]) -> None:
+        """Give funder agents the new values of the parameters they copied when they were made."""
+        p = self.p
+        for funder in self.umbrella_funders:
+            if "umbrella_budget_usd_per_year" in changed:
+                funder.full_budget_usd_per_year = p.umbrella_budget_usd_per_year / len(self.umbrella_funders)
+            if "umbrella_registry_share" in changed:
+                funder.registry_share = p.umbrella_registry_share
+            if "umbrella_commitment_years" in changed:
+                funder.commitment_years = p.umbrella_commitment_years
+            if "umbrella_allocation_weights_by_registry" in changed:
+                funder.allocation_weights = dict(p.umbrella_allocation_weights_by_registry) or None
+        if "public_funder_budget_usd_per_year" in changed:
+            self.public_funder.budget_usd_per_year = p.public_funder_budget_usd_per_year
+        if "public_grant_years" in changed:
+            self.public_funder.grant_years = p.public_grant_years
+
     # ===== shocks fired by hand (the app's shock buttons; they act on the running model) ============
-    def shock_worm(self, registry: str = "npm") -> None:
-        """A worm outbreak starts at `registry` in the coming week (the worm step of the next tick)."""
+    def shock_worm(self, registry: str | None = None) -> None:
+        """A worm outbreak starts at `registry` (default `worm_outbreak_registry`) in the coming week."""
+        registry = registry or self.p.worm_outbreak_registry
         if registry not in self.registries_by_name:
             raise ValueError(f"unknown registry {registry!r}; allowed: {', '.join(self.registries_by_name)}")
         self.pending_worm_starts.append(registry)
@@ -184,15 +234,15 @@ class RegistryModel(Model):
             registry.lose_cdn_donor_for_good()
 
     def shock_spam_burst(self) -> None:
-        """An AI spam / token-farming burst on npm starts in the coming week and lasts `spam_burst_weeks`."""
+        """A spam / token-farming burst starts in the coming week and lasts `spam_burst_weeks`."""
         self._start_spam_burst(int(self.time) + 1 + self.p.spam_burst_weeks, " (shock)")
 
     def _start_spam_burst(self, end: int, note: str = "") -> None:
-        """Start an npm spam burst that lasts until week `end`, and log it."""
+        """Start a spam burst on `spam_burst_registry` that lasts until week `end`, and log it."""
         self.spam_burst_ends.append(end)
         self.log_event(
             "spam_burst",
-            "npm",
+            self.p.spam_burst_registry,
             f"an AI spam / token-farming burst of {self.p.spam_burst_packages:,.0f} packages begins{note}",
         )
 
@@ -226,7 +276,13 @@ class RegistryModel(Model):
     # ===== construction ==============================================================================
     def full_cost_usd_per_year(self, profile: RegistryProfile) -> float:
         """Fully costed yearly cost of a registry in 2026 (before in-kind donations)."""
-        return full_cost_from_downloads(profile.downloads_per_week)
+        p = self.p
+        return full_cost_from_downloads(
+            profile.downloads_per_week,
+            p.cost_anchor_usd_per_year,
+            p.cost_anchor_downloads_per_week,
+            p.cost_scaling_exponent,
+        )
 
     def reference_workload(self, profile: RegistryProfile) -> float:
         """Security workload (reports per week) of a registry in 2026 under reference malware."""
@@ -235,11 +291,11 @@ class RegistryModel(Model):
 
     def _harm_weights(self) -> np.ndarray:
         """Each firm's share of the harm that malware in each ecosystem does to corporations."""
-        self.dependency_shares = np.zeros((len(self.corporation_rows), len(INCUMBENTS)))
+        self.dependency_shares = np.zeros((len(self.corporation_rows), self.n_incumbents))
         usage = np.array([corporation.usage_share for corporation in self.corporation_rows])
         for row, corporation in enumerate(self.corporation_rows):
             for name, share in corporation.dependencies.items():
-                self.dependency_shares[row, ecosystem.INCUMBENT_NAMES.index(name)] = share
+                self.dependency_shares[row, self.registry_names.index(name)] = share
         weights = self.dependency_shares * usage[:, None]
         return weights / np.maximum(weights.sum(axis=0), 1e-12)
 
@@ -254,11 +310,11 @@ class RegistryModel(Model):
     def ecosystem_index(self, registry: RegistryAgent) -> int:
         """Index of the incumbent whose ecosystem a registry serves."""
         name = registry.profile.incumbent_name or registry.name
-        return ecosystem.INCUMBENT_NAMES.index(name)
+        return self.registry_names.index(name)
 
     def index_of(self, registry: RegistryAgent) -> int:
         """A registry's index in the developer arrays."""
-        return ecosystem.REGISTRY_NAMES.index(registry.name)
+        return self.registry_names.index(registry.name)
 
     def developer_agent(self, index: int) -> DeveloperAgent:
         """The Mesa agent viewing developer row `index`, created (and registered) on first access."""
@@ -281,7 +337,7 @@ class RegistryModel(Model):
     # ----- the developer rules (vectorised; model/reference.py restates them per agent) -----------
     def new_packages_per_registry(self, multiplier: float) -> np.ndarray:
         """Real new packages published on each registry this week."""
-        return self.developers.publishing_per_registry(len(ecosystem.REGISTRY_NAMES), multiplier)
+        return self.developers.publishing_per_registry(len(self.registry_names), multiplier)
 
     def choose_developer_homes(self, context: SwitchContext, uniforms: np.ndarray) -> np.ndarray:
         """Every developer's home after this week's switching choice (all decide on one snapshot)."""
@@ -290,11 +346,6 @@ class RegistryModel(Model):
     def entry_demand(self, context: SwitchContext, candidates: list[int]) -> np.ndarray:
         """Share of each candidate ecosystem's developers who would gain by moving to an alternative."""
         return latent_demand(self.developers, context, self.p, ecosystems=candidates)
-
-    @property
-    def registry_names(self) -> tuple[str, ...]:
-        """Registry names by index (incumbents, then their alternatives)."""
-        return ecosystem.REGISTRY_NAMES
 
     def _set_malware_workload(self) -> None:
         """Expected malware reports per week at each incumbent (before the first week's arrivals)."""
@@ -318,6 +369,7 @@ class RegistryModel(Model):
                 miss_prob_per_year=p.umbrella_miss_prob_per_year,
                 commitment_years=p.umbrella_commitment_years,
                 first_round_week=(index * WEEKS_PER_YEAR // (n * p.umbrella_rounds_per_year)),
+                allocation_weights=dict(p.umbrella_allocation_weights_by_registry) or None,
             )
             funder.grants = funder.allocate(funder.budget_usd_per_year * funder.registry_share)
             funders.append(funder)
@@ -326,15 +378,16 @@ class RegistryModel(Model):
     def _create_corporations(self):
         """Sample firms: Pareto sizes and usage, registry dependencies, budget weeks, first modes."""
         p, rng, n = self.p, self.rng, self.p.n_corporations
-        developers = p.corporate_developers_median * rng.lognormal(0.0, FIRM_SIZE_SIGMA, n)
+        developers = p.corporate_developers_median * rng.lognormal(0.0, p.firm_size_sigma, n)
         usage = rng.random(n) ** (-1 / p.consumer_pareto_alpha)
         usage_share = usage / usage.sum()
-        heavy_cut = np.quantile(usage_share, 0.99)
+        heavy_cut = np.quantile(usage_share, 1 - p.heavy_consumer_share)
         budget_weeks = rng.integers(0, WEEKS_PER_YEAR, n)
-        uses = {name: rng.random(n) < prob for name, prob in DEPENDENCY_PROBABILITY.items()}
-        fallback = rng.choice(list(DEPENDENCY_PROBABILITY), size=n)
+        order = self.catalogue.by_dependency  # firms draw their registries from the most used down
+        uses = {name: rng.random(n) < self.catalogue[name].dependency_probability for name in order}
+        fallback = rng.choice(list(order), size=n)
         for corporation_index in range(n):
-            chosen = [name for name in DEPENDENCY_PROBABILITY if uses[name][corporation_index]]
+            chosen = [name for name in order if uses[name][corporation_index]]
             chosen = chosen or [fallback[corporation_index]]
             volume = {name: self.registries_by_name[name].downloads_per_week for name in chosen}
             total = sum(volume.values())

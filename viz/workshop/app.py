@@ -23,15 +23,7 @@ import solara
 from viz.workshop import charts
 from viz.workshop.events import CARDS
 from viz.workshop.loops import CAUSAL_LOOPS_MARKDOWN
-from viz.workshop.roles import (
-    DECISION_FORMS,
-    GRANT_ELIGIBLE,
-    REGISTRY_ROLES,
-    ROLE_GOALS,
-    ROLE_LABELS,
-    ROLES,
-    WorkshopError,
-)
+from viz.workshop.roles import WorkshopError
 from viz.workshop.room import DEFAULT_ROUNDS, RoomManager, WorkshopRoom
 from viz.workshop.store import DB_ENV, DEFAULT_DB
 
@@ -155,7 +147,8 @@ def Landing(router: Any, code: str = "") -> None:
     rounds, set_rounds = solara.use_state(DEFAULT_ROUNDS)
     join_code, set_join_code = solara.use_state(code)
     team_name, set_team_name = solara.use_state("")
-    role, set_role = solara.use_state(ROLES[0])
+    roles = manager().roles
+    role, set_role = solara.use_state(roles.roles[0])
     error, set_error = solara.use_state("")
 
     def create() -> None:
@@ -185,8 +178,8 @@ def Landing(router: Any, code: str = "") -> None:
         with solara.Card("Team: join a room"):
             solara.InputText("Join code", value=join_code, on_value=set_join_code)
             solara.InputText("Team name", value=team_name, on_value=set_team_name)
-            solara.Select("Role", values=list(ROLES), value=role, on_value=set_role)
-            solara.Markdown(f"*{ROLE_LABELS[role]}* — {ROLE_GOALS[role]}")
+            solara.Select("Role", values=list(roles.roles), value=role, on_value=set_role)
+            solara.Markdown(f"*{roles.labels[role]}* — {roles.goals[role]}")
             solara.Button("Join", on_click=join, color="primary")
     if error:
         solara.Error(error)
@@ -224,7 +217,9 @@ def Scoreboard(room: WorkshopRoom, version: float = 0) -> None:
     teams = room.teams()
     lines = ["| Role | Team | Score | Unit |", "|---|---|---:|---|"]
     for role, score in board["scores"].items():
-        lines.append(f"| {ROLE_LABELS[role]} | {teams.get(role, '(model)')} | {score:,.2f} | {board['units'][role]} |")
+        lines.append(
+            f"| {room.roles.labels[role]} | {teams.get(role, '(model)')} | {score:,.2f} | {board['units'][role]} |"
+        )
     change = board["shared_harm_change_pct"]
     lines.append("")
     lines.append(
@@ -248,7 +243,7 @@ def LatestRound(room: WorkshopRoom, version: float = 0) -> None:
     ]
     for name, reg in last["registries"].items():
         lines.append(
-            f"| {ROLE_LABELS[name]} | {reg['status']} | {reg['runway_months']:.1f} | "
+            f"| {room.roles.labels[name]} | {reg['status']} | {reg['runway_months']:.1f} | "
             f"{reg['removal_median_hours']:.1f} | {reg['security_fte']:.1f} |"
         )
     lines.append("")
@@ -277,7 +272,7 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
     version = use_room_version(room)
     minutes, set_minutes = solara.use_state(10.0)
     card, set_card = solara.use_state("worm")
-    worm_registry, set_worm_registry = solara.use_state("npm")
+    worm_registry, set_worm_registry = solara.use_state(room.catalogue.malware_target)
     worm_week, set_worm_week = solara.use_state(20)
     message, set_message = solara.use_state("")
     error, set_error = solara.use_state("")
@@ -308,10 +303,10 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
         with solara.Card("Teams"):
             teams = snap["teams"]
             lines = ["| Role | Team | Decision for this round |", "|---|---|---|"]
-            for role in ROLES:
+            for role in room.roles.roles:
                 held = teams.get(role)
                 lines.append(
-                    f"| {ROLE_LABELS[role]} | {held or '(played by the model)'} | "
+                    f"| {room.roles.labels[role]} | {held or '(played by the model)'} | "
                     f"{'submitted' if role in snap['submitted'] else ('not yet (last one stays)' if held else 'default')} |"
                 )
             solara.Markdown("\n".join(lines))
@@ -328,7 +323,10 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
                 solara.Select("Event card", values=list(CARDS), value=card, on_value=set_card)
                 if card == "worm":
                     solara.Select(
-                        "Registry", values=list(REGISTRY_ROLES), value=worm_registry, on_value=set_worm_registry
+                        "Registry",
+                        values=list(room.roles.registry_roles),
+                        value=worm_registry,
+                        on_value=set_worm_registry,
                     )
                     solara.InputInt("Week", value=worm_week, on_value=set_worm_week)
             with solara.Row():
@@ -366,7 +364,7 @@ def ScreenView(room: WorkshopRoom) -> None:
     snap = room.snapshot()
     solara.Markdown(f"## Room {room.code} ({room.name}) — join with this code")
     RoundHeader(room, version)
-    waiting = [ROLE_LABELS[role] for role in snap["teams"] if role not in snap["submitted"]]
+    waiting = [room.roles.labels[role] for role in snap["teams"] if role not in snap["submitted"]]
     solara.Markdown("**Still deciding:** " + (", ".join(waiting) if waiting else "nobody — all teams have submitted"))
     ScoresAndLatestRound(room, version)
 
@@ -379,7 +377,7 @@ def DecisionForm(room: WorkshopRoom, token: str, role: str, version: float = 0) 
     values, set_values = solara.use_state(in_force, key=f"{role}-{snap['current_round']}")
     error, set_error = solara.use_state("")
     done, set_done = solara.use_state("")
-    form = DECISION_FORMS[role]
+    form = room.roles.forms[role]
 
     def set_field(name: str, value: Any) -> None:
         """Change one field of the draft decision."""
@@ -431,8 +429,8 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any) -> None:
     """A team's dashboard: goal, stocks, decision form, results and the scoreboard."""
     version = use_room_version(room)
     team = room.team_for(token)
-    solara.Markdown(f"## {ROLE_LABELS[role]} — team {team['team_name']} (room {room.code})")
-    solara.Markdown(f"**Your goal:** {ROLE_GOALS[role]}")
+    solara.Markdown(f"## {room.roles.labels[role]} — team {team['team_name']} (room {room.code})")
+    solara.Markdown(f"**Your goal:** {room.roles.goals[role]}")
     RoundHeader(room, version)
     results, status_quo = room.results(), room.status_quo_results()
     with solara.Columns([1, 1]):
@@ -443,8 +441,8 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any) -> None:
     figure = solara.use_memo(  # redrawn only when a year has been played, not on every submission
         lambda: (
             (
-                charts.registry_figure(role, results, status_quo)
-                if role in REGISTRY_ROLES
+                charts.registry_figure(role, results, status_quo, colour=room.catalogue[role].colour)
+                if role in room.roles.registry_roles
                 else charts.ecosystem_figure(results, status_quo)
             )
             if results
@@ -468,7 +466,7 @@ def Stocks(room: WorkshopRoom, role: str, results: dict[int, dict[str, Any]], ve
         solara.Markdown("*The first year has not been played yet.*")
         return
     last = results[max(results)]
-    if role in REGISTRY_ROLES:
+    if role in room.roles.registry_roles:
         reg = last["registries"][role]
         revenue = ", ".join(f"{source} {money(value)}" for source, value in reg["revenue_usd"].items() if value)
         solara.Markdown(
@@ -487,7 +485,8 @@ def Stocks(room: WorkshopRoom, role: str, results: dict[int, dict[str, Any]], ve
     elif role in ("umbrella", "public"):
         paid = last["umbrella_paid_usd" if role == "umbrella" else "public_paid_usd"]
         grantees = ", ".join(
-            f"{ROLE_LABELS[n]} {last['registries'][n]['removal_median_hours']:.1f} h" for n in GRANT_ELIGIBLE
+            f"{room.roles.labels[n]} {last['registries'][n]['removal_median_hours']:.1f} h"
+            for n in room.roles.grant_eligible
         )
         solara.Markdown(
             f"- Paid to registries in {last['year']}: {money(paid)}\n- Removal medians at grantees: {grantees}"
@@ -511,7 +510,7 @@ def Debrief(room: WorkshopRoom, params: dict[str, str]) -> None:
     results, status_quo = room.results(), room.status_quo_results()
     history = room.store.decisions(room.code)
     figures = solara.use_memo(
-        lambda: charts.debrief_figures(results, status_quo, history, room.teams_run.model.p.start_year),
+        lambda: charts.debrief_figures(results, status_quo, history, room.teams_run.model.p.start_year, room.roles),
         dependencies=[room.code, len(results)],
     )
     with solara.lab.Tabs():
@@ -531,7 +530,7 @@ def Debrief(room: WorkshopRoom, params: dict[str, str]) -> None:
             for round_number in sorted(history):
                 for role, decision in sorted(history[round_number].items()):
                     lines.append(
-                        f"| {round_number} | {ROLE_LABELS[role]} | {', '.join(f'{k}={v}' for k, v in decision.items())} |"
+                        f"| {round_number} | {room.roles.labels[role]} | {', '.join(f'{k}={v}' for k, v in decision.items())} |"
                     )
             cards = room.events(include_upcoming=False)
             lines.append(
