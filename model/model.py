@@ -16,6 +16,7 @@ from agents.funder import PublicFunder, UmbrellaFunder
 from agents.registry import RegistryAgent, Status
 from model import ecosystem, reporters
 from model.catalogue import REGISTRIES
+from model.corporations import CorporationPopulation
 from model.developers import DeveloperPopulation, SwitchContext, latent_demand
 from model.malware import MalwareLedger, malware_week
 from model.parameters import ModelParameters, changed_parameters, make_parameters
@@ -73,7 +74,6 @@ class RegistryModel(Model):
         self.registry_names: tuple[str, ...] = self.catalogue.registry_names  # by index
         self.uploads_per_new_package = self.catalogue.uploads_per_new_package()  # by index
         self.cost_shares = cost_shares(self.p)
-        self.memory_decay_per_week = 0.5 ** (1 / (self.p.incident_memory_half_life_years * WEEKS_PER_YEAR))
         self.firms_per_corporation = self.p.corporations_represented / self.p.n_corporations
         self.events: list[dict[str, Any]] = []
         self.downturn = False
@@ -83,13 +83,6 @@ class RegistryModel(Model):
         self._payment_window: deque[dict[str, float]] = deque()
         self._payment_totals: dict[str, float] = defaultdict(float)
 
-        self.mode_counts: dict[SupportMode, int] = dict.fromkeys(SupportMode, 0)
-        self._firm_modes: dict[int, SupportMode] = {}
-        self.budget_calendar: list[list[CorporationAgent]] = [[] for _ in range(WEEKS_PER_YEAR)]
-        self.corporation_rows: list[CorporationAgent] = []  # firms by row of the firm arrays below
-        self.firm_memory = np.zeros(self.p.n_corporations)  # incident memory as of firm_memory_time
-        self.firm_memory_time = np.zeros(self.p.n_corporations)
-        self.firm_harm_usd = np.zeros(self.p.n_corporations)
         self.registry_list = [RegistryAgent(self, profile) for profile in self.catalogue.profiles]
         self.registries_by_name = {r.name: r for r in self.registry_list}
         self.registries_by_index: dict[int, RegistryAgent] = dict(enumerate(self.registry_list))
@@ -105,8 +98,7 @@ class RegistryModel(Model):
         self._set_malware_workload()
         self.umbrella_funders = self._create_umbrella_funders()
         self.public_funder = PublicFunder(self, self.p.public_funder_budget_usd_per_year, self.p.public_grant_years)
-        self.corporations = self._create_corporations()
-        self.harm_weights = self._harm_weights()
+        self.corporations, self.corporation_agents = self._create_corporations()
         self._open_books()
         self.datacollector = DataCollector(
             model_reporters=reporters.MODEL_REPORTERS,
@@ -289,23 +281,10 @@ class RegistryModel(Model):
         reports = REFERENCE.malware_arrivals_per_day * 7 * profile.malware_share
         return reports + profile.uploads_per_week / self.p.uploads_per_report_equivalent
 
-    def _harm_weights(self) -> np.ndarray:
-        """Each firm's share of the harm that malware in each ecosystem does to corporations."""
-        self.dependency_shares = np.zeros((len(self.corporation_rows), self.n_incumbents))
-        usage = np.array([corporation.usage_share for corporation in self.corporation_rows])
-        for row, corporation in enumerate(self.corporation_rows):
-            for name, share in corporation.dependencies.items():
-                self.dependency_shares[row, self.registry_names.index(name)] = share
-        weights = self.dependency_shares * usage[:, None]
-        return weights / np.maximum(weights.sum(axis=0), 1e-12)
-
     def harm_corporations(self, harm_by_ecosystem: np.ndarray) -> None:
-        """Share harm (USD) among firms by their use of each ecosystem; serious harm is remembered."""
-        harm = self.harm_weights @ harm_by_ecosystem
-        self.firm_harm_usd += harm
-        reference = self.p.incident_harm_reference_usd * self.firms_per_corporation
-        rows = np.flatnonzero(harm > 0.01 * reference)  # small harm is not an incident
-        self.remember_incidents(rows, harm[rows] / reference)
+        """Share harm (USD, by ecosystem) among firms by their use of each ecosystem; serious harm is remembered."""
+        incident_usd = self.p.incident_harm_reference_usd * self.firms_per_corporation
+        self.corporations.harm(harm_by_ecosystem, incident_usd, self.time)
 
     def ecosystem_index(self, registry: RegistryAgent) -> int:
         """Index of the incumbent whose ecosystem a registry serves."""
@@ -375,37 +354,18 @@ class RegistryModel(Model):
             funders.append(funder)
         return funders
 
-    def _create_corporations(self):
-        """Sample firms: Pareto sizes and usage, registry dependencies, budget weeks, first modes."""
-        p, rng, n = self.p, self.rng, self.p.n_corporations
-        developers = p.corporate_developers_median * rng.lognormal(0.0, p.firm_size_sigma, n)
-        usage = rng.random(n) ** (-1 / p.consumer_pareto_alpha)
-        usage_share = usage / usage.sum()
-        heavy_cut = np.quantile(usage_share, 1 - p.heavy_consumer_share)
-        budget_weeks = rng.integers(0, WEEKS_PER_YEAR, n)
-        order = self.catalogue.by_dependency  # firms draw their registries from the most used down
-        uses = {name: rng.random(n) < self.catalogue[name].dependency_probability for name in order}
-        fallback = rng.choice(list(order), size=n)
-        for corporation_index in range(n):
-            chosen = [name for name in order if uses[name][corporation_index]]
-            chosen = chosen or [fallback[corporation_index]]
-            volume = {name: self.registries_by_name[name].downloads_per_week for name in chosen}
-            total = sum(volume.values())
-            CorporationAgent(
-                self,
-                developers=float(developers[corporation_index]),
-                usage_share=float(usage_share[corporation_index]),
-                dependencies={name: v / total for name, v in volume.items()},
-                budget_week=int(budget_weeks[corporation_index]),
-                heavy=bool(usage_share[corporation_index] >= heavy_cut),
-            )
-        corporations = self.agents_by_type[CorporationAgent]
-        for corporation in corporations:
-            self.note_support_mode(corporation)
+    def _create_corporations(self) -> tuple[CorporationPopulation, list[CorporationAgent]]:
+        """Sample the firms (population arrays and a view per row), their budget weeks and first modes."""
+        p, rng = self.p, self.rng
+        downloads = {r.name: r.downloads_per_week for r in self.registry_list}
+        population = self.corporations = CorporationPopulation.sample(p, self.catalogue, downloads, rng)
+        views = [CorporationAgent(self, row) for row in range(len(population))]
+        self.budget_calendar: list[list[CorporationAgent]] = [[] for _ in range(WEEKS_PER_YEAR)]
+        for corporation in views:  # the firms deciding in each week of the year, in row order
             self.budget_calendar[corporation.budget_week].append(corporation)
         share_donation, share_opex = self.stationary_support_shares(p)
         self.support_share = share_donation + share_opex
-        for corporation in corporations:  # start from the long-run mix of modes (a spun-up model)
+        for corporation in views:  # start from the long-run mix of modes (a spun-up model)
             draw = rng.random()
             if draw < share_opex:
                 corporation.set_mode(SupportMode.OPEX)
@@ -414,7 +374,7 @@ class RegistryModel(Model):
                 corporation.set_mode(SupportMode.DONATION)
             elif corporation.heavy and corporation.paid_tier_registries():
                 corporation.set_mode(corporation.choose_mode(rng.random()))
-        return corporations
+        return population, views
 
     @staticmethod
     def stationary_support_shares(p: ModelParameters) -> tuple[float, float]:
@@ -466,7 +426,7 @@ class RegistryModel(Model):
                 * c.developers
                 * (registry.name in c.dependencies)
                 / len(c.dependencies)
-                for c in self.corporations
+                for c in self.corporation_agents
             )
             self.support_scale[registry.name] = corporate_target / expected_flow if expected_flow > 0 else 0.0
             steward = revenue - corporate_target - reference_grants.get(registry.name, 0.0)
@@ -515,30 +475,11 @@ class RegistryModel(Model):
 
     def share_supporting(self) -> float:
         """Share of firms that support registries in any mode."""
-        return 1 - self.mode_counts[SupportMode.NONE] / len(self.corporations)
-
-    def note_support_mode(self, corporation: CorporationAgent) -> None:
-        """Keep the count of firms in each support mode current."""
-        previous = self._firm_modes.get(corporation.unique_id)
-        if previous is not None:
-            self.mode_counts[previous] -= 1
-        self.mode_counts[corporation.mode] += 1
-        self._firm_modes[corporation.unique_id] = corporation.mode
+        return self.corporations.share_supporting()
 
     def notify_service_incident(self, registry: RegistryAgent, severity: float) -> None:
         """Firms that use a failing registry remember it, in proportion to their use of it."""
-        shares = self.dependency_shares[:, self.ecosystem_index(registry)]
-        rows = np.flatnonzero(shares > 0)
-        self.remember_incidents(rows, severity * shares[rows])
-
-    def incident_memory_now(self) -> np.ndarray:
-        """Every firm's incident memory, decayed to the current week."""
-        return self.firm_memory * self.memory_decay_per_week ** (self.time - self.firm_memory_time)
-
-    def remember_incidents(self, rows: np.ndarray, severities: np.ndarray) -> None:
-        """Add incidents to some firms' memories."""
-        self.firm_memory[rows] = self.incident_memory_now()[rows] + severities
-        self.firm_memory_time[rows] = self.time
+        self.corporations.service_incident(self.ecosystem_index(registry), severity, self.time)
 
     def record_payment(self, payer: str, amount_usd: float) -> None:
         """Note money paid to registries this week, by payer (for funding concentration)."""
