@@ -38,6 +38,34 @@ def cost_shares(p: ModelParameters) -> dict[str, float]:
     }
 
 
+def support_shares_given(p: ModelParameters, share_supporting: float) -> tuple[float, float]:
+    """Long-run shares of firms donating and holding opex contracts if peers supported at `share_supporting`.
+
+    A firm outside an opex contract re-decides yearly (donation with probability q_d, which is
+    lower in downturn years, opex with q_o); an opex contract lasts L years and renews with
+    probability r, so opex spells last L / ((1 - r)(1 - q_o)) years and the gaps between them
+    1 / q_o years. The peer-norm term makes q_d and q_o depend on the share supporting.
+    """
+    cost_ratio = p.pledge_usd_per_developer / p.it_budget_usd_per_developer
+    support = (
+        p.support_base_utility
+        + p.norm_weight * share_supporting
+        + p.regulation_weight * p.regulation_mandates_support
+        - p.cost_weight * cost_ratio
+    )
+    q_support = 1 / (1 + math.exp(-support))
+    q_opex = q_support * p.opex_budget_share
+    q_donation = (1 - p.downturn_prob_per_year) * q_support * (1 - p.opex_budget_share) + (
+        p.downturn_prob_per_year * _donation_probability_in_downturn(support, p)
+    )
+    if q_opex > 0:
+        opex_spell = p.opex_contract_years / max((1 - p.opex_renewal_prob) * (1 - q_opex), 1e-9)
+        share_opex = opex_spell / (opex_spell + 1 / q_opex)
+    else:
+        share_opex = 0.0
+    return (1 - share_opex) * q_donation, share_opex
+
+
 def _donation_probability_in_downturn(support_utility: float, p: ModelParameters) -> float:
     """Logit probability of choosing a donation in a downturn year (no paid tier)."""
     if p.opex_budget_share >= 1:
@@ -380,31 +408,12 @@ class RegistryModel(Model):
     def stationary_support_shares(p: ModelParameters) -> tuple[float, float]:
         """Long-run shares of firms that donate and that hold opex contracts, before any incident.
 
-        A firm outside an opex contract re-decides yearly (donation with probability q_d, which
-        is lower in downturn years, opex with q_o); an opex contract lasts L years and renews with probability r, so opex spells
-        last L / ((1 - r)(1 - q_o)) years and the gaps between them 1 / q_o years. The peer-norm
-        term makes q_d and q_o depend on the share supporting, so the shares are a fixed point.
+        The fixed point of `support_shares_given` (the shares that a given share of supporting
+        peers leads to), found by iterating it from no support.
         """
-        cost_ratio = p.pledge_usd_per_developer / p.it_budget_usd_per_developer
         share_donation = share_opex = 0.0
         for _ in range(200):
-            support = (
-                p.support_base_utility
-                + p.norm_weight * (share_donation + share_opex)
-                + p.regulation_weight * p.regulation_mandates_support
-                - p.cost_weight * cost_ratio
-            )
-            q_support = 1 / (1 + math.exp(-support))
-            q_opex = q_support * p.opex_budget_share
-            q_donation = (1 - p.downturn_prob_per_year) * q_support * (1 - p.opex_budget_share) + (
-                p.downturn_prob_per_year * _donation_probability_in_downturn(support, p)
-            )
-            if q_opex > 0:
-                opex_spell = p.opex_contract_years / max((1 - p.opex_renewal_prob) * (1 - q_opex), 1e-9)
-                share_opex = opex_spell / (opex_spell + 1 / q_opex)
-            else:
-                share_opex = 0.0
-            share_donation = (1 - share_opex) * q_donation
+            share_donation, share_opex = support_shares_given(p, share_donation + share_opex)
         return share_donation, share_opex
 
     def _open_books(self) -> None:
