@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from model.errors import FrozenDict, ParameterError, describe_error
+from model.errors import FrozenDict
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 ALTERNATIVE_SUFFIX = "-alt"
@@ -251,13 +251,3 @@ class RegistryCatalogue(BaseModel):
     def with_entry(self, entry: RegistryEntry) -> RegistryCatalogue:
         """A catalogue with one more incumbent, appended at the next index."""
         return RegistryCatalogue(entries=(*self.entries, entry))
-
-
-def catalogue_from(values: Any) -> RegistryCatalogue:
-    """Validate a catalogue (a `RegistryCatalogue`, or plain data) with a one-line `ParameterError`."""
-    if isinstance(values, RegistryCatalogue):
-        return values
-    try:
-        return RegistryCatalogue.model_validate(values)
-    except ValidationError as exc:
-        raise ParameterError(describe_error(exc.errors()[0], {}, what="registry catalogue field")) from None
