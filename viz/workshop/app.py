@@ -23,7 +23,7 @@ import solara
 from viz.workshop import charts
 from viz.workshop.events import CARDS
 from viz.workshop.loops import CAUSAL_LOOPS_MARKDOWN
-from viz.workshop.roles import WorkshopError
+from viz.workshop.roles import ROLE_BOOK, RoleBook, WorkshopError
 from viz.workshop.room import DEFAULT_ROUNDS, RoomManager, WorkshopRoom
 from viz.workshop.store import DB_ENV, DEFAULT_DB
 
@@ -42,6 +42,11 @@ def manager() -> RoomManager:
         if _manager is None:
             _manager = RoomManager.open(os.environ.get(DB_ENV, DEFAULT_DB))
         return _manager
+
+
+def lobby_roles() -> RoleBook:
+    """The roles a team can join: those of the room manager's catalogue (opening no database to ask)."""
+    return _manager.roles if _manager is not None else ROLE_BOOK
 
 
 def use_room_version(room: WorkshopRoom | None) -> float:
@@ -147,7 +152,7 @@ def Landing(router: Any, code: str = "") -> None:
     rounds, set_rounds = solara.use_state(DEFAULT_ROUNDS)
     join_code, set_join_code = solara.use_state(code)
     team_name, set_team_name = solara.use_state("")
-    roles = manager().roles
+    roles = lobby_roles()
     role, set_role = solara.use_state(roles.roles[0])
     error, set_error = solara.use_state("")
 
