@@ -1002,23 +1002,26 @@ class ModelParameters(BaseModel):
         json_schema_extra=tags("lever", live=True),
     )
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _registry_defaults(cls, data: Any, info: ValidationInfo) -> Any:
-        """Defaults that name registries follow the model's catalogue.
+    def _registry_defaults(cls, data: Any, handler: Any, info: ValidationInfo) -> Any:
+        """Defaults that name registries follow the model's catalogue, and stay defaults (not 'set').
 
         Every incumbent applies the fee levers; worms and spam start at the incumbent most
         malware targets (npm in the shipped catalogue).
         """
         if not isinstance(data, dict):
-            return data
+            return handler(data)
         catalogue = _catalogue(info)
         defaults = {
             "fee_registries": catalogue.names,
             "worm_outbreak_registry": catalogue.malware_target,
             "spam_burst_registry": catalogue.malware_target,
         }
-        return {**{name: value for name, value in defaults.items() if name not in data}, **data}
+        filled = {name: value for name, value in defaults.items() if name not in data}
+        params = handler({**filled, **data})
+        params.__pydantic_fields_set__.difference_update(filled)
+        return params
 
     @field_validator("worm_outbreak_registry", "spam_burst_registry")
     @classmethod
@@ -1091,7 +1094,6 @@ def make_parameters(
         params = ModelParameters.model_validate(values, context={"catalogue": catalogue or REGISTRIES})
     except ValidationError as exc:
         raise ParameterError(describe_error(exc.errors()[0], ModelParameters.model_fields)) from None
-    params.__pydantic_fields_set__.intersection_update(values)  # catalogue-derived defaults stay defaults
     _check_consistency(params)
     return params
 
