@@ -817,7 +817,7 @@ class ModelParameters(BaseModel):
         json_schema_extra=tags("calibrated", live=True),
     )
     spam_burst_registry: str = Field(
-        "npm",
+        default_factory=lambda: REGISTRIES.malware_target,
         description="Registry that spam bursts hit (default: the one most malware targets).",
         json_schema_extra=tags("calibrated", live=True),
     )
@@ -881,7 +881,7 @@ class ModelParameters(BaseModel):
         json_schema_extra=tags("shock", live=True),
     )
     worm_outbreak_registry: str = Field(
-        "npm",
+        default_factory=lambda: REGISTRIES.malware_target,
         description="Registry where scheduled outbreaks (and worms fired by hand) start (default: the one most malware targets).",
         json_schema_extra=tags("shock", live=True),
     )
