@@ -72,7 +72,9 @@ def _frozen(value: dict[str, Any]) -> FrozenDict:
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegativeUSD = Annotated[float, Field(ge=0.0, le=1e12)]
-RegistryNames = tuple[str, ...]
+RegistryNames = Annotated[
+    tuple[str, ...], Field(strict=False)
+]  # a list of names becomes a tuple (still no bare string)
 USDByRegistry = Annotated[dict[str, NonNegativeUSD], AfterValidator(_frozen)]
 FTEByRegistry = Annotated[dict[str, Annotated[float, Field(ge=0.0, le=1000.0)]], AfterValidator(_frozen)]
 WeightByRegistry = Annotated[dict[str, Annotated[float, Field(ge=0.0, le=1000.0)]], AfterValidator(_frozen)]
