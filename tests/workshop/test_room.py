@@ -192,3 +192,148 @@ def test_workshop_command_bad_input(capsys, tmp_path):
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 2 and "--port" in lines[0] and "--db" in lines[1]
     assert "Traceback" not in "".join(lines)
+
+
+def test_join_codes_have_no_look_alikes_and_old_codes_still_open(manager):
+    """New codes avoid 0/O, 1/I/L, 8/B, 5/S and 2/Z; a room made with the earlier alphabet opens as before."""
+    from viz.workshop.room import new_join_code
+
+    codes = "".join(new_join_code() for _ in range(400))
+    assert not set(codes) & set("0O1IL8B5S2Z")
+    manager.store.create_room("B8S5Z2QR7X", "old-key-1234567890", "Last year's class", 3, 4)
+    old = manager.get("b8s5-z2qr7x")
+    assert old.code == "B8S5Z2QR7X" and old.is_facilitator("old-key-1234567890")
+
+
+def _stored_rows(room) -> dict:
+    """Everything the database holds about a room's game (not its teams): round, timer, results, decisions, cards."""
+    db = room.store._db
+    code = room.code
+    return {
+        "room": tuple(
+            db.execute("SELECT current_round, round_deadline_unix FROM rooms WHERE code = ?", (code,)).fetchone()
+        ),
+        "results": [tuple(r) for r in db.execute("SELECT * FROM results WHERE room_code = ? ORDER BY round", (code,))],
+        "decisions": [
+            tuple(r)
+            for r in db.execute(
+                "SELECT round, role, payload FROM decisions WHERE room_code = ? ORDER BY round, role", (code,)
+            )
+        ],
+        "events": [
+            tuple(r)
+            for r in db.execute("SELECT id, round, card, payload, drawn FROM events WHERE room_code = ?", (code,))
+        ],
+    }
+
+
+def _memory(room) -> tuple:
+    """The live runs' state: summaries, model clocks, random generators, developer arrays and registry cash."""
+    state = [room.results(), room.status_quo_results(), room.snapshot()["submitted"]]
+    for run in (room.teams_run, room.status_quo):
+        model = run.model
+        state += [
+            run.rounds_played,
+            model.time,
+            model.rng.bit_generator.state,
+            model.developers.home.tobytes(),
+            model.developers.token_hygiene.tobytes(),
+            [registry.cash for registry in model.registry_list],
+        ]
+    return tuple(state)
+
+
+def test_undo_restores_the_room_before_its_last_advance(manager):
+    """Undo: database and memory equal what they were before that Advance; playing it again gives the same year."""
+    room, key = manager.create_room(seed=21, rounds_total=4)
+    npm = room.join("npm", "Nodes")
+    firms = room.join("corporations", "Big Co")
+    room.submit(npm, "npm", {"extra_security_fte": 2.0})
+    room.draw_event(key)
+    room.advance(key)
+    room.submit(firms, "corporations", {"opex_budget_share": 0.6})
+    room.schedule_event(key, "missed_round")
+    room.set_timer(key, 10)
+    stored_before, memory_before = _stored_rows(room), _memory(room)
+
+    played = room.advance(key)
+    room.submit(npm, "npm", {"per_package_fee_usd": 4.0})  # for round 3, made after the Advance
+    room.schedule_event(key, "regulation")
+    with pytest.raises(AuthorizationError):
+        room.undo(npm)
+    assert room.undo(key) == 1
+    assert _stored_rows(room) == stored_before
+    assert _memory(room) == memory_before
+    assert room.teams() == {"npm": "Nodes", "corporations": "Big Co"}  # teams are people, not game state
+    room.store.set_deadline(room.code, None)
+    assert room.advance(key) == played  # the same decisions and cards play the same year again
+
+    room.undo(key)
+    room.undo(key)
+    assert room.current_round == 0 and room.results() == {} and room.decisions_for(1)["npm"]["extra_security_fte"] == 2
+    with pytest.raises(WorkshopError, match="nothing to undo"):
+        room.undo(key)
+    reopened = RoomManager.open(room.store.path)  # a restart after an undo rebuilds the same room
+    assert reopened.get(room.code).results() == {} and reopened.get(room.code).current_round == 0
+    reopened.close()
+
+
+def test_facilitator_replaces_a_lost_team_link_reassigns_and_frees_roles(manager):
+    """A new link stops the old one (its page is told why); reassigning renames the team; freeing reopens the role."""
+    from viz.workshop.room import RevokedLink
+
+    room, key = manager.create_room(seed=22, rounds_total=3)
+    lost = room.join("pypi", "Snakes")
+    room.submit(lost, "pypi", {"extra_security_fte": 1.0})
+    with pytest.raises(AuthorizationError):
+        room.new_team_link(lost, "pypi")
+    fresh = room.new_team_link(key, "pypi")
+    with pytest.raises(RevokedLink, match="replaced this team link"):
+        room.team_for(lost)
+    with pytest.raises(AuthorizationError):
+        room.submit(lost, "pypi", {})
+    assert room.team_for(fresh)["team_name"] == "Snakes"
+    room.submit(fresh, "pypi", {"extra_security_fte": 2.0})
+
+    room.advance(key)
+    newcomers = room.reassign_role(key, "pypi", "Pythonistas")
+    assert room.teams() == {"pypi": "Pythonistas"} and room.joined_rounds() == {"pypi": 1}
+    with pytest.raises(RevokedLink):
+        room.team_for(fresh)
+    room.free_role(key, "pypi")
+    with pytest.raises(RevokedLink):
+        room.team_for(newcomers)
+    assert room.teams() == {} and room.decisions_in_force(2)["pypi"]["extra_security_fte"] == 2.0
+    late = room.join("pypi", "Late Snakes")
+    assert room.joined_rounds() == {"pypi": 1} and room.team_for(late)["role"] == "pypi"
+    with pytest.raises(WorkshopError, match="no team holds 'npm'"):
+        room.free_role(key, "npm")
+
+
+def test_a_room_file_from_the_earlier_schema_opens_and_plays(tmp_path):
+    """Columns added since (a team's joining round, the timer an Advance ended) are added to an older file."""
+    import sqlite3
+
+    from viz.workshop.store import token_hash
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            """
+            CREATE TABLE rooms (code TEXT PRIMARY KEY, facilitator_key_sha256 TEXT NOT NULL, name TEXT NOT NULL,
+                seed INTEGER NOT NULL, rounds_total INTEGER NOT NULL, current_round INTEGER NOT NULL DEFAULT 0,
+                round_deadline_unix REAL, created_unix REAL NOT NULL);
+            CREATE TABLE teams (token_sha256 TEXT PRIMARY KEY, room_code TEXT NOT NULL, role TEXT NOT NULL,
+                team_name TEXT NOT NULL, joined_unix REAL NOT NULL, UNIQUE (room_code, role));
+            CREATE TABLE results (room_code TEXT NOT NULL, round INTEGER NOT NULL, summary TEXT NOT NULL,
+                PRIMARY KEY (room_code, round));
+            """
+        )
+        db.execute("INSERT INTO rooms VALUES ('B8R5Z2NW3K', ?, 'Old', 4, 3, 0, NULL, 0)", (token_hash("k" * 24),))
+        db.execute("INSERT INTO teams VALUES (?, 'B8R5Z2NW3K', 'npm', 'Nodes', 0)", (token_hash("t" * 22),))
+    rooms = RoomManager.open(path)
+    room = rooms.get("B8R5Z2NW3K")
+    assert room.team_for("t" * 22)["joined_round"] == 0
+    room.advance("k" * 24)
+    assert room.undo("k" * 24) == 0
+    rooms.close()

@@ -30,11 +30,16 @@ from viz.workshop.roles import AuthorizationError, HygieneProgrammes, RoleBook, 
 from viz.workshop.scoring import round_summary, scoreboard
 from viz.workshop.store import WorkshopStore, token_hash
 
-#: Join-code alphabet: no 0/O or 1/I/L to misread; 31 symbols.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 10  # 31**10, about 8e14 codes
+#: Join-code alphabet: no look-alikes (0/O, 1/I/L, 8/B, 5/S, 2/Z) to misread from the back of a room; 25 symbols.
+#: Rooms made with the earlier alphabet (which had 2, 5, 8, B, S and Z) keep their codes: a code is looked up as typed.
+CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+CODE_LENGTH = 10  # 25**10, about 1e14 codes
 DEFAULT_ROUNDS = 8
 MAX_ROUNDS = 12
+
+
+class RevokedLink(AuthorizationError):
+    """A team link the facilitator replaced (a new link for the team, or the role freed)."""
 
 
 def new_join_code() -> str:
@@ -97,6 +102,8 @@ class WorkshopRoom:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self.version = 0
+        #: Counts rewrites of played rounds (an undo): what was drawn from the results before is stale.
+        self.history_epoch = 0
         self.closed = False
         self.replay_matches_stored = True
         self._rebuild()
@@ -176,9 +183,17 @@ class WorkshopRoom:
             raise AuthorizationError("only the facilitator key can do that")
 
     def team_for(self, token: Any) -> dict[str, Any]:
-        """The team a token belongs to, or an authorization error."""
-        team = self.store.team_by_token(self.code, token) if isinstance(token, str) and token else None
+        """The team a token belongs to, or an authorization error (saying so when the facilitator replaced it)."""
+        if not isinstance(token, str) or not token:
+            raise AuthorizationError("unknown team token for this room; join again with the room code")
+        team = self.store.team_by_token(self.code, token)
         if team is None:
+            revoked = self.store.revoked_role(self.code, token)
+            if revoked is not None:
+                raise RevokedLink(
+                    f"the facilitator replaced this team link ({self.roles.labels.get(revoked, revoked)}); "
+                    "ask them for the new one, or join with the room code"
+                )
             raise AuthorizationError("unknown team token for this room; join again with the room code")
         return team
 
@@ -186,12 +201,11 @@ class WorkshopRoom:
     def join(self, role: Any, team_name: Any) -> str:
         """Take a free role; return the team's secret token (its key to reconnect and submit)."""
         role = self.roles.check_role(role)
-        if not isinstance(team_name, str) or not 1 <= len(team_name.strip()) <= 40:
-            raise WorkshopError("team name must be 1 to 40 characters")
+        team_name = _team_name(team_name)
         token = secrets.token_urlsafe(16)
         with self._lock:
             try:
-                self.store.add_team(self.code, token, role, team_name.strip())
+                self.store.add_team(self.code, token, role, team_name, joined_round=self.current_round)
             except sqlite3.IntegrityError:
                 raise WorkshopError(f"role {role!r} is already held by another team in this room") from None
             self._touch()
@@ -200,6 +214,10 @@ class WorkshopRoom:
     def teams(self) -> dict[str, str]:
         """Role -> team name for every held role."""
         return {team["role"]: team["team_name"] for team in self.store.teams(self.code)}
+
+    def joined_rounds(self) -> dict[str, int]:
+        """Role -> rounds the model had played for that role before its team joined (0: from the start)."""
+        return {team["role"]: int(team["joined_round"]) for team in self.store.teams(self.code)}
 
     def submit(self, token: Any, role: Any, decision: dict[str, Any]) -> dict[str, Any]:
         """Store a team's decision for the coming round; a team may submit only for its own role."""
@@ -276,6 +294,35 @@ class WorkshopRoom:
             self._touch()
         return {"round": round_number, "card": card, "payload": payload, "drawn": drawn}
 
+    def new_team_link(self, key: Any, role: Any) -> str:
+        """A new token for the team holding `role` (its link was lost); the old link stops working."""
+        self._require_facilitator(key)
+        role = self.roles.check_role(role)
+        token = secrets.token_urlsafe(16)
+        with self._lock:
+            self.store.replace_token(self.code, role, token)
+            self._touch()
+        return token
+
+    def reassign_role(self, key: Any, role: Any, team_name: Any) -> str:
+        """Give a held role to another team (a new name and link, joining now); the old link stops working."""
+        self._require_facilitator(key)
+        role = self.roles.check_role(role)
+        name = _team_name(team_name)
+        token = secrets.token_urlsafe(16)
+        with self._lock:
+            self.store.replace_token(self.code, role, token, team_name=name, joined_round=self.current_round)
+            self._touch()
+        return token
+
+    def free_role(self, key: Any, role: Any) -> None:
+        """Free a held role: its team's link stops working and any team may join it; its decisions stay in force."""
+        self._require_facilitator(key)
+        role = self.roles.check_role(role)
+        with self._lock:
+            self.store.free_role(self.code, role)
+            self._touch()
+
     def events(self, include_upcoming: bool) -> list[dict[str, Any]]:
         """Event cards played so far, and (for the facilitator) those waiting for the coming round."""
         cards = self.store.events(self.code)
@@ -295,14 +342,36 @@ class WorkshopRoom:
             self.store.require_file()
             round_number = self.current_round + 1
             history, events = self.store.decisions(self.code), self.store.events(self.code)
+            deadline = self.deadline_unix
             summary = self._play_round(round_number, history, events)
             try:
-                self.store.finish_round(self.code, round_number, _json_round_trip(summary))
+                self.store.finish_round(self.code, round_number, _json_round_trip(summary), deadline)
             except WorkshopError:
                 self._replay(round_number - 1, history, events)  # back to what the database holds, without reading it
+                self.history_epoch += 1
                 raise
             self._touch()
         return summary
+
+    def undo(self, key: Any) -> int:
+        """Take back the last Advance: the room returns to the state before it, in the database and in memory.
+
+        The database drops that round's results and whatever was added for the round after it
+        (decisions, event cards) and gets back the timer; both runs are then replayed from the
+        stored seed, decisions and cards, as after a restart. Teams and their links are people,
+        not game state: they stay. Returns the number of rounds played afterwards.
+        """
+        self._require_facilitator(key)
+        with self._lock:
+            played = self.current_round
+            if played == 0:
+                raise WorkshopError("no year has been played yet; there is nothing to undo")
+            self.store.undo_round(self.code, played)
+            history, events = self.store.decisions(self.code), self.store.events(self.code)
+            self._replay(played - 1, history, events)
+            self.history_epoch += 1
+            self._touch()
+        return played - 1
 
     # ----- views ---------------------------------------------------------------------------
     def results(self) -> dict[int, dict[str, Any]]:
@@ -337,6 +406,13 @@ class WorkshopRoom:
                 "submitted": sorted(self.decisions_for(coming)),
                 "year": self.teams_run.model.p.start_year + self.current_round,
             }
+
+
+def _team_name(name: Any) -> str:
+    """A team name stripped of outer spaces, or a one-line error."""
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 40:
+        raise WorkshopError("team name must be 1 to 40 characters")
+    return name.strip()
 
 
 def _json_round_trip(summary: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,8 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +45,14 @@ CREATE TABLE IF NOT EXISTS teams (
     role TEXT NOT NULL,
     team_name TEXT NOT NULL,
     joined_unix REAL NOT NULL,
+    joined_round INTEGER NOT NULL DEFAULT 0,
     UNIQUE (room_code, role)
+);
+CREATE TABLE IF NOT EXISTS revoked_tokens (
+    token_sha256 TEXT PRIMARY KEY,
+    room_code TEXT NOT NULL REFERENCES rooms(code),
+    role TEXT NOT NULL,
+    revoked_unix REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS decisions (
     room_code TEXT NOT NULL REFERENCES rooms(code),
@@ -66,9 +75,15 @@ CREATE TABLE IF NOT EXISTS results (
     room_code TEXT NOT NULL REFERENCES rooms(code),
     round INTEGER NOT NULL,
     summary TEXT NOT NULL,
+    deadline_before_unix REAL,
     PRIMARY KEY (room_code, round)
 );
 """
+#: Columns added since the first schema: (table, column, declaration), added to older files on open.
+ADDED_COLUMNS = (
+    ("teams", "joined_round", "INTEGER NOT NULL DEFAULT 0"),
+    ("results", "deadline_before_unix", "REAL"),
+)
 
 
 class StorageError(WorkshopError):
@@ -108,10 +123,18 @@ class WorkshopStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+            self._add_missing_columns()
         except sqlite3.Error as exc:
             raise StorageError(f"the room database {str(self.path)!r} cannot be opened ({exc})") from None
         self._identity = _file_identity(self.path)
         self.lost: str | None = None
+
+    def _add_missing_columns(self) -> None:
+        """Bring a file written by an earlier version up to this schema (rooms in it keep working)."""
+        for table, column, declaration in ADDED_COLUMNS:
+            present = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     def close(self) -> None:
         """Close the database connection."""
@@ -144,6 +167,25 @@ class WorkshopStore:
             except sqlite3.Error as exc:
                 raise StorageError(f"the room database could not be written ({exc}); nothing was saved") from None
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """Several statements committed together, or none of them (one-line `StorageError` on failure)."""
+        with self._lock:
+            self.require_file()
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StorageError(f"the room database could not be written ({exc}); nothing was saved") from None
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StorageError(f"the room database could not be written ({exc}); nothing was saved") from None
+                raise
+
     def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         """Run one query and fetch all rows."""
         with self._lock:
@@ -173,38 +215,87 @@ class WorkshopStore:
         """Set or clear the current round's deadline."""
         self._write("UPDATE rooms SET round_deadline_unix = ? WHERE code = ?", (deadline_unix, code))
 
-    def finish_round(self, code: str, round_number: int, summary: dict[str, Any]) -> None:
-        """Store a round's results and move the room on, in one transaction."""
-        with self._lock:
-            self.require_file()
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StorageError(f"the room database could not be written ({exc}); nothing was saved") from None
-            try:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO results (room_code, round, summary) VALUES (?,?,?)",
-                    (code, round_number, json.dumps(summary)),
-                )
-                self._db.execute(
-                    "UPDATE rooms SET current_round = ?, round_deadline_unix = NULL WHERE code = ?",
-                    (round_number, code),
-                )
-                self._db.execute("COMMIT")
-            except BaseException as exc:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise StorageError(f"the room database could not be written ({exc}); nothing was saved") from None
-                raise
+    def finish_round(
+        self, code: str, round_number: int, summary: dict[str, Any], deadline_before_unix: float | None = None
+    ) -> None:
+        """Store a round's results and move the room on, in one transaction (the timer it ended is kept for undo)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO results (room_code, round, summary, deadline_before_unix) VALUES (?,?,?,?)",
+                (code, round_number, json.dumps(summary), deadline_before_unix),
+            )
+            db.execute(
+                "UPDATE rooms SET current_round = ?, round_deadline_unix = NULL WHERE code = ?", (round_number, code)
+            )
+
+    def undo_round(self, code: str, round_number: int) -> None:
+        """Take back a played round in one transaction: its results, and what was added for the round after it.
+
+        The room goes back to `round_number - 1` rounds played with the timer it had; decisions and
+        event cards for the round after (made once the round was played) are removed, those for
+        `round_number` itself stay, as they were before it was played.
+        """
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT deadline_before_unix FROM results WHERE room_code = ? AND round = ?", (code, round_number)
+            ).fetchone()
+            if row is None:
+                raise StorageError(f"round {round_number} has no stored results to undo")
+            db.execute("DELETE FROM results WHERE room_code = ? AND round >= ?", (code, round_number))
+            db.execute("DELETE FROM decisions WHERE room_code = ? AND round > ?", (code, round_number))
+            db.execute("DELETE FROM events WHERE room_code = ? AND round > ?", (code, round_number))
+            db.execute(
+                "UPDATE rooms SET current_round = ?, round_deadline_unix = ? WHERE code = ?",
+                (round_number - 1, row["deadline_before_unix"], code),
+            )
 
     # ----- teams ---------------------------------------------------------------------------
-    def add_team(self, code: str, token: str, role: str, team_name: str) -> None:
-        """Insert a team holding a role (raises sqlite3.IntegrityError if the role is taken)."""
+    def add_team(self, code: str, token: str, role: str, team_name: str, joined_round: int = 0) -> None:
+        """Insert a team holding a role from round `joined_round + 1` (sqlite3.IntegrityError if the role is taken)."""
         self._write(
-            "INSERT INTO teams (token_sha256, room_code, role, team_name, joined_unix) VALUES (?,?,?,?,?)",
-            (token_hash(token), code, role, team_name, time.time()),
+            "INSERT INTO teams (token_sha256, room_code, role, team_name, joined_unix, joined_round) "
+            "VALUES (?,?,?,?,?,?)",
+            (token_hash(token), code, role, team_name, time.time(), joined_round),
         )
+
+    def replace_token(
+        self, code: str, role: str, token: str, team_name: str | None = None, joined_round: int | None = None
+    ) -> None:
+        """Give the team holding `role` a new token (the old one is revoked); a new name and round start a new team."""
+        with self._transaction() as db:
+            row = db.execute("SELECT token_sha256 FROM teams WHERE room_code = ? AND role = ?", (code, role)).fetchone()
+            if row is None:
+                raise WorkshopError(f"no team holds {role!r} in this room")
+            self._revoke(db, code, role, row["token_sha256"])
+            db.execute(
+                "UPDATE teams SET token_sha256 = ?, team_name = COALESCE(?, team_name), "
+                "joined_round = COALESCE(?, joined_round) WHERE room_code = ? AND role = ?",
+                (token_hash(token), team_name, joined_round, code, role),
+            )
+
+    def free_role(self, code: str, role: str) -> None:
+        """Remove the team holding `role` (its token is revoked); the role's decisions stay in the history."""
+        with self._transaction() as db:
+            row = db.execute("SELECT token_sha256 FROM teams WHERE room_code = ? AND role = ?", (code, role)).fetchone()
+            if row is None:
+                raise WorkshopError(f"no team holds {role!r} in this room")
+            self._revoke(db, code, role, row["token_sha256"])
+            db.execute("DELETE FROM teams WHERE room_code = ? AND role = ?", (code, role))
+
+    @staticmethod
+    def _revoke(db: sqlite3.Connection, code: str, role: str, token_sha256: str) -> None:
+        """Remember a token that no longer opens the room (so its page can say why)."""
+        db.execute(
+            "INSERT OR REPLACE INTO revoked_tokens (token_sha256, room_code, role, revoked_unix) VALUES (?,?,?,?)",
+            (token_sha256, code, role, time.time()),
+        )
+
+    def revoked_role(self, code: str, token: str) -> str | None:
+        """The role a revoked token of this room held, or None if it was never revoked."""
+        rows = self._read(
+            "SELECT role FROM revoked_tokens WHERE room_code = ? AND token_sha256 = ?", (code, token_hash(token))
+        )
+        return rows[0]["role"] if rows else None
 
     def team_by_token(self, code: str, token: str) -> dict[str, Any] | None:
         """The team a token belongs to in a room, or None."""
@@ -214,7 +305,8 @@ class WorkshopStore:
     def teams(self, code: str) -> list[dict[str, Any]]:
         """Every team in a room (without tokens)."""
         rows = self._read(
-            "SELECT role, team_name, joined_unix FROM teams WHERE room_code = ? ORDER BY joined_unix", (code,)
+            "SELECT role, team_name, joined_unix, joined_round FROM teams WHERE room_code = ? ORDER BY joined_unix",
+            (code,),
         )
         return [dict(row) for row in rows]
 
