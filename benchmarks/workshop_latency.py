@@ -109,11 +109,11 @@ def render_cost_ms(repeats: int = 5) -> float:
     import solara
     from solara.server import kernel_context
 
-    from viz.workshop import app
+    from viz.workshop import app, live
 
     threads_before = set(threading.enumerate())
     manager = RoomManager.open(Path(tempfile.mkdtemp()) / "render.sqlite3")
-    app._manager, app.LIVE_UPDATES = manager, False
+    app._manager, live.LIVE_UPDATES = manager, False
     room, key = manager.create_room(seed=1, rounds_total=3)
     token = room.join("pypi", "Snakes")
     room.advance(key)
@@ -159,11 +159,11 @@ def rerender_latency_ms(repeats: int = 10) -> list[float]:
     import solara
     from solara.server import kernel_context
 
-    from viz.workshop import app
+    from viz.workshop import app, live
 
     threads_before = set(threading.enumerate())
     manager = RoomManager.open(Path(tempfile.mkdtemp()) / "live.sqlite3")
-    app._manager, app.LIVE_UPDATES = manager, True
+    app._manager, live.LIVE_UPDATES = manager, True
     room, key = manager.create_room(seed=1, rounds_total=3)
     token = room.join("pypi", "Snakes")
     speaker = room.join("developers", "Devs")
@@ -183,7 +183,7 @@ def rerender_latency_ms(repeats: int = 10) -> list[float]:
                 time.sleep(0.002)
             delays.append(1000 * (time.perf_counter() - started))
         render_context.close()
-    app.LIVE_UPDATES = False
+    live.LIVE_UPDATES = False
     close_after_pages(manager, threads_before)
     return delays
 

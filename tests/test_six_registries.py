@@ -6,8 +6,10 @@ charts, plays every workshop card and renders every workshop role's page. Nothin
 
 from __future__ import annotations
 
+import base64
 import threading
 
+import ipyvuetify
 import ipywidgets
 import numpy as np
 import pytest
@@ -20,7 +22,7 @@ from model.ecosystem import enter
 from model.profiles import RegistryEntry, RegistryProfile
 from viz.charts import ChartBoard
 from viz.session import ExplorerSession
-from viz.workshop import app
+from viz.workshop import app, live
 from viz.workshop.events import CARDS
 from viz.workshop.room import RoomManager
 
@@ -120,7 +122,7 @@ def six_rooms(tmp_path, monkeypatch):
     """A room manager playing the six registries, as the workshop app's manager, inside a virtual kernel."""
     manager = RoomManager.open(tmp_path / "six.sqlite3", catalogue=SIX)
     monkeypatch.setattr(app, "_manager", manager)
-    monkeypatch.setattr(app, "LIVE_UPDATES", False)
+    monkeypatch.setattr(live, "LIVE_UPDATES", False)
     rendered = []
     threads_before = set(threading.enumerate())
     context = kernel_context.VirtualKernelContext(id="six-test", kernel=kernel_context.Kernel(), session_id="s6")
@@ -157,6 +159,7 @@ def test_workshop_plays_every_card_and_renders_every_role(six_rooms):
         assert f"{room.roles.labels[role]} — team team {role}" in texts(box)
     box, rc = solara.render(app.Debrief(room, {"room": room.code, "key": key, "view": "debrief"}), handle_error=False)
     rendered.append(rc)
-    assert len(rc.find(ipywidgets.Image).widgets) == len(SIX) + 1  # one chart per registry plus the ecosystem
+    chart = next(w for w in rc.find(ipyvuetify.Html, tag="img").widgets if w.attributes["alt"].startswith("Runway"))
+    assert "NuGet" in base64.b64decode(chart.attributes["src"].split(",", 1)[1]).decode()  # a line per registry
     _box, rc = solara.render(app.FacilitatorView(room, key, router=None), handle_error=False)
     rendered.append(rc)

@@ -80,9 +80,14 @@ def warn_if_reachable(host: str, port: int) -> None:
     )
 
 
+#: After a server restart, pages re-run themselves from their address (the workshop's state is in its database and
+#: each tab's secrets in its session storage); if that fails they reload, rather than ask to be refreshed.
+RECONNECT = {"SOLARA_STATE_AUTO_REMOUNT": "true", "SOLARA_THEME_FORCE_REFRESH": "true"}
+
+
 def server_environment(cache: Path, **extra: str) -> dict[str, str]:
-    """The server's environment: the offline asset cache, no telemetry, plus `extra` variables."""
-    return {**os.environ, CACHE_ENV: str(cache), "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **extra}
+    """The server's environment: the offline asset cache, no telemetry, pages that reconnect, plus `extra` variables."""
+    return {**RECONNECT, **os.environ, CACHE_ENV: str(cache), "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **extra}
 
 
 def warn_if_not_offline_ready(cache: Path) -> None:
@@ -117,6 +122,7 @@ def log_to_stderr() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Serve a Solara app module in this process: hold the room database, add the safety middleware, run."""
+    from viz.workshop.links import PUBLIC_URL_ENV
     from viz.workshop.roles import WorkshopError
     from viz.workshop.store import DB_ENV
 
@@ -134,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"borrowed-time: error: {exc}", file=sys.stderr)
             return 2
     log_to_stderr()
+    if not is_loopback(args.host):  # the workshop's projector shows a join link phones in the room can open
+        os.environ[PUBLIC_URL_ENV] = public_url(args.host, args.port)
     os.environ["SOLARA_APP"] = args.module  # Solara's server module reads it when first imported
     from solara.__main__ import cli
     from solara.server.starlette import app

@@ -19,7 +19,7 @@ import pytest
 import solara
 from solara.server import kernel_context
 
-from viz.workshop import app
+from viz.workshop import app, live
 from viz.workshop.guard import GuessLimiter, TooManyGuesses
 from viz.workshop.lock import DatabaseInUse, check_database_free, lock_path
 from viz.workshop.roles import WorkshopError
@@ -34,7 +34,7 @@ def rooms(tmp_path, monkeypatch):
     """A room manager whose store gives up on a locked database after 0.2 s, inside a private kernel."""
     manager = RoomManager(WorkshopStore(tmp_path / "rooms.sqlite3", busy_timeout_s=BUSY_TIMEOUT_S))
     monkeypatch.setattr(app, "_manager", manager)
-    monkeypatch.setattr(app, "LIVE_UPDATES", False)
+    monkeypatch.setattr(live, "LIVE_UPDATES", False)
     context = kernel_context.VirtualKernelContext(id="safety-test", kernel=kernel_context.Kernel(), session_id="s1")
     with context:
         yield manager
@@ -94,6 +94,7 @@ def test_a_failed_write_during_advance_leaves_the_room_unchanged(rooms):
     _box, rc = solara.render(app.FacilitatorView(room, key, router=None), handle_error=False)
     with database_locked(path):
         rc.find(ipyvuetify.Btn, children=["Advance one year"]).widget.click()
+        rc.find(ipyvuetify.Btn, children=["Yes, play the year"]).widget.click()
         assert "could not be written (database is locked); nothing was saved" in _one_line_error(rc)
         assert not rc.find(ipyvuetify.Alert, children=["Played 2027"]).widgets
     assert _memory_state(room) == memory_before and _stored_state(path, room.code) == stored_before

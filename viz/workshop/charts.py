@@ -1,87 +1,324 @@
-"""Matplotlib figures for the workshop pages: a role's stocks by round and the debrief replay."""
+"""Charts of a room's rounds (matplotlib, drawn as SVG), drawn once per state of the room and shared by its pages.
+
+A room's charts depend only on its played rounds, so every page of the room shows the same
+picture: `shared` draws a chart the first time any page asks for it after a round is played (or
+undone) and hands the same SVG to every other page. The SVG goes into the page as an image
+(`data:` address), so it scales to a projector or a phone and no text in it is ever markup.
+
+- the projector's charts (`SCREEN_METRICS`): runway and removal delay per registry, developers
+  on alternatives against the status quo;
+- a team's charts (`team_charts`): its registry's runway and removal delay, or the ecosystem's
+  harm and alternatives, against the status quo;
+- the debrief's one large chart (`DEBRIEF_METRICS`): a metric by year with the event cards and
+  every team's decision changes marked on the timeline (numbered as in the list beside it).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import base64
+import io
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from viz.workshop.roles import RoleBook
+from viz.workshop.wording import card_title
+
+if TYPE_CHECKING:
+    from viz.workshop.room import WorkshopRoom
+
+STATUS_QUO_STYLE = {"linestyle": "--", "linewidth": 1.6, "alpha": 0.6, "marker": "o", "markerfacecolor": "none"}
+#: Least distance between two line-end labels, as a share of the axes' height.
+LABEL_GAP = 0.075
+ROOM_STYLE = {"linewidth": 2.6, "marker": "o", "markersize": 5}
+NEUTRAL = "#37474f"
 
 
-def _series(results: dict[int, dict[str, Any]], name: str, key: str) -> tuple[list[int], list[float]]:
-    """Rounds and one registry's year-end value of `key`."""
-    rounds = sorted(results)
-    return [results[r]["year"] for r in rounds], [results[r]["registries"][name][key] for r in rounds]
+@dataclass(frozen=True)
+class Metric:
+    """A quantity charted by year: its title, where it is in a round summary, and its unit."""
+
+    title: str
+    key: str
+    per_registry: bool
+    scale: float = 1.0  # multiply the stored value by this to get the unit shown
+
+    def value(self, summary: dict[str, Any], registry: str | None = None) -> float:
+        """The metric at the end of one round (for one registry where it is per registry)."""
+        row = summary["registries"][registry] if registry is not None else summary
+        return float(row[self.key]) * self.scale
 
 
-def registry_figure(
-    name: str,
+RUNWAY = Metric("Runway (months of cash)", "runway_months", per_registry=True)
+REMOVAL = Metric("Malware removal median (hours)", "removal_median_hours", per_registry=True)
+ALTERNATIVES = Metric("Developers on alternative registries (%)", "share_developers_on_alternatives", False, 100.0)
+HARM = Metric("Malware harm to firms (USD M a year)", "corporate_harm_usd", False, 1e-6)
+SUPPORT = Metric("Corporate support paid to registries (USD M a year)", "corporate_support_usd", False, 1e-6)
+SECURITY = Metric("Security staff (FTE)", "security_fte", per_registry=True)
+
+SCREEN_METRICS = (RUNWAY, REMOVAL, ALTERNATIVES)
+DEBRIEF_METRICS = {
+    "runway": RUNWAY,
+    "removal": REMOVAL,
+    "security": SECURITY,
+    "alternatives": ALTERNATIVES,
+    "harm": HARM,
+    "support": SUPPORT,
+}
+
+# ----- drawing once per room state ---------------------------------------------------------
+
+_rooms: weakref.WeakKeyDictionary[Any, _RoomCharts] = weakref.WeakKeyDictionary()
+_rooms_lock = threading.Lock()
+#: One chart drawn at a time in this process (matplotlib's settings are global; the GIL serialises it anyway).
+_draw_lock = threading.Lock()
+
+
+class _RoomCharts:
+    """The charts of one room's current state (rounds played, undo count), each drawn once."""
+
+    def __init__(self) -> None:
+        """Nothing drawn yet."""
+        self.state: tuple[int, int] | None = None
+        self.svgs: dict[tuple, str] = {}
+        self.lock = threading.Lock()
+
+
+def shared(room: WorkshopRoom, state: tuple[int, int], key: tuple, draw: Callable[[], Figure]) -> str:
+    """The chart `key` of the room in `state` as an SVG image address, drawn by `draw` if no page has yet.
+
+    `state` is (undo count, rounds played) as read with the results `draw` uses (`WorkshopRoom.played`).
+    """
+    with _rooms_lock:
+        cache = _rooms.setdefault(room, _RoomCharts())
+    with cache.lock:  # pages asking together wait for the first to draw, then share it
+        if cache.state != state:
+            if cache.state is not None and state < cache.state:
+                return svg_address(draw())  # a page still on an older state: draw it, keep the newer charts
+            cache.state, cache.svgs = state, {}
+        if key not in cache.svgs:
+            cache.svgs[key] = svg_address(draw())
+        return cache.svgs[key]
+
+
+def svg_address(figure: Figure) -> str:
+    """A figure as an SVG `data:` address for an image (text kept as text: small and sharp at any size)."""
+    buffer = io.BytesIO()
+    with _draw_lock, matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "borrowed-time"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+# ----- figures from plain round summaries -----------------------------------------------------
+
+
+def _years(results: dict[int, dict[str, Any]]) -> list[int]:
+    """The years of the played rounds, in order."""
+    return [results[r]["year"] for r in sorted(results)]
+
+
+def _style_axes(axes, title: str, font: float) -> None:
+    """Title, whole-year ticks, a floor at zero and light grid lines."""
+    axes.set_title(title, fontsize=font, loc="left", fontweight="bold")
+    axes.tick_params(labelsize=font * 0.8)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(bottom=0, top=max(axes.get_ylim()[1], 1e-9) * 1.08)
+    axes.grid(axis="y", alpha=0.3)
+    axes.spines[["top", "right"]].set_visible(False)
+
+
+def _label_line_ends(axes, ends: list[tuple[int, float, str, str]], font: float) -> None:
+    """Label each line at its last point (readable from the back of a room, unlike a legend), labels kept apart."""
+    low, high = axes.get_ylim()
+    placed: list[tuple[float, tuple[int, float, str, str]]] = []
+    for end in sorted(ends, key=lambda e: e[1]):
+        share = (end[1] - low) / (high - low) if high > low else 0.0
+        if placed and share < placed[-1][0] + LABEL_GAP:
+            share = placed[-1][0] + LABEL_GAP
+        placed.append((share, end))
+    overflow = max(0.0, placed[-1][0] - 0.98) if placed else 0.0
+    for share, (year, value, text, colour) in placed:
+        axes.annotate(
+            text,
+            (year, value),
+            xytext=(6, share - overflow),
+            textcoords=("offset points", "axes fraction"),
+            color=colour,
+            fontsize=font,
+            va="center",
+            fontweight="bold",
+        )
+
+
+def metric_figure(
+    metric: Metric,
+    results: dict[int, dict[str, Any]],
+    status_quo: dict[int, dict[str, Any]] | None,
+    book: RoleBook,
+    registries: tuple[str, ...] = (),
+    size: tuple[float, float] = (6.4, 4.0),
+    font: float = 14,
+) -> Figure:
+    """One metric by year: a line per registry in its catalogue colour (or one ecosystem line), status quo dashed."""
+    figure = Figure(figsize=size, layout="constrained")
+    axes = figure.subplots()
+    ends = _draw_metric(axes, metric, results, status_quo, book, registries)
+    _style_axes(axes, metric.title, font)
+    _label_line_ends(axes, ends, font * 0.85)
+    return figure
+
+
+def _draw_metric(axes, metric, results, status_quo, book, registries) -> list[tuple[int, float, str, str]]:
+    """The metric's lines on `axes` (the room's run solid, the status quo dashed); returns the lines' ends to label."""
+    years = _years(results)
+    ends = []
+    for name in registries if metric.per_registry else (None,):
+        colour = book.catalogue[name].colour if name is not None else NEUTRAL
+        values = [metric.value(results[r], name) for r in sorted(results)]
+        if status_quo:
+            base = [metric.value(status_quo[r], name) for r in sorted(status_quo)]
+            axes.plot(_years(status_quo), base, color=colour, **STATUS_QUO_STYLE)
+        axes.plot(years, values, color=colour, **ROOM_STYLE)
+        ends.append((years[-1], values[-1], book.catalogue[name].label if name is not None else "this room", colour))
+    if years:
+        axes.set_xlim(years[0] - 0.6, years[-1] + 1.4)  # room for the end labels
+    return ends
+
+
+def screen_figure(metric: Metric, results, status_quo, book: RoleBook) -> Figure:
+    """A projector chart: per-registry metrics without the status quo (five lines stay legible), others with it."""
+    base = None if metric.per_registry else status_quo
+    return metric_figure(metric, results, base, book, book.registry_roles, size=(5.0, 3.4), font=13)
+
+
+def team_metrics(role: str, book: RoleBook) -> tuple[Metric, ...]:
+    """What a team's page charts: its registry's runway and removal delay, or the ecosystem's harm and alternatives."""
+    return (RUNWAY, REMOVAL) if role in book.registry_roles else (HARM, ALTERNATIVES)
+
+
+def annotated_figure(
+    metric: Metric,
     results: dict[int, dict[str, Any]],
     status_quo: dict[int, dict[str, Any]],
-    changed_years: list[int] | None = None,
-    colour: str = "black",
+    book: RoleBook,
+    cards: list[dict[str, Any]],
+    timeline: list[dict[str, Any]],
+    start_year: int,
 ) -> Figure:
-    """Runway and removal delay of one registry by year (in its catalogue colour), the room's run against the status quo."""
-    figure = Figure(figsize=(7, 2.8), layout="constrained")
-    runway_axes, removal_axes = figure.subplots(1, 2)
-    for axes, key, title in (
-        (runway_axes, "runway_months", "Runway (months)"),
-        (removal_axes, "removal_median_hours", "Malware removal median (hours)"),
-    ):
-        years, values = _series(results, name, key)
-        base_years, base_values = _series(status_quo, name, key)
-        axes.plot(base_years, base_values, color="grey", linestyle="--", label="status quo")
-        axes.plot(years, values, color=colour, marker="o", label="this room")
-        for year in changed_years or []:
-            axes.axvline(year - 0.5, color="#444", alpha=0.3, linewidth=3)
-        axes.set_title(title, fontsize=9)
-        axes.tick_params(labelsize=8)
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    runway_axes.legend(fontsize=7)
+    """The debrief's large chart: the metric, event cards above it and numbered decision changes below, by year.
+
+    Cards and decisions act at the start of their year, so they sit half a year before that
+    year's point (which is the year's end).
+    """
+    roles = list(dict.fromkeys(item["role"] for item in timeline))
+    figure = Figure(figsize=(11, 6.2 + 0.32 * len(roles)), layout="constrained")
+    grid = figure.add_gridspec(2, 1, height_ratios=[5, 0.6 + 0.45 * max(len(roles), 1)])
+    axes = figure.add_subplot(grid[0])
+    strip = figure.add_subplot(grid[1], sharex=axes)
+    ends = _draw_metric(axes, metric, results, status_quo, book, book.registry_roles)
+    _style_axes(axes, metric.title, 15)
+    _label_line_ends(axes, ends, 12)
+    top = axes.get_ylim()[1]
+    for event in cards:
+        when = start_year + event["round"] - 1 - 0.5
+        axes.axvline(when, color="#b71c1c", linestyle=":", linewidth=1.5)
+        axes.annotate(
+            card_title(event["card"]),
+            (when, top),
+            xytext=(3, -4),
+            textcoords="offset points",
+            rotation=90,
+            va="top",
+            fontsize=10,
+            color="#b71c1c",
+        )
+    _decision_strip(strip, roles, timeline, book, start_year)
+    axes.tick_params(labelbottom=False)
+    axes.text(
+        0.99,
+        0.01,
+        "solid: this room   dashed: status quo",
+        transform=axes.transAxes,
+        ha="right",
+        fontsize=10,
+        alpha=0.7,
+    )
     return figure
 
 
-def ecosystem_figure(results: dict[int, dict[str, Any]], status_quo: dict[int, dict[str, Any]]) -> Figure:
-    """Shared outcomes by year: corporate malware harm and developers on alternatives."""
-    figure = Figure(figsize=(7, 2.8), layout="constrained")
-    harm_axes, alt_axes = figure.subplots(1, 2)
-    for run, style, label in (
-        (status_quo, {"color": "grey", "linestyle": "--"}, "status quo"),
-        (results, {"color": "black", "marker": "o"}, "this room"),
-    ):
-        rounds = sorted(run)
-        years = [run[r]["year"] for r in rounds]
-        harm_axes.plot(years, [run[r]["corporate_harm_usd"] / 1e6 for r in rounds], label=label, **style)
-        alt_axes.plot(years, [100 * run[r]["share_developers_on_alternatives"] for r in rounds], label=label, **style)
-    harm_axes.set_title("Corporate malware harm (USD M a year)", fontsize=9)
-    alt_axes.set_title("Developers on alternative registries (%)", fontsize=9)
-    harm_axes.legend(fontsize=7)
-    for axes in (harm_axes, alt_axes):
-        axes.tick_params(labelsize=8)
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    return figure
+def _decision_strip(strip, roles: list[str], timeline: list[dict[str, Any]], book: RoleBook, start_year: int) -> None:
+    """One row per role that changed its decision, a numbered marker at each change (the list beside names them)."""
+    for number, item in enumerate(timeline, start=1):
+        row = roles.index(item["role"])
+        colour = book.catalogue[item["role"]].colour if item["role"] in book.registry_roles else NEUTRAL
+        when = start_year + item["round"] - 1 - 0.5
+        strip.scatter([when], [row], s=260, color=colour, zorder=3)
+        strip.annotate(str(number), (when, row), ha="center", va="center", color="white", fontsize=9, weight="bold")
+    strip.set_yticks(range(len(roles)), [book.labels[role] for role in roles], fontsize=10)
+    strip.set_ylim(len(roles) - 0.4 if roles else 0.6, -0.6)
+    strip.set_title("Decision changes (numbered as in the list)", fontsize=11, loc="left")
+    strip.tick_params(labelsize=10)
+    strip.grid(axis="x", alpha=0.3)
+    strip.spines[["top", "right", "left"]].set_visible(False)
 
 
-def decision_changes(
-    history: dict[int, dict[str, dict[str, Any]]], role: str, start_year: int, book: RoleBook
-) -> list[int]:
-    """Years in which a role's team changed its decision from the one in force before."""
-    years, previous = [], book.default_decision(role)
-    for round_number in sorted(history):
-        decision = history[round_number].get(role)
-        if decision is not None and decision != previous:
-            years.append(start_year + round_number - 1)
-            previous = decision
-    return years
+# ----- the room's charts, shared by its pages -------------------------------------------------
 
 
-def debrief_figures(results, status_quo, history, start_year: int, book: RoleBook) -> list[tuple[str, Figure]]:
-    """One figure per registry (with its board's decision changes marked) plus the ecosystem figure."""
-    figures = [("Ecosystem", ecosystem_figure(results, status_quo))]
-    for name in book.registry_roles:
-        changed = decision_changes(history, name, start_year, book)
-        colour = book.catalogue[name].colour
-        figures.append((book.labels[name], registry_figure(name, results, status_quo, changed, colour)))
-    return figures
+def screen_charts(room: WorkshopRoom) -> list[tuple[str, str]]:
+    """The projector's charts of the room (title, image address); none before the first year."""
+    state, results, status_quo = room.played()
+    if not results:
+        return []
+    return [
+        (
+            metric.title,
+            shared(
+                room, state, ("screen", metric.key), lambda m=metric: screen_figure(m, results, status_quo, room.roles)
+            ),
+        )
+        for metric in SCREEN_METRICS
+    ]
+
+
+def team_charts(room: WorkshopRoom, role: str) -> list[tuple[str, str]]:
+    """A team's charts (title, image address): its own registry, or the ecosystem, against the status quo."""
+    state, results, status_quo = room.played()
+    if not results:
+        return []
+    registries = (role,) if role in room.roles.registry_roles else ()
+    return [
+        (
+            metric.title,
+            shared(
+                room,
+                state,
+                ("team", role, metric.key),
+                lambda m=metric: metric_figure(
+                    m, results, status_quo, room.roles, registries, size=(5.6, 3.6), font=13
+                ),
+            ),
+        )
+        for metric in team_metrics(role, room.roles)
+    ]
+
+
+def debrief_chart(
+    room: WorkshopRoom, metric_name: str, cards: list[dict[str, Any]], timeline: list[dict[str, Any]]
+) -> str:
+    """The debrief's annotated chart of one metric (an image address), drawn once per room state."""
+    state, results, status_quo = room.played()
+    start_year = room.teams_run.model.p.start_year
+    metric = DEBRIEF_METRICS[metric_name]
+    return shared(
+        room,
+        state,
+        ("debrief", metric_name),
+        lambda: annotated_figure(metric, results, status_quo, room.roles, cards, timeline, start_year),
+    )

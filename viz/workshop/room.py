@@ -379,6 +379,11 @@ class WorkshopRoom:
         with self._lock:
             return dict(self.teams_run.summaries)
 
+    def played(self) -> tuple[tuple[int, int], dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:
+        """The room's state as (undo count, rounds played), with both runs' summaries, read together."""
+        with self._lock:
+            return (self.history_epoch, self.current_round), self.results(), self.status_quo_results()
+
     def status_quo_results(self) -> dict[int, dict[str, Any]]:
         """The status quo's round summaries (same seed and cards, no teams)."""
         with self._lock:

@@ -8,6 +8,9 @@ only for text written in this repository.
 
 `Heading`, `Line`, `Bullets` and `TextTable` are components, so that a view switching from one to
 another at the same place gets a new element rather than an old one with its tag changed.
+`Bullets` and `TextTable` are Vue components that receive their strings as data and show them
+with Vue's text interpolation (escaped text nodes, never compiled): one widget per list or table
+rather than one per cell, which keeps a page's update small when a round is played.
 """
 
 from __future__ import annotations
@@ -42,23 +45,25 @@ def Line(*parts: Part) -> solara.Element:
     return v.Html(tag="p", children=list(parts))
 
 
+@solara.component_vue("text_list.vue")
+def _TextList(items: list) -> None:
+    """A bulleted list of text items."""
+
+
+@solara.component_vue("text_table.vue")
+def _TextTable(columns: list, rows: list, right: list) -> None:
+    """A table of text cells."""
+
+
 @solara.component
 def Bullets(items: Sequence[str]) -> solara.Element:
     """A bulleted list, one item per string."""
-    return v.Html(tag="ul", children=[v.Html(tag="li", children=[item]) for item in items])
+    return _TextList(items=[str(item) for item in items])
 
 
 @solara.component
 def TextTable(columns: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> solara.Element:
-    """A dense table of text cells; `right` lists the columns aligned right (numbers)."""
-
-    def cell(tag: str, index: int, text: str) -> solara.Element:
-        """One header or body cell."""
-        style = "text-align: right" if index in right else "text-align: left"
-        return v.Html(tag=tag, style_=style, children=[text])
-
-    header = v.Html(tag="tr", children=[cell("th", i, name) for i, name in enumerate(columns)])
-    body = [v.Html(tag="tr", children=[cell("td", i, str(text)) for i, text in enumerate(row)]) for row in rows]
-    return v.SimpleTable(
-        dense=True, children=[v.Html(tag="thead", children=[header]), v.Html(tag="tbody", children=body)]
+    """A table of text cells; `right` lists the columns aligned right (numbers). Wide tables scroll on their own."""
+    return _TextTable(
+        columns=[str(name) for name in columns], rows=[[str(cell) for cell in row] for row in rows], right=list(right)
     )
