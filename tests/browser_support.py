@@ -95,3 +95,52 @@ class ServerProcess:
     def log(self) -> str:
         """Everything the server has written so far."""
         return self.log_path.read_text(errors="replace")
+
+
+#: Elements reaching past the viewport's right edge, other than inside a box of the page's own content that
+#: scrolls sideways on its own (a wide table); the layout's outer boxes do not count, they would scroll the page.
+_OVERFLOW_SCRIPT = """() => {
+    const width = document.documentElement.clientWidth;
+    const inScrollBox = (el) => {
+        for (let box = el.parentElement; box && !box.matches('.bt-page, .bt-handout, body'); box = box.parentElement) {
+            const style = getComputedStyle(box);
+            if (['auto', 'scroll'].includes(style.overflowX) && box.getBoundingClientRect().right <= width + 1) {
+                return true;
+            }
+        }
+        return false;
+    };
+    const out = [];
+    for (const el of document.body.querySelectorAll('*')) {
+        const rect = el.getBoundingClientRect();
+        if (rect.width > 0 && rect.right > width + 1 && !inScrollBox(el)) {
+            out.push(`${el.tagName.toLowerCase()}.${String(el.className).slice(0, 40)} ends at ${Math.round(rect.right)} px`);
+        }
+    }
+    return out.slice(0, 5);
+}"""
+#: Let the page scroll as a whole so a full-page screenshot holds all of it (Solara's layout scrolls an inner box).
+_EXPAND_SCRIPT = """() => {
+    for (const el of document.querySelectorAll('*')) {
+        const style = getComputedStyle(el);
+        if (el !== document.documentElement && el.scrollHeight > el.clientHeight + 5 && ['auto', 'scroll'].includes(style.overflowY)) {
+            for (let box = el; box && box !== document.documentElement; box = box.parentElement) {
+                box.style.overflowY = 'visible';
+                box.style.height = 'auto';
+                box.style.maxHeight = 'none';
+            }
+        }
+    }
+}"""
+
+
+def overflowing(page) -> list[str]:
+    """What reaches past the right edge of the page's viewport (a phone would scroll sideways); empty if nothing."""
+    return page.evaluate(_OVERFLOW_SCRIPT)
+
+
+def full_screenshot(page, path: Path) -> Path:
+    """A screenshot of the whole page, however long, saved at `path`."""
+    page.evaluate(_EXPAND_SCRIPT)
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -80,14 +80,26 @@ def warn_if_reachable(host: str, port: int) -> None:
     )
 
 
-#: After a server restart, pages re-run themselves from their address (the workshop's state is in its database and
-#: each tab's secrets in its session storage); if that fails they reload, rather than ask to be refreshed.
-RECONNECT = {"SOLARA_STATE_AUTO_REMOUNT": "true", "SOLARA_THEME_FORCE_REFRESH": "true"}
+#: Solara settings both servers start with (the environment may override them): after a server restart, pages
+#: re-run themselves from their address (the workshop's state is in its database and each tab's secrets in its
+#: session storage) and, if that fails, reload rather than ask to be refreshed; no "runs on Solara" banner
+#: sitting over the buttons of a phone's screen.
+SOLARA_DEFAULTS = {
+    "SOLARA_STATE_AUTO_REMOUNT": "true",
+    "SOLARA_THEME_FORCE_REFRESH": "true",
+    "SOLARA_THEME_SHOW_BANNER": "false",
+}
 
 
 def server_environment(cache: Path, **extra: str) -> dict[str, str]:
-    """The server's environment: the offline asset cache, no telemetry, pages that reconnect, plus `extra` variables."""
-    return {**RECONNECT, **os.environ, CACHE_ENV: str(cache), "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **extra}
+    """The server's environment: the offline asset cache, no telemetry, `SOLARA_DEFAULTS`, plus `extra` variables."""
+    return {
+        **SOLARA_DEFAULTS,
+        **os.environ,
+        CACHE_ENV: str(cache),
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+        **extra,
+    }
 
 
 def warn_if_not_offline_ready(cache: Path) -> None:

@@ -1,16 +1,30 @@
-"""End to end in Debian chromium: a facilitator and two teams play two rounds across a server restart."""
+"""End to end in Debian chromium: a facilitator, a projector and four teams (two on phones) play three rounds.
+
+Along the way a team's lost link is replaced by the facilitator, a year is undone and played
+again, and the server restarts with every page left open: the pages come back by themselves.
+Screenshots of every view go to tests/output/workshop/. One server for the module; the
+handouts are printed to PDF by the same chromium.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from browser_support import full_screenshot, overflowing
 
-from viz.workshop.room import RoomManager
+from viz.workshop.roles import ROLE_BOOK
+from viz.workshop.room import CODE_ALPHABET
 
 pytestmark = pytest.mark.e2e
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 60_000
 SECRETS_STORAGE = "borrowed-time-workshop-secrets"
+RESTART_TIMEOUT_MS = 150_000
+#: A page is back after the restart once Solara re-ran it on the new server or it reloaded itself.
+RECOVERED = "!window.__beforeRestart || (window.solara && solara.debug && solara.debug.remountCount > 0)"
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 900}
 
 
 def _params(page) -> dict[str, str]:
@@ -23,106 +37,224 @@ def _secret(page, code: str) -> dict[str, str]:
     return page.evaluate(f"JSON.parse(sessionStorage.getItem('{SECRETS_STORAGE}'))['{code}']")
 
 
-def _join(browser, url: str, code: str, team: str, role: str):
-    """Open a new browser context, join the room with a role, return the page on its dashboard."""
-    page = browser.new_context(viewport={"width": 1280, "height": 1600}).new_page()
-    page.goto(url)
-    page.get_by_label("Join code").fill(code, timeout=TIMEOUT_MS)
-    page.get_by_label("Team name").fill(team)
-    page.locator(".v-select").click()
-    page.locator(".menuable__content__active .v-list-item").get_by_text(role, exact=True).click()
-    page.get_by_role("button", name="Join").click()
+def _page(browser, size: dict[str, int]):
+    """A page in a fresh browser context (a separate device) of the given size."""
+    return browser.new_context(viewport=size).new_page()
+
+
+def _role_menu(page):
+    """Open the join form's role menu; return its items."""
+    page.locator(".v-select", has=page.get_by_text("Role", exact=True)).click()
+    return page.locator(".menuable__content__active .v-list-item")
+
+
+def _join(browser, join_link: str, team: str, role_label: str, size: dict[str, int]):
+    """Open the join link (as from the projector's QR code) on a new device and join with a role."""
+    page = _page(browser, size)
+    page.goto(join_link)
+    page.get_by_label("Team name").fill(team, timeout=TIMEOUT_MS)
+    _role_menu(page).get_by_text(role_label, exact=True).click()
+    page.get_by_role("button", name="Join", exact=True).click()
     page.get_by_text(f"team {team}").wait_for(timeout=TIMEOUT_MS)
     return page
 
 
-def _field(page, name: str):
-    """The decision form's input for a field (labels end with '[name]')."""
-    return page.get_by_label(f"[{name}]", exact=False)
+def _submit(page, label: str, value: str, round_number: int) -> None:
+    """Fill one decision field (found by its label in words) and submit."""
+    page.get_by_label(label, exact=False).fill(value)
+    page.get_by_role("button", name="Submit decisions").click()
+    page.get_by_text(f"Submitted for round {round_number}").wait_for(timeout=TIMEOUT_MS)
 
 
-def test_two_rounds_across_a_restart(browser, workshop_server, output_dir):
-    """Decisions survive a restart; teams cannot act as the facilitator or as another role."""
-    url = workshop_server.url
-    facilitator = browser.new_context(viewport={"width": 1280, "height": 1600}).new_page()
+def _advance(facilitator, year: int) -> None:
+    """Advance one year, confirming, and wait for the console to say it was played."""
+    facilitator.get_by_role("button", name="Advance one year").click()
+    facilitator.get_by_role("button", name="Yes, play the year").click()
+    facilitator.get_by_text(f"Played {year}").wait_for(timeout=TIMEOUT_MS)
+
+
+def _stored_game(db, code: str) -> dict:
+    """The game state the database holds for a room (read-only, while the server runs)."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return {
+            "round": conn.execute("SELECT current_round FROM rooms WHERE code = ?", (code,)).fetchone()[0],
+            "results": conn.execute(
+                "SELECT round, summary FROM results WHERE room_code = ? ORDER BY round", (code,)
+            ).fetchall(),
+            "decisions": conn.execute(
+                "SELECT round, role, payload FROM decisions WHERE room_code = ? ORDER BY round, role", (code,)
+            ).fetchall(),
+            "events": conn.execute(
+                "SELECT id, round, card, payload FROM events WHERE room_code = ?", (code,)
+            ).fetchall(),
+        }
+
+
+def _check_fits(page, where: str) -> None:
+    """Nothing on the page reaches past the right edge of its viewport."""
+    assert overflowing(page) == [], f"{where}: {overflowing(page)}"
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    """The number of pages of a PDF chromium printed."""
+    return pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+
+
+def test_a_room_plays_three_rounds_on_phones_and_laptops(browser, workshop_server, output_dir):
+    """Projector, console and four teams; a new team link; an undo; a restart with no reloads; debrief; handouts."""
+    url, out = workshop_server.url, output_dir
+    facilitator = _page(browser, LAPTOP)
     facilitator.goto(url)
-    facilitator.get_by_role("button", name="Create room").click(timeout=TIMEOUT_MS)
-    facilitator.get_by_text("Facilitator — room").wait_for(timeout=TIMEOUT_MS)
+    facilitator.get_by_label("Rounds (years)").fill("3", timeout=TIMEOUT_MS)
+    facilitator.get_by_role("button", name="Create room").click()
+    facilitator.get_by_text("Facilitator console").wait_for(timeout=TIMEOUT_MS)
     code = _params(facilitator)["room"]
     key = _secret(facilitator, code)["key"]
-    assert set(_params(facilitator)) == {"room"}  # the key never reaches the address bar
+    assert set(_params(facilitator)) == {"room"} and set(code) <= set(CODE_ALPHABET)
 
-    pypi = _join(browser, url, code, "Snakes", "pypi")
-    firms = _join(browser, url, code, "Big Co", "corporations")
-    pypi_token, firms_token = _secret(pypi, code)["team"], _secret(firms, code)["team"]
-    assert set(_params(pypi)) == {"room"}
+    projector = _page(browser, {"width": 1920, "height": 1080})
+    projector.goto(f"{url}?room={code}&view=screen")
+    spaced = f"{code[:5]} {code[5:]}"
+    projector.get_by_text(spaced).wait_for(timeout=TIMEOUT_MS)
+    join_link = projector.locator(".bt-screen-url").inner_text()
+    assert join_link.endswith(f"?room={code}") and key not in projector.content()
+    assert projector.locator("img.bt-screen-qr").count() == 1
+    full_screenshot(projector, out / "projector-1920x1080-before-round-1.png")
 
-    # round 1: both teams decide; the facilitator schedules a worm and advances
-    _field(pypi, "extra_security_fte").fill("3")
-    pypi.get_by_role("button", name="Submit decisions").click()
-    pypi.get_by_text("Submitted for round 1.").wait_for(timeout=TIMEOUT_MS)
-    _field(firms, "opex_budget_share").fill("0.7")
-    firms.get_by_role("button", name="Submit decisions").click()
-    firms.get_by_text("Submitted for round 1.").wait_for(timeout=TIMEOUT_MS)
-    facilitator.get_by_text("submitted").first.wait_for(timeout=TIMEOUT_MS)
+    pypi = _join(browser, join_link, "Snakes", "PyPI board", PHONE)
+    npm = _join(browser, join_link, "Nodes", "npm board", LAPTOP)
+    firms = _join(browser, join_link, "Big Co", "Corporations consortium", PHONE)
+    late = _page(browser, PHONE)  # the fourth team is still at the join form: taken roles are greyed out
+    late.goto(join_link)
+    late.get_by_label("Team name").fill("Umbrella", timeout=TIMEOUT_MS)
+    items = _role_menu(late)
+    items.first.wait_for(timeout=TIMEOUT_MS)
+    assert items.get_by_text("PyPI board (taken)").count() == 1
+    assert "v-list-item--disabled" in items.filter(has_text="PyPI board (taken)").get_attribute("class")
+    assert items.get_by_text("pypi", exact=True).count() == 0  # human names only
+    full_screenshot(late, out / "join-form-phone-390.png")
+    _check_fits(late, "join form on a phone")
+    items.get_by_text("Umbrella security funder", exact=True).click()
+    late.get_by_role("button", name="Join", exact=True).click()
+    late.get_by_text("team Umbrella").wait_for(timeout=TIMEOUT_MS)
+    umbrella = late
+    projector.get_by_text("… still deciding").first.wait_for(timeout=TIMEOUT_MS)
+
+    # round 1: teams decide on phones and laptops; a worm card; Advance asks first
+    _submit(pypi, "Security staff paid from own budget", "3", 1)
+    _submit(firms, "Share of supporting firms budgeting support as opex contracts", "0.6", 1)
+    _submit(umbrella, "Yearly budget", "8000000", 1)
     facilitator.get_by_role("button", name="Schedule card").click()
-    facilitator.get_by_text("Scheduled: worm").wait_for(timeout=TIMEOUT_MS)
-    facilitator.get_by_role("button", name="Advance one year").click()
-    facilitator.get_by_text("Played 2026").wait_for(timeout=TIMEOUT_MS)
-    pypi.get_by_text("Round 2 of 8").wait_for(timeout=TIMEOUT_MS)  # pushed to the team without a reload
+    facilitator.get_by_text("Scheduled: A worm on npm in week 20").wait_for(timeout=TIMEOUT_MS)
+    full_screenshot(facilitator, out / "console-round-1.png")
+    _advance(facilitator, 2026)
+    for page in (pypi, npm, firms, umbrella, projector):
+        page.get_by_text("Round 2 of 3").first.wait_for(timeout=TIMEOUT_MS)  # pushed, no reload
+    pypi.get_by_text("Your decision for round 2 is not in yet").wait_for(timeout=TIMEOUT_MS)
+    assert pypi.get_by_text("Submitted for round 1").count() == 0  # no stale banner
+    assert pypi.get_by_text("[extra_security_fte]").count() == 0 and pypi.get_by_text("extra_security_fte").count() == 0
+    projector.locator(".bt-screen-charts img.bt-picture").nth(2).wait_for(timeout=TIMEOUT_MS)
+    pypi.locator("img.bt-picture").nth(1).wait_for(timeout=TIMEOUT_MS)
+    full_screenshot(projector, out / "projector-1920x1080.png")
+    projector.set_viewport_size({"width": 1024, "height": 768})
+    projector.wait_for_timeout(500)
+    full_screenshot(projector, out / "projector-1024x768.png")
+    for size in ((1024, 768), (1920, 1080)):
+        projector.set_viewport_size({"width": size[0], "height": size[1]})
+        projector.wait_for_timeout(300)
+        _check_fits(projector, f"projector at {size}")
+        for part in (".bt-screen-code", ".bt-screen-qr", ".bt-countdown", ".bt-screen-charts"):
+            box = projector.locator(part).first.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= size[1] + 1, (size, part, box)
+    for page, name in ((pypi, "team-pypi-phone-390.png"), (firms, "team-corporations-phone-390.png")):
+        _check_fits(page, name)
+        full_screenshot(page, out / name)
+    full_screenshot(npm, out / "team-npm-laptop.png")
 
-    # authorization: a team's token is no facilitator key; a held role cannot be taken; forged tokens fail
-    pypi.goto(f"{url}?room={code}&key={pypi_token}")
-    pypi.get_by_text("this facilitator key does not open this room").wait_for(timeout=TIMEOUT_MS)
-    assert pypi.get_by_role("button", name="Advance one year").count() == 0
-    intruder = browser.new_context().new_page()
-    intruder.goto(f"{url}?room={code}&team=forged-token")
-    intruder.get_by_text("unknown team token for this room").wait_for(timeout=TIMEOUT_MS)
-    intruder.get_by_label("Team name").fill("Impostors")
-    intruder.locator(".v-select").click()
-    intruder.locator(".menuable__content__active .v-list-item").get_by_text("corporations", exact=True).click()
-    intruder.get_by_role("button", name="Join").click()
-    intruder.get_by_text("role 'corporations' is already held").wait_for(timeout=TIMEOUT_MS)
+    # the npm team lost its page: the facilitator makes a new link; the old one stops working
+    facilitator.locator(".bt-role-row", has_text="npm board").get_by_role("button", name="New link").click()
+    facilitator.get_by_role("button", name="Make the new link").click()
+    new_link = facilitator.get_by_text("team=", exact=False).first.inner_text().split(": ", 1)[1]
+    assert facilitator.locator(".bt-link-card img.bt-qr").count() == 1
+    full_screenshot(facilitator, out / "console-new-team-link.png")
+    npm.get_by_text("the facilitator replaced this team link").wait_for(timeout=TIMEOUT_MS)
+    npm_again = _page(browser, LAPTOP)
+    npm_again.goto(new_link)
+    npm_again.get_by_text("npm board — team Nodes").wait_for(timeout=TIMEOUT_MS)
+    assert "team=" not in npm_again.url
+    npm = npm_again
 
-    # the server restarts mid-workshop; everyone reloads their own URL
+    # round 2, then undo it: the room returns to the state before that Advance
+    _submit(npm, "Fee per new package published", "5", 2)
+    facilitator.get_by_text("Cards for 2027: none").wait_for(timeout=TIMEOUT_MS)
+    before = _stored_game(workshop_server.db, code)
+    _advance(facilitator, 2027)
+    pypi.get_by_text("Round 3 of 3").first.wait_for(timeout=TIMEOUT_MS)
+    facilitator.get_by_role("button", name="Undo 2027").click()
+    facilitator.get_by_role("button", name="Yes, undo 2027").click()
+    facilitator.get_by_text("Undone: 2027 is to play again").wait_for(timeout=TIMEOUT_MS)
+    for page in (pypi, npm, firms, umbrella, projector):
+        page.get_by_text("Round 2 of 3").first.wait_for(timeout=TIMEOUT_MS)
+    assert _stored_game(workshop_server.db, code) == before
+    assert npm.get_by_label("Fee per new package published").input_value() == "5"
+    _advance(facilitator, 2027)
+
+    # the server restarts; nobody reloads: every page comes back by itself where it was
+    pages = (pypi, npm, firms, umbrella, projector, facilitator)
+    for page in pages:
+        page.evaluate("window.__beforeRestart = true")
     workshop_server.restart()
-    pypi.goto(f"{url}?room={code}&team={pypi_token}")
-    firms.reload()
-    facilitator.reload()
-    facilitator.get_by_text("Round 2 of 8").wait_for(timeout=TIMEOUT_MS)
-    assert _field(pypi, "extra_security_fte").input_value(timeout=TIMEOUT_MS) == "3.0"
-    assert _field(firms, "opex_budget_share").input_value(timeout=TIMEOUT_MS) == "0.7"
-
-    # round 2
-    _field(pypi, "per_package_fee_usd").fill("5")
+    for page in pages:  # re-run on the new server (Solara's remount), or reloaded by the page's own watch
+        page.wait_for_function(RECOVERED, timeout=RESTART_TIMEOUT_MS)
+        page.get_by_text("Round 3 of 3").first.wait_for(timeout=TIMEOUT_MS)
+    assert facilitator.get_by_text("Could not restore session").count() == 0
+    facilitator.get_by_role("button", name="Start timer").click()
+    for page in (pypi, npm, firms, umbrella, projector):  # live on the new server: the timer reaches them
+        page.locator(".bt-countdown:not(.bt-countdown-idle)").first.wait_for(timeout=TIMEOUT_MS)
+    pypi.get_by_label("Staff running trusted-publishing", exact=False).fill("2")
     pypi.get_by_role("button", name="Submit decisions").click()
-    pypi.get_by_text("Submitted for round 2.").wait_for(timeout=TIMEOUT_MS)
-    facilitator.get_by_role("button", name="Advance one year").click()
-    facilitator.get_by_text("Played 2027").wait_for(timeout=TIMEOUT_MS)
-    firms.get_by_text("Round 3 of 8").wait_for(timeout=TIMEOUT_MS)
-    pypi.get_by_text("Round 3 of 8").wait_for(timeout=TIMEOUT_MS)
+    pypi.get_by_text("Submitted for round 3").wait_for(timeout=TIMEOUT_MS)  # the page talks to the new server
+    projector.get_by_text("✓ decision in").first.wait_for(timeout=TIMEOUT_MS)
+    _advance(facilitator, 2028)
+    for page in (pypi, npm, firms, umbrella, projector):
+        page.get_by_text("Game over: 3 years played").first.wait_for(timeout=TIMEOUT_MS)
 
-    out = output_dir
-    shots = {"team": out / "team-dashboard.png", "facilitator": out / "facilitator.png", "debrief": out / "debrief.png"}
-    pypi.wait_for_timeout(1_000)
-    pypi.screenshot(path=str(shots["team"]), full_page=True)
-    facilitator.screenshot(path=str(shots["facilitator"]), full_page=True)
-    facilitator.get_by_role("button", name="Debrief").click()
-    facilitator.get_by_text("Debrief — room").wait_for(timeout=TIMEOUT_MS)
-    facilitator.locator("img").nth(5).wait_for(timeout=TIMEOUT_MS)
-    facilitator.wait_for_timeout(2_000)  # let the last render settle before the picture
-    facilitator.screenshot(path=str(shots["debrief"]), full_page=True)
-    for name, path in shots.items():
-        print(f"screenshot {name}: {path}")
+    # debrief: one annotated chart, decisions in words, the loop diagram; on a laptop and a phone
+    debrief = _page(browser, LAPTOP)
+    debrief.goto(f"{url}?room={code}&view=debrief&key={key}")
+    debrief.get_by_text("Debrief — room").wait_for(timeout=TIMEOUT_MS)
+    debrief.locator("img.bt-picture").first.wait_for(timeout=TIMEOUT_MS)
+    debrief.get_by_text("Fee per new package published: USD 0 → USD 5").wait_for(timeout=TIMEOUT_MS)
+    full_screenshot(debrief, out / "debrief-replay-annotated-chart.png")
+    debrief.get_by_role("button", name="Removal delay").click()
+    debrief.wait_for_timeout(1_500)
+    full_screenshot(debrief, out / "debrief-replay-removal-delay.png")
+    debrief.get_by_role("tab", name="Decisions").click()
+    debrief.get_by_text("A worm on npm in week 20").first.wait_for(timeout=TIMEOUT_MS)
+    assert "extra_security_fte" not in debrief.inner_text("body") and "{'" not in debrief.inner_text("body")
+    full_screenshot(debrief, out / "debrief-decisions.png")
+    debrief.get_by_role("tab", name="Causal loops").click()
+    diagram = debrief.locator("img[alt^='Causal-loop diagram']")
+    diagram.wait_for(timeout=TIMEOUT_MS)
+    assert "R2" in diagram.get_attribute("alt")  # the worm card set the worm loop going in this room
+    full_screenshot(debrief, out / "debrief-causal-loops.png")
+    firms.get_by_role("button", name="Open the debrief").click()
+    firms.get_by_text("Debrief — room").wait_for(timeout=TIMEOUT_MS)
+    firms.locator("img.bt-picture").first.wait_for(timeout=TIMEOUT_MS)
+    _check_fits(firms, "debrief on a phone")
+    full_screenshot(firms, out / "debrief-phone-390.png")
+    _check_fits(facilitator, "console")
+    full_screenshot(facilitator, out / "console-game-over.png")
 
-    workshop_server.stop()  # read the room straight from the database
-    rooms = RoomManager.open(workshop_server.db)
-    room = rooms.get(code)
-    decisions = room.store.decisions(code)
-    assert decisions[1]["pypi"]["extra_security_fte"] == 3.0
-    assert decisions[1]["corporations"]["opex_budget_share"] == 0.7
-    assert decisions[2]["pypi"]["per_package_fee_usd"] == 5.0
-    assert room.current_round == 2 and room.replay_matches_stored
-    assert room.is_facilitator(key) and room.team_for(firms_token)["role"] == "corporations"
-    rooms.close()
+    # handouts print cleanly: one page per role card
+    cards = _page(browser, LAPTOP)
+    cards.goto(f"{url}?view=print&doc=cards")
+    cards.get_by_text("Borrowed Time workshop: role cards").wait_for(timeout=TIMEOUT_MS)
+    pdf = cards.pdf(path=str(out / "role-cards.pdf"), format="A4")
+    assert _pdf_pages(pdf) == len(ROLE_BOOK.roles)
+    assert cards.get_by_role("button", name="Print the role cards").count() == 1
+    guide = _page(browser, LAPTOP)
+    guide.goto(f"{url}?view=print&doc=guide")
+    guide.get_by_text("Facilitator guide").first.wait_for(timeout=TIMEOUT_MS)
+    assert _pdf_pages(guide.pdf(path=str(out / "facilitator-guide.pdf"), format="A4")) >= 3
     assert "Could not load URL" not in workshop_server.log()

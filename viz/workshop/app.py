@@ -151,6 +151,15 @@ def _same_code(typed: Any, code: str) -> bool:
         return False
 
 
+@solara.component_vue("reconnect.vue")
+def Reconnect(after_s: float) -> None:
+    """After a server restart, reload this page by itself once the server answers (if Solara has not re-run it)."""
+
+
+#: Seconds a page stays disconnected before it asks the server whether it is back (then reloads).
+RECONNECT_AFTER_S = 6.0
+
+
 @solara.component
 def Page() -> None:
     """Route by the address and this tab's secrets: landing, facilitator, team, projector, debrief or a handout."""
@@ -159,6 +168,7 @@ def Page() -> None:
     secrets, set_secrets = solara.use_state(None)
     solara.Title("Borrowed Time workshop")
     PageStyle()
+    Reconnect(after_s=RECONNECT_AFTER_S)
     SecretKeeper(secrets=secrets, on_secrets=set_secrets)
     client = client_address()
     secret = secret_for(params, secrets)

@@ -11,6 +11,9 @@ undone) and hands the same SVG to every other page. The SVG goes into the page a
   harm and alternatives, against the status quo;
 - the debrief's one large chart (`DEBRIEF_METRICS`): a metric by year with the event cards and
   every team's decision changes marked on the timeline (numbered as in the list beside it).
+
+Pages get `Chart` objects and show them with `display.SharedPicture`, which draws in the
+background when no page has yet, so a page shows the new round at once and its charts a moment later.
 """
 
 from __future__ import annotations
@@ -76,41 +79,87 @@ DEBRIEF_METRICS = {
 
 _rooms: weakref.WeakKeyDictionary[Any, _RoomCharts] = weakref.WeakKeyDictionary()
 _rooms_lock = threading.Lock()
-#: One chart drawn at a time in this process (matplotlib's settings are global; the GIL serialises it anyway).
-_draw_lock = threading.Lock()
+#: One chart built and drawn at a time in this process (matplotlib is not thread-safe; the GIL serialises it anyway).
+_draw_lock = threading.RLock()
 
 
 class _RoomCharts:
-    """The charts of one room's current state (rounds played, undo count), each drawn once."""
+    """The charts of one room's current state (undo count, rounds played), each drawn once.
+
+    The lock is held only to look up or store a chart, never while drawing: a page asking for a
+    chart another page is drawing waits for that drawing alone (`pending`), and `drawn` never waits.
+    """
 
     def __init__(self) -> None:
         """Nothing drawn yet."""
         self.state: tuple[int, int] | None = None
         self.svgs: dict[tuple, str] = {}
+        self.pending: dict[tuple, threading.Event] = {}
         self.lock = threading.Lock()
+
+    def move_to(self, state: tuple[int, int]) -> bool:
+        """Forget the charts of an older state (call with the lock held); False if `state` is the older one."""
+        if self.state is not None and state < self.state:
+            return False
+        if self.state != state:
+            self.state, self.svgs, self.pending = state, {}, {}
+        return True
+
+
+def _cache(room: WorkshopRoom) -> _RoomCharts:
+    """The room's chart cache."""
+    with _rooms_lock:
+        return _rooms.setdefault(room, _RoomCharts())
 
 
 def shared(room: WorkshopRoom, state: tuple[int, int], key: tuple, draw: Callable[[], Figure]) -> str:
     """The chart `key` of the room in `state` as an SVG image address, drawn by `draw` if no page has yet.
 
     `state` is (undo count, rounds played) as read with the results `draw` uses (`WorkshopRoom.played`).
+    Pages asking together wait for the first one's drawing and share it.
     """
-    with _rooms_lock:
-        cache = _rooms.setdefault(room, _RoomCharts())
-    with cache.lock:  # pages asking together wait for the first to draw, then share it
-        if cache.state != state:
-            if cache.state is not None and state < cache.state:
-                return svg_address(draw())  # a page still on an older state: draw it, keep the newer charts
-            cache.state, cache.svgs = state, {}
-        if key not in cache.svgs:
-            cache.svgs[key] = svg_address(draw())
-        return cache.svgs[key]
+    cache = _cache(room)
+    with cache.lock:
+        if not cache.move_to(state):
+            return _drawn_svg(draw)  # a page still on an older state: draw it, keep the newer charts
+        if key in cache.svgs:
+            return cache.svgs[key]
+        waiting = cache.pending.get(key)
+        if waiting is None:
+            cache.pending[key] = done = threading.Event()
+    if waiting is not None:
+        waiting.wait()
+        with cache.lock:
+            if cache.state == state and key in cache.svgs:
+                return cache.svgs[key]
+        return _drawn_svg(draw)  # the room moved on meanwhile: draw this page's own
+    try:
+        svg = _drawn_svg(draw)
+        with cache.lock:
+            if cache.state == state:
+                cache.svgs[key] = svg
+        return svg
+    finally:
+        done.set()
+
+
+def drawn(room: WorkshopRoom, state: tuple[int, int], key: tuple) -> str | None:
+    """The chart `key` of the room in `state` if a page has drawn it already, else None (never draws, never waits)."""
+    cache = _cache(room)
+    with cache.lock:
+        return cache.svgs.get(key) if cache.state == state else None
+
+
+def _drawn_svg(draw: Callable[[], Figure]) -> str:
+    """Build and save a figure, one at a time in this process (matplotlib is not thread-safe)."""
+    with _draw_lock:
+        return svg_address(draw())
 
 
 def svg_address(figure: Figure) -> str:
     """A figure as an SVG `data:` address for an image (text kept as text: small and sharp at any size)."""
     buffer = io.BytesIO()
-    with _draw_lock, matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "borrowed-time"}):
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "borrowed-time"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
@@ -166,7 +215,10 @@ def metric_figure(
     font: float = 14,
 ) -> Figure:
     """One metric by year: a line per registry in its catalogue colour (or one ecosystem line), status quo dashed."""
-    figure = Figure(figsize=size, layout="constrained")
+    figure = Figure(figsize=size)
+    figure.subplots_adjust(
+        left=0.11, right=0.97, top=0.88, bottom=0.11
+    )  # fixed margins: much faster than a layout engine
     axes = figure.subplots()
     ends = _draw_metric(axes, metric, results, status_quo, book, registries)
     _style_axes(axes, metric.title, font)
@@ -217,8 +269,17 @@ def annotated_figure(
     year's point (which is the year's end).
     """
     roles = list(dict.fromkeys(item["role"] for item in timeline))
-    figure = Figure(figsize=(11, 6.2 + 0.32 * len(roles)), layout="constrained")
-    grid = figure.add_gridspec(2, 1, height_ratios=[5, 0.6 + 0.45 * max(len(roles), 1)])
+    figure = Figure(figsize=(11, 6.2 + 0.32 * len(roles)))
+    grid = figure.add_gridspec(
+        2,
+        1,
+        height_ratios=[5, 0.6 + 0.45 * max(len(roles), 1)],
+        left=0.17,
+        right=0.98,
+        top=0.94,
+        bottom=0.06,
+        hspace=0.12,
+    )
     axes = figure.add_subplot(grid[0])
     strip = figure.add_subplot(grid[1], sharex=axes)
     ends = _draw_metric(axes, metric, results, status_quo, book, book.registry_roles)
@@ -271,39 +332,48 @@ def _decision_strip(strip, roles: list[str], timeline: list[dict[str, Any]], boo
 # ----- the room's charts, shared by its pages -------------------------------------------------
 
 
-def screen_charts(room: WorkshopRoom) -> list[tuple[str, str]]:
-    """The projector's charts of the room (title, image address); none before the first year."""
+@dataclass(frozen=True)
+class Chart:
+    """A chart of a room in one state: its title, its key among the room's charts, and how to draw it."""
+
+    title: str
+    state: tuple[int, int]
+    key: tuple
+    draw: Callable[[], Figure]
+
+    def address(self, room: WorkshopRoom) -> str:
+        """The chart as an image address, drawn now unless a page of the room has drawn it already."""
+        return shared(room, self.state, self.key, self.draw)
+
+
+def screen_charts(room: WorkshopRoom) -> list[Chart]:
+    """The projector's charts of the room; none before the first year."""
     state, results, status_quo = room.played()
     if not results:
         return []
     return [
-        (
+        Chart(
             metric.title,
-            shared(
-                room, state, ("screen", metric.key), lambda m=metric: screen_figure(m, results, status_quo, room.roles)
-            ),
+            state,
+            ("screen", metric.key),
+            lambda m=metric: screen_figure(m, results, status_quo, room.roles),
         )
         for metric in SCREEN_METRICS
     ]
 
 
-def team_charts(room: WorkshopRoom, role: str) -> list[tuple[str, str]]:
-    """A team's charts (title, image address): its own registry, or the ecosystem, against the status quo."""
+def team_charts(room: WorkshopRoom, role: str) -> list[Chart]:
+    """A team's charts: its own registry, or the ecosystem, against the status quo (shared by the role's pages)."""
     state, results, status_quo = room.played()
     if not results:
         return []
     registries = (role,) if role in room.roles.registry_roles else ()
     return [
-        (
+        Chart(
             metric.title,
-            shared(
-                room,
-                state,
-                ("team", role, metric.key),
-                lambda m=metric: metric_figure(
-                    m, results, status_quo, room.roles, registries, size=(5.6, 3.6), font=13
-                ),
-            ),
+            state,
+            ("team", registries, metric.key),  # every non-registry role shares the ecosystem's charts
+            lambda m=metric: metric_figure(m, results, status_quo, room.roles, registries, size=(5.6, 3.6), font=13),
         )
         for metric in team_metrics(role, room.roles)
     ]
@@ -311,13 +381,13 @@ def team_charts(room: WorkshopRoom, role: str) -> list[tuple[str, str]]:
 
 def debrief_chart(
     room: WorkshopRoom, metric_name: str, cards: list[dict[str, Any]], timeline: list[dict[str, Any]]
-) -> str:
-    """The debrief's annotated chart of one metric (an image address), drawn once per room state."""
+) -> Chart:
+    """The debrief's annotated chart of one metric, drawn once per room state."""
     state, results, status_quo = room.played()
     start_year = room.teams_run.model.p.start_year
     metric = DEBRIEF_METRICS[metric_name]
-    return shared(
-        room,
+    return Chart(
+        metric.title,
         state,
         ("debrief", metric_name),
         lambda: annotated_figure(metric, results, status_quo, room.roles, cards, timeline, start_year),

@@ -9,7 +9,7 @@ import solara
 
 from viz.workshop import charts
 from viz.workshop.diagram import diagram_address
-from viz.workshop.display import Picture
+from viz.workshop.display import Picture, SharedPicture
 from viz.workshop.live import StoreProblem, use_room_version
 from viz.workshop.loops import LOOPS, QUESTIONS, loops_seen
 from viz.workshop.panels import Scoreboard
@@ -40,7 +40,8 @@ def Debrief(room: WorkshopRoom, router: Any) -> None:
     """Replay, decisions, scores and causal loops of the room's run."""
     version = use_room_version(room)
     StoreProblem(room.store, version)
-    Heading(f"Debrief — room {room.name} ({room.current_round} years played)", level=2)
+    played = room.current_round
+    Heading(f"Debrief — room {room.name} ({played} year{'' if played == 1 else 's'} played)", level=2)
     solara.Button("Back to the game", on_click=lambda: router.push(f"{router.path}?room={room.code}"), text=True)
     with solara.lab.Tabs():
         with solara.lab.Tab("Replay"):
@@ -68,8 +69,8 @@ def Replay(room: WorkshopRoom, version: float = 0) -> None:
         children=[solara.Button(label, value=name) for name, label in METRIC_LABELS.items()],
         classes=["bt-choice"],
     )
-    address = charts.debrief_chart(room, metric, cards, timeline)
-    Picture(address, f"{charts.DEBRIEF_METRICS[metric].title} by year, with event cards and decision changes")
+    chart = charts.debrief_chart(room, metric, cards, timeline)
+    SharedPicture(room, chart, f"{chart.title} by year, with event cards and decision changes")
     Line(
         Emphasis(
             "Solid lines: this room. Dashed: the status quo with the same seed and the same event cards, every role at "

@@ -7,6 +7,7 @@ print button are small Vue components whose participant text (team names) is dat
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -18,6 +19,42 @@ import solara
 def Picture(address: str, alt: str, classes: str = "bt-picture") -> solara.Element:
     """An image from a `data:` address (a chart, a QR code, the loop diagram), scaled to its container."""
     return v.Html(tag="img", attributes={"src": address, "alt": alt, "title": alt}, class_=classes)
+
+
+#: Seconds a page waits before drawing a chart no page has drawn yet, so the pages' text updates go first.
+DRAW_AFTER_S = 0.4
+
+
+@solara.component
+def SharedPicture(room: Any, chart: Any, alt: str, classes: str = "bt-picture") -> solara.Element:
+    """A room's chart (`charts.Chart`): shown at once if a page drew it already, else drawn in the background.
+
+    Until the new picture is ready the page keeps the one it showed before (last year's), so the
+    rest of the page never waits for a drawing. Without live updates (headless tests) it draws at once.
+    """
+    from viz.workshop import charts, live
+
+    ready = charts.drawn(room, chart.state, chart.key)
+    later, set_later = solara.use_state(None)
+    background = live.LIVE_UPDATES and ready is None
+
+    def draw(cancel: threading.Event) -> None:
+        """Draw (or wait for another page drawing) the chart, then show it."""
+        if cancel.wait(DRAW_AFTER_S):
+            return
+        address = chart.address(room)
+        if not cancel.is_set():
+            set_later(address)
+
+    solara.use_thread(draw if background else _nothing, dependencies=[chart.state, chart.key, background])
+    address = ready or (later if background else chart.address(room))
+    if address is None:
+        return solara.Div(children=["Drawing the chart…"], classes=["bt-chart-wait"])
+    return Picture(address, alt, classes)
+
+
+def _nothing(cancel: Any) -> None:
+    """A background task with nothing to do."""
 
 
 @solara.component_vue("countdown.vue")

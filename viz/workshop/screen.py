@@ -13,7 +13,7 @@ import solara
 
 from viz.workshop import charts
 from viz.workshop.console import role_colour, spaced_code
-from viz.workshop.display import Countdown, Picture, Tiles
+from viz.workshop.display import Countdown, Picture, SharedPicture, Tiles
 from viz.workshop.links import room_link
 from viz.workshop.live import StoreProblem, use_room_version
 from viz.workshop.panels import round_title
@@ -76,5 +76,5 @@ def ScreenCharts(room: WorkshopRoom, version: float = 0) -> None:
         solara.Div(children=["The charts appear once the first year is played."], classes=["bt-screen-wait"])
         return
     with solara.Div(classes=["bt-screen-charts"]):
-        for title, address in pictures:
-            Picture(address, title)
+        for chart in pictures:
+            SharedPicture(room, chart, chart.title)

@@ -13,6 +13,7 @@ CSS = """
 .bt-page h4 { font-size: 1.05rem; margin: 12px 0 4px; }
 .bt-page p { overflow-wrap: anywhere; }
 .bt-page .row { margin-left: 0; margin-right: 0; }
+.bt-chart-wait { color: #78909c; padding: 24px 0; }
 .bt-picture { display: block; width: 100%; height: auto; max-width: 100%; }
 .bt-table-wrap { overflow-x: auto; max-width: 100%; }
 .bt-table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
@@ -31,6 +32,11 @@ CSS = """
 .bt-page .v-btn { max-width: 100%; }
 .bt-page .v-btn__content { white-space: normal; }
 .bt-choice.v-btn-toggle { flex-wrap: wrap; max-width: 100%; }
+/* the debrief's tabs wrap onto a second line on a narrow screen rather than hide off its edge */
+.bt-page .v-tabs-bar { height: auto; }
+.bt-page .v-slide-group__content { flex-wrap: wrap; flex: 1 1 0; min-width: 0; max-width: 100%; transform: none !important; }
+.bt-page .v-slide-group__prev, .bt-page .v-slide-group__next { display: none !important; }
+.bt-page .v-tab { min-width: 0; padding: 0 12px; height: 44px; }
 .bt-actions { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0; }
 .bt-confirm { border: 2px solid #f57c00; border-radius: 8px; padding: 8px 12px; margin: 8px 0; background: #fff8e1; }
 .bt-banner { border-radius: 8px; padding: 10px 14px; margin: 8px 0; background: #eceff1; display: flex;
@@ -69,7 +75,8 @@ CSS = """
 .bt-screen .bt-tile { font-size: min(2.3vh, 1.4vw); padding: 0.6vh 0.8vw; }
 .bt-screen .bt-tile-state { font-size: min(2vh, 1.2vw); }
 .bt-screen-charts { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1vw; margin-top: 1vh; }
-.bt-screen-charts .bt-picture { max-height: 40vh; object-fit: contain; }
+.bt-screen-charts .bt-chart-wait { color: #78909c; padding: 24px 0; }
+.bt-picture { max-height: 40vh; object-fit: contain; }
 .bt-screen-wait { font-size: min(3vh, 2vw); color: #546e7a; margin-top: 2vh; }
 
 /* a phone: columns stack (ColumnsResponsive), inputs and buttons take the width */
@@ -86,7 +93,10 @@ CSS = """
 .bt-handout table { border-collapse: collapse; }
 .bt-handout th, .bt-handout td { border: 1px solid #bdbdbd; padding: 3px 6px; vertical-align: top; }
 @media print {
-  .bt-no-print, header, nav, .v-app-bar, .v-toolbar, .v-tabs { display: none !important; }
+  /* Solara scrolls the page inside a box the height of the screen: on paper, let it run over every page */
+  html, body, #app, .v-application--wrap, .v-main, .v-content, .v-content__wrap, .v-content__wrap div {
+    height: auto !important; max-height: none !important; overflow: visible !important; }
+  .bt-no-print, header, nav, .v-app-bar, .v-toolbar { display: none !important; }
   .v-main { padding: 0 !important; }
   .bt-handout { max-width: none; padding: 0; font-size: 11pt; }
   .bt-handout-cards h2 ~ h2 { break-before: page; }

@@ -15,7 +15,7 @@ import reacton.ipyvuetify as v
 import solara
 
 from viz.workshop import charts
-from viz.workshop.display import Picture
+from viz.workshop.display import SharedPicture
 from viz.workshop.live import StoreProblem, use_room_version
 from viz.workshop.panels import RoundBanner, ScoresAndLatestRound, joined_text, status_text
 from viz.workshop.roles import WorkshopError, field_range
@@ -185,8 +185,8 @@ def TeamCharts(room: WorkshopRoom, role: str, version: float = 0) -> None:
     if not pictures:
         return
     with solara.ColumnsResponsive(12, medium=6):
-        for title, address in pictures:
-            Picture(address, f"{title}: this room (solid) against the status quo (dashed)")
+        for chart in pictures:
+            SharedPicture(room, chart, f"{chart.title}: this room (solid) against the status quo (dashed)")
 
 
 @solara.component

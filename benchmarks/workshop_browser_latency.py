@@ -1,0 +1,266 @@
+"""Benchmark: from the facilitator's click on Advance to each team page showing the new round, in real chromium pages.
+
+A `borrowed-time workshop` server runs on a fresh SQLite file. One chromium (Debian's, driven by
+Playwright, as in the browser tests) opens the facilitator's page, the projector view and
+`--pages` team pages, each in its own browser context (its own tab storage, as on separate
+devices). Nine teams join through the landing page, one per role; the other pages open those
+teams' links, as people share a team. Before each Advance every page gets a MutationObserver
+that notes the moment (`Date.now()`) its text first reads "Round N of" for the coming round;
+the facilitator's page notes the moment its Advance click is confirmed. The latency of a page
+is the difference (one clock: every page runs on this machine); the time its charts were all
+replaced is noted too (charts are drawn once per room after the text has gone out). Rounds are played one after
+another, with a pause between them; the report gives median, p95 and max over every page and
+round, and the same for the projector.
+
+Usage: python benchmarks/workshop_browser_latency.py [--pages 40] [--rounds 3] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+
+from viz.assets import CACHE_ENV, asset_cache_dir
+from viz.workshop.roles import ROLE_BOOK
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+TIMEOUT_MS = 120_000
+SECRETS_STORAGE = "borrowed-time-workshop-secrets"
+WATCH_SCRIPT = """([target, charts]) => {
+    window.__roundSeen = null;
+    window.__chartsSeen = null;
+    const before = new Set(Array.from(document.querySelectorAll('img.bt-picture')).map(img => img.src));
+    const seen = () => document.body.textContent.includes(target);
+    const drawn = () => Array.from(document.querySelectorAll('img.bt-picture')).filter(img => !before.has(img.src)).length >= charts;
+    const check = () => {
+        const now = Date.now();
+        if (window.__roundSeen === null && seen()) { window.__roundSeen = now; }
+        if (window.__chartsSeen === null && drawn()) { window.__chartsSeen = now; }
+        if (window.__roundSeen !== null && window.__chartsSeen !== null) { observer.disconnect(); }
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['src']});
+}"""
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """`borrowed-time workshop` on a fresh database and a free loopback port (its own process group)."""
+
+    def __init__(self, log_path: Path) -> None:
+        """Start the server and wait until its page answers."""
+        self.port = free_port()
+        self.db = Path(tempfile.mkdtemp()) / "rooms.sqlite3"
+        env = {**os.environ, CACHE_ENV: str(asset_cache_dir())}
+        command = [sys.executable, "-m", "experiments.cli", "workshop", "--db", str(self.db)]
+        command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        with log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPOSITORY, start_new_session=True
+            )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url, timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"the workshop server did not start; see {log_path}")
+
+    @property
+    def url(self) -> str:
+        """The server's base URL."""
+        return f"http://127.0.0.1:{self.port}/"
+
+    def stop(self) -> None:
+        """Stop the server's process group."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def _room_code(page) -> str:
+    """The join code in a page's address."""
+    return parse_qs(urlparse(page.url).query)["room"][0]
+
+
+def _token(page, code: str) -> str:
+    """The team token a page keeps in its tab's session storage."""
+    return page.evaluate(f"JSON.parse(sessionStorage.getItem('{SECRETS_STORAGE}'))['{code}']['team']")
+
+
+def _new_page(browser, width: int = 1280, height: int = 900):
+    """A page in a fresh browser context."""
+    return browser.new_context(viewport={"width": width, "height": height}).new_page()
+
+
+def _join(browser, url: str, code: str, role: str):
+    """Join the room as a new team holding `role`; return its page on the dashboard."""
+    page = _new_page(browser)
+    page.goto(f"{url}?room={code}")
+    page.get_by_label("Team name").fill(f"Team {role}", timeout=TIMEOUT_MS)
+    page.locator(".v-select", has=page.get_by_text("Role", exact=True)).click()
+    page.locator(".menuable__content__active .v-list-item").get_by_text(ROLE_BOOK.labels[role], exact=True).click()
+    page.get_by_role("button", name="Join", exact=True).click()
+    page.get_by_text("Your goal").first.wait_for(timeout=TIMEOUT_MS)
+    return page
+
+
+def _advance(facilitator) -> float:
+    """Press Advance and confirm; return the browser time (ms) of the confirming click."""
+    facilitator.evaluate(
+        "() => { window.__clicked = null; document.addEventListener('click', () => "
+        "{ if (window.__clicked === null) window.__clicked = Date.now(); }, {capture: true, once: true}); }"
+    )
+    facilitator.get_by_role("button", name="Advance one year").click()
+    confirm = facilitator.get_by_role("button", name="Yes, play the year")
+    confirm.wait_for(timeout=TIMEOUT_MS)
+    facilitator.evaluate(
+        "() => { window.__clicked = null; document.addEventListener('click', () => "
+        "{ if (window.__clicked === null) window.__clicked = Date.now(); }, {capture: true, once: true}); }"
+    )
+    confirm.click()
+    return facilitator.evaluate("window.__clicked")
+
+
+def run(pages: int, rounds: int, out_dir: Path) -> dict[str, list[float]]:
+    """Open the pages, play `rounds` rounds; return latencies in ms: round shown and charts redrawn, per kind of page."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        raise SystemExit("Debian's chromium is needed (apt-get install -y chromium)")
+    server = Server(out_dir / "browser-latency-server.log")
+    found: dict[str, list[float]] = {
+        "team": [],
+        "team charts": [],
+        "projector": [],
+        "projector charts": [],
+        "played": [],
+    }
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=executable, args=["--headless", "--no-sandbox", "--disable-gpu"]
+            )
+            facilitator = _new_page(browser)
+            facilitator.goto(server.url)
+            facilitator.get_by_role("button", name="Create room").click(timeout=TIMEOUT_MS)
+            facilitator.get_by_text("Facilitator console").first.wait_for(timeout=TIMEOUT_MS)
+            code = _room_code(facilitator)
+            projector = _new_page(browser, 1920, 1080)
+            projector.goto(f"{server.url}?room={code}&view=screen")
+            team_pages = []
+            tokens = {}
+            for index in range(pages):
+                role = ROLE_BOOK.roles[index % len(ROLE_BOOK.roles)]
+                if role not in tokens:
+                    page = _join(browser, server.url, code, role)
+                    tokens[role] = _token(page, code)
+                else:
+                    page = _new_page(browser)
+                    page.goto(f"{server.url}?room={code}&team={tokens[role]}")
+                team_pages.append(page)
+                print(f"page {index + 1} of {pages} open ({role})", file=sys.stderr)
+            for page in team_pages:
+                page.get_by_text("Round 1 of").first.wait_for(timeout=TIMEOUT_MS)
+            for played in range(1, rounds + 1):
+                target = f"Round {played + 1} of "
+                for page in team_pages:
+                    page.evaluate(WATCH_SCRIPT, [target, 2])
+                projector.evaluate(WATCH_SCRIPT, [target, 3])
+                facilitator.evaluate(WATCH_SCRIPT, [f"Played {2025 + played}", 0])
+                clicked = _advance(facilitator)
+                for page in [*team_pages, projector]:
+                    page.wait_for_function(
+                        "window.__roundSeen !== null && window.__chartsSeen !== null", timeout=TIMEOUT_MS
+                    )
+                facilitator.wait_for_function("window.__roundSeen !== null", timeout=TIMEOUT_MS)
+                seen = [page.evaluate("window.__roundSeen") - clicked for page in team_pages]
+                found["team"] += seen
+                found["team charts"] += [page.evaluate("window.__chartsSeen") - clicked for page in team_pages]
+                found["projector"].append(projector.evaluate("window.__roundSeen") - clicked)
+                found["projector charts"].append(projector.evaluate("window.__chartsSeen") - clicked)
+                found["played"].append(facilitator.evaluate("window.__roundSeen") - clicked)
+                print(
+                    f"round {played}: team pages median {statistics.median(seen):.0f} ms, max {max(seen):.0f} ms",
+                    file=sys.stderr,
+                )
+                time.sleep(2)
+            team_pages[0].screenshot(path=str(out_dir / "browser-latency-team.png"))
+            projector.screenshot(path=str(out_dir / "browser-latency-projector.png"))
+            browser.close()
+    finally:
+        server.stop()
+    return found
+
+
+def _row(label: str, values: list[float]) -> str:
+    """One Markdown table row: n, median, p95, max in seconds."""
+    p95 = float(np.percentile(np.asarray(values), 95))
+    return f"| {label} | {len(values)} | {statistics.median(values) / 1000:.2f} | {p95 / 1000:.2f} | {max(values) / 1000:.2f} |"
+
+
+def main() -> int:
+    """Run the benchmark and print (and optionally write) the Markdown report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=40, help="team pages (default 40)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds to advance (default 3)")
+    parser.add_argument("--out", type=Path, default=None, help="also write the Markdown report to this file")
+    args = parser.parse_args()
+    out_dir = Path(tempfile.mkdtemp(prefix="workshop-browser-latency-"))
+    result = run(args.pages, args.rounds, out_dir)
+    load = os.getloadavg()[0]
+    lines = [
+        "# Workshop latency in the browser",
+        "",
+        f"`python benchmarks/workshop_browser_latency.py --pages {args.pages} --rounds {args.rounds}` on "
+        f"{platform.machine()} ({os.cpu_count()} cores; load average {load:.1f} at the end), "
+        f"{time.strftime('%Y-%m-%d')}: one headless Debian chromium, {args.pages} team pages and a projector "
+        "page in their own contexts, the server on the same machine. Seconds from the facilitator's confirming "
+        "click on Advance to each page's text showing the new round.",
+        "",
+        "| From the click to | n | median (s) | p95 (s) | max (s) |",
+        "|---|---:|---:|---:|---:|",
+        _row("the facilitator's page saying the year was played", result["played"]),
+        _row(f"each of {args.pages} team pages showing the new round", result["team"]),
+        _row("... and showing its new charts", result["team charts"]),
+        _row("the projector showing the new round", result["projector"]),
+        _row("... and its new charts", result["projector charts"]),
+        "",
+        f"Screenshots and the server log: {out_dir}",
+        "",
+    ]
+    report = "\n".join(lines)
+    if args.out:
+        args.out.write_text(report)
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
