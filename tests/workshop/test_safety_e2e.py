@@ -57,17 +57,17 @@ def _create_room(browser, url: str, name: str = "Workshop"):
     page.goto(url)
     page.get_by_label("Room name").fill(name, timeout=TIMEOUT_MS)
     page.get_by_role("button", name="Create room").click()
-    page.get_by_text("Facilitator — room").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("Facilitator console").wait_for(timeout=TIMEOUT_MS)
     return page, _params(page)["room"]
 
 
 def _join(browser, url: str, code: str, team: str, role: str):
-    """Join the room with a role in a new browser context; return the page on its dashboard."""
+    """Join the room with a role (by its name) in a new browser context; return the page on its dashboard."""
     page = _new_page(browser)
     page.goto(url)
     page.get_by_label("Join code").fill(code, timeout=TIMEOUT_MS)
     page.get_by_label("Team name").fill(team)
-    page.locator(".v-select").click()
+    page.locator(".v-select", has=page.get_by_text("Role", exact=True)).click()
     page.locator(".menuable__content__active .v-list-item").get_by_text(role, exact=True).click()
     page.get_by_role("button", name="Join").click()
     page.get_by_text("Your goal:").wait_for(timeout=TIMEOUT_MS)
@@ -90,15 +90,16 @@ def test_user_text_is_shown_as_text_in_every_view(browser, workshop_server, outp
     """Room name, team names and the statement, with HTML and Vue payloads, appear literally in every view."""
     url = workshop_server.url
     facilitator, code = _create_room(browser, url, ROOM_NAME)
-    developers = _join(browser, url, code, TEAM_SUM, "developers")  # the developers have no score: a third team
-    pypi = _join(browser, url, code, TEAM_VUE, "pypi")
-    firms = _join(browser, url, code, TEAM_HTML, "corporations")
-    statement = developers.get_by_label("[statement]", exact=False)
+    developers = _join(browser, url, code, TEAM_SUM, "Developer community")  # no score of its own: a third team
+    pypi = _join(browser, url, code, TEAM_VUE, "PyPI board")
+    firms = _join(browser, url, code, TEAM_HTML, "Corporations consortium")
+    statement = developers.get_by_label("What the community asks of the other teams", exact=False)
     statement.fill(STATEMENT)
     developers.get_by_role("button", name="Submit decisions").click()
-    developers.get_by_text("Submitted for round 1.").wait_for(timeout=TIMEOUT_MS)
+    developers.get_by_text("Submitted for round 1").wait_for(timeout=TIMEOUT_MS)
     facilitator.get_by_text(f"Developer community: {STATEMENT}").wait_for(timeout=TIMEOUT_MS)
     facilitator.get_by_role("button", name="Advance one year").click()
+    facilitator.get_by_role("button", name="Yes, play the year").click()
     facilitator.get_by_text("Played 2026").wait_for(timeout=TIMEOUT_MS)
 
     _assert_text_only(facilitator, [ROOM_NAME, TEAM_SUM, TEAM_HTML, TEAM_VUE, STATEMENT], "facilitator view")
@@ -108,8 +109,9 @@ def test_user_text_is_shown_as_text_in_every_view(browser, workshop_server, outp
     projector = _new_page(browser)
     projector.goto(f"{url}?room={code}&view=screen")
     _assert_text_only(projector, [ROOM_NAME, TEAM_HTML, TEAM_VUE], "projector view")
-    facilitator.get_by_role("button", name="Debrief").click()
+    facilitator.goto(f"{url}?room={code}&view=debrief")  # the console opens it in a new tab; same address
     facilitator.get_by_text("Debrief — room").wait_for(timeout=TIMEOUT_MS)
+    _assert_text_only(facilitator, [ROOM_NAME], "debrief: replay")
     facilitator.get_by_role("tab", name="Decisions").click()
     _assert_text_only(facilitator, [STATEMENT], "debrief: decisions")
     facilitator.get_by_role("tab", name="Scores").click()
@@ -127,17 +129,17 @@ def test_secrets_leave_the_address_bar_and_a_reload_keeps_them(browser, workshop
 
     facilitator = _new_page(browser)  # a co-facilitator opens the link they were handed
     facilitator.goto(f"{url}?room={code}&key={key}")
-    facilitator.get_by_text("Facilitator — room").wait_for(timeout=TIMEOUT_MS)
+    facilitator.get_by_text("Facilitator console").wait_for(timeout=TIMEOUT_MS)
     facilitator.wait_for_function("!location.search.includes('key=')", timeout=TIMEOUT_MS)
     assert _params(facilitator) == {"room": code}
     assert key not in facilitator.inner_text("body")  # not on screen either, until asked for
     facilitator.get_by_role("button", name="Show facilitator link").click()
     facilitator.get_by_text(f"key={key}", exact=False).wait_for(timeout=TIMEOUT_MS)
     facilitator.reload()
-    facilitator.get_by_text("Facilitator — room").wait_for(timeout=TIMEOUT_MS)
+    facilitator.get_by_text("Facilitator console").wait_for(timeout=TIMEOUT_MS)
     assert key not in facilitator.url
 
-    team = _join(browser, url, code, "Crabs", "crates")
+    team = _join(browser, url, code, "Crabs", "crates.io board")
     token = _secret(team, code)["team"]
     assert set(_params(team)) == {"room"} and token not in team.url
     team.reload()
@@ -222,7 +224,7 @@ def test_a_deleted_database_stops_every_action_with_one_line_on_every_page(brows
     facilitator, code = _create_room(browser, workshop_server.url)
     projector = _new_page(browser)
     projector.goto(f"{workshop_server.url}?room={code}&view=screen")
-    projector.get_by_text("join with this code").wait_for(timeout=TIMEOUT_MS)
+    projector.get_by_text("with this code").wait_for(timeout=TIMEOUT_MS)
     for suffix in ("", "-wal", "-shm"):
         path = f"{workshop_server.db}{suffix}"
         if os.path.exists(path):
@@ -231,6 +233,7 @@ def test_a_deleted_database_stops_every_action_with_one_line_on_every_page(brows
     projector.get_by_text(message).wait_for(timeout=TIMEOUT_MS)  # told without any action of its own
     facilitator.get_by_text(message).wait_for(timeout=TIMEOUT_MS)
     facilitator.get_by_role("button", name="Advance one year").click()
+    facilitator.get_by_role("button", name="Yes, play the year").click()
     facilitator.get_by_text(message).nth(1).wait_for(timeout=TIMEOUT_MS)  # the action's own one-line error
     assert facilitator.get_by_text("Played 2026").count() == 0
     assert facilitator.get_by_text("Round 1 of 8").count() == 1

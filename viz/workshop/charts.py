@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from viz.workshop.roles import RoleBook
 from viz.workshop.wording import card_title
@@ -176,7 +175,6 @@ def _style_axes(axes, title: str, font: float) -> None:
     """Title, whole-year ticks, a floor at zero and light grid lines."""
     axes.set_title(title, fontsize=font, loc="left", fontweight="bold")
     axes.tick_params(labelsize=font * 0.8)
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylim(bottom=0, top=max(axes.get_ylim()[1], 1e-9) * 1.08)
     axes.grid(axis="y", alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
@@ -239,6 +237,7 @@ def _draw_metric(axes, metric, results, status_quo, book, registries) -> list[tu
         axes.plot(years, values, color=colour, **ROOM_STYLE)
         ends.append((years[-1], values[-1], book.catalogue[name].label if name is not None else "this room", colour))
     if years:
+        axes.set_xticks(years)  # the years played, no more
         axes.set_xlim(years[0] - 0.6, years[-1] + 1.4)  # room for the end labels
     return ends
 

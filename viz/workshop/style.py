@@ -75,8 +75,7 @@ CSS = """
 .bt-screen .bt-tile { font-size: min(2.3vh, 1.4vw); padding: 0.6vh 0.8vw; }
 .bt-screen .bt-tile-state { font-size: min(2vh, 1.2vw); }
 .bt-screen-charts { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1vw; margin-top: 1vh; }
-.bt-screen-charts .bt-chart-wait { color: #78909c; padding: 24px 0; }
-.bt-picture { max-height: 40vh; object-fit: contain; }
+.bt-screen-charts .bt-picture { max-height: 46vh; object-fit: contain; }
 .bt-screen-wait { font-size: min(3vh, 2vw); color: #546e7a; margin-top: 2vh; }
 
 /* a phone: columns stack (ColumnsResponsive), inputs and buttons take the width */
