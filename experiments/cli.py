@@ -22,6 +22,7 @@ from viz.workshop.cli import command_workshop
 from viz.workshop.cli import register as register_workshop
 
 EXIT_BAD_INPUT = 2
+DEFAULT_SEEDS = 8
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -54,7 +55,23 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a scenario: summary table, data files and a chart")
     run.add_argument("--scenario", default="status-quo", help="preset name or TOML file (default: status-quo)")
     run.add_argument("--years", type=float, default=None, help="years to simulate (default: the scenario's, 10)")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    seeds = run.add_mutually_exclusive_group()
+    seeds.add_argument(
+        "--seeds",
+        type=int,
+        default=DEFAULT_SEEDS,
+        metavar="N",
+        help=f"run an ensemble of N seeds in parallel (default: {DEFAULT_SEEDS}); member k runs with "
+        "SeedSequence(root seed, spawn_key=(k,))",
+    )
+    seeds.add_argument("--seed", type=int, default=None, metavar="S", help="one run with seed S instead of an ensemble")
+    run.add_argument(
+        "--root-seed",
+        type=int,
+        default=0,
+        metavar="R",
+        help="root seed an ensemble's members are spawned from (default: 0)",
+    )
     run.add_argument(
         "--set",
         dest="sets",
@@ -67,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         default=None,
-        help="output folder, new or empty (default: results/<scenario>-seed<seed>)",
+        help="output folder, new or empty (default: results/<scenario>-<N>seeds, or results/<scenario>-seed<S> for one run)",
     )
     run.add_argument(
         "--force", action="store_true", help="replace the output folder if an earlier `borrowed-time run` wrote it"
@@ -82,14 +99,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    """Run a scenario, print the summary, write Parquet, CSV and a PNG chart."""
-    from experiments.charts import yearly_summary
-    from model.runner import run
+    """Run a scenario (an ensemble by default, or one seed), print the summary, write Parquet, CSV and a PNG chart."""
+    from model.ensemble import MAX_SEEDS
 
     overrides = dict(parse_assignment(item) for item in args.sets)
     scenario = load_scenario(args.scenario)
-    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}"
+    if args.seed is None and not 1 <= args.seeds <= MAX_SEEDS:
+        raise ParameterError(f"--seeds must be a whole number from 1 to {MAX_SEEDS} (got {args.seeds})")
+    if args.root_seed < 0:
+        raise ParameterError(f"--root-seed must be a whole number >= 0 (got {args.root_seed})")
+    name = f"{scenario.name}-seed{args.seed}" if args.seed is not None else f"{scenario.name}-{args.seeds}seeds"
+    out = args.out or Path("results") / name
     check_run_folder(out, args.force)  # before the model runs: a refused folder costs no waiting
+    if args.seed is not None:
+        return _run_one(args, scenario, overrides, out)
+    return _run_ensemble(args, scenario, overrides, out)
+
+
+def _run_one(args: argparse.Namespace, scenario, overrides: dict[str, Any], out: Path) -> int:
+    """One run with `--seed`: its yearly summary, files and chart."""
+    from experiments.charts import yearly_summary
+    from model.runner import run
+
     started = time.perf_counter()
     result = run(scenario, years=args.years, seed=args.seed, **overrides)
     elapsed = time.perf_counter() - started
@@ -111,7 +142,33 @@ def command_run(args: argparse.Namespace) -> int:
     print(
         f"\nEvents: {len(result.events)} ({', '.join(f'{k} {v}' for k, v in result.events['kind'].value_counts().items())})"
     )
-    print(f"Wrote model, registries, events and worms (Parquet and CSV) and chart.png to {out}/")
+    print(f"Wrote model, registries, events and worms (Parquet and CSV, with a seed column) and chart.png to {out}/")
+    return 0
+
+
+def _run_ensemble(args: argparse.Namespace, scenario, overrides: dict[str, Any], out: Path) -> int:
+    """An ensemble of `--seeds` runs in parallel: the per-registry summary over seeds, files and a chart with bands."""
+    from experiments.ensemble_summary import ecosystem_lines, ensemble_summary, summary_text
+    from model.ensemble import run_ensemble
+
+    started = time.perf_counter()
+    result = run_ensemble(scenario, years=args.years, seeds=args.seeds, root_seed=args.root_seed, **overrides)
+    elapsed = time.perf_counter() - started
+    summary = ensemble_summary(result)
+    write_run_folder(result, out, args.force, summary=summary)
+    n = len(result.seeds)
+    print(
+        f"Scenario '{result.scenario}', {result.years:g} years from {result.params.start_year}, {n} seeds "
+        f"(member k ran with SeedSequence({args.root_seed}, spawn_key=(k,)); {elapsed:.1f} s)\n"
+    )
+    print(f"Per registry, the median over the {n} runs [10% to 90% range]:\n")
+    print(summary_text(summary))
+    print()
+    for line in ecosystem_lines(result):
+        print(line)
+    print(
+        f"\nWrote model, registries, events and worms (Parquet and CSV, with a seed column), summary.csv and chart.png to {out}/"
+    )
     return 0
 
 

@@ -146,13 +146,13 @@ def test_run_force_refuses_an_earlier_runs_folder_holding_other_files(tmp_path):
 
 
 def test_run_out_writes_into_an_existing_empty_folder(tmp_path):
-    """An existing empty folder is filled: the tables, the chart and the marker, nothing else."""
+    """An existing empty folder is filled: the tables, the ensemble's summary, the chart and the marker, nothing else."""
     (tmp_path / "empty").mkdir()
     done = cli(["run", *QUICK, "--out", "empty"], tmp_path)
     assert done.returncode == 0, done.stderr
     names = sorted(path.name for path in (tmp_path / "empty").iterdir())
     tables = [f"{t}.{ext}" for t in ("model", "registries", "events", "worms") for ext in ("csv", "parquet")]
-    assert names == sorted([MARKER, "chart.png", *tables])
+    assert names == sorted([MARKER, "chart.png", "summary.csv", *tables])
     assert json.loads((tmp_path / "empty" / MARKER).read_text())["kind"] == "run"
 
 
