@@ -179,10 +179,8 @@ class RegistryModel(Model):
         if self.week_of_year == 0:
             self._yearly_reviews()
         self.spam_burst_ends = [end for end in self.spam_burst_ends if end > self.time]
-        if (
-            self.streams.weekly("spam.bursts").at(self.week_index).random()
-            < self.p.spam_bursts_per_year / WEEKS_PER_YEAR
-        ):
+        draw = self.streams.week_uniforms("spam.bursts", week=self.week_index, per_week=1)[0]
+        if draw < self.p.spam_bursts_per_year / WEEKS_PER_YEAR:
             self._start_spam_burst(self.time + self.p.spam_burst_weeks)
         self.spam_packages_per_week = len(self.spam_burst_ends) * self.p.spam_burst_packages / self.p.spam_burst_weeks
 

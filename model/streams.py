@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtri, pdtr
 
+WEEKS_PER_YEAR = 52
+
 #: Every stream of the model: name -> what it feeds, and how its draws are keyed.
 STREAMS: dict[str, str] = {
     "developers.population": "the sampled developers' traits (publishing rate, fee sensitivity, switching cost, "
@@ -29,11 +31,12 @@ STREAMS: dict[str, str] = {
     "inkind.renewals": "in-kind donors renewing or leaving: one uniform per registry, donor kind (CDN, cloud) and year",
     "umbrella.donors": "umbrella funders' big donors renewing or returning: one uniform per funder, donor and year",
     "umbrella.rounds": "whether an umbrella funder misses a grant round: one uniform per funder and round week",
-    "spam.bursts": "whether a spam burst starts: one uniform per week",
+    "spam.bursts": "whether a spam burst starts: one uniform per week (drawn a year at a time)",
     "malware.arrivals": "malicious and spam arrival counts: two uniforms per registry and week, turned into "
     "Poisson counts by inversion",
     "malware.delays": "each malicious package's arrival hour, detection and removal delays: per registry and week",
-    "worms.starts": "random worm outbreaks: how many start in a week (Poisson by inversion) and where, per week",
+    "worms.starts": "random worm outbreaks: how many start in a week (Poisson by inversion) and where: "
+    "four uniforms per week (drawn a year at a time), more from a generator keyed by the week if needed",
     "worms.spread": "one outbreak's spread over the maintainer-token graph, keyed by its start week and place",
     "worms.victims": "which sampled developers one outbreak marks as compromised, keyed like its spread",
     "developers.switching": "each developer's uniform for staying or moving: one per developer and week",
@@ -103,6 +106,7 @@ class Streams:
         """The streams of the run seeded by `root`."""
         self.root = root
         self._weekly: dict[tuple, WeeklyStream] = {}
+        self._years: dict[tuple, tuple[int, np.ndarray]] = {}  # (name, *keys) -> (year, that year's week rows)
 
     def seed(self, name: str, *keys: Any) -> np.random.SeedSequence:
         """The SeedSequence of stream `name` for `keys` (whole numbers >= 0, or names, keyed by `stable_key`)."""
@@ -114,6 +118,21 @@ class Streams:
     def generator(self, name: str, *keys: Any) -> np.random.Generator:
         """A fresh generator for stream `name` and `keys`."""
         return np.random.Generator(np.random.PCG64(self.seed(name, *keys)))
+
+    def week_uniforms(self, name: str, *keys: Any, week: int, per_week: int) -> np.ndarray:
+        """Week `week`'s `per_week` uniforms of stream `name` for `keys` (week w of year y is row w of year y's draws).
+
+        A year's weeks are drawn at once from the generator keyed by `keys` and the year (cheaper
+        than a substream per week); `per_week` must be the same for every call on a stream and keys.
+        """
+        year, week_of_year = divmod(int(week), WEEKS_PER_YEAR)
+        cached = self._years.get((name, *keys))
+        if cached is None or cached[0] != year:
+            cached = self._years[(name, *keys)] = (
+                year,
+                self.generator(name, *keys, year).random((WEEKS_PER_YEAR, per_week)),
+            )
+        return cached[1][week_of_year]
 
     def weekly(self, name: str, *keys: Any) -> WeeklyStream:
         """Stream `name` for `keys`, cut into one substream per week (made once, then reused)."""

@@ -153,22 +153,28 @@ def outbreak_targets(model: RegistryModel) -> dict[int, WormTarget]:
 
 #: Where an outbreak comes from; with its start week and its place among those, it keys the outbreak's draws.
 RANDOM, SCHEDULED, FIRED_BY_HAND = 0, 1, 2
+PLACES_PER_WEEK = 3  # uniforms for where random outbreaks start, drawn with each week's count
 
 
 def random_starts(model: RegistryModel) -> list[RegistryAgent]:
     """This week's random outbreaks: a Poisson count by inversion, each at an open incumbent drawn by malware share."""
     p = model.p
-    draws = model.streams.weekly("worms.starts").at(model.week_index)
-    uniform, mean = draws.random(), p.worm_waves_per_year / 52
-    if uniform <= math.exp(-mean):  # P(no outbreak): most weeks, without the general inversion
+    uniforms = model.streams.week_uniforms("worms.starts", week=model.week_index, per_week=1 + PLACES_PER_WEEK)
+    mean = p.worm_waves_per_year / 52
+    if uniforms[0] <= math.exp(-mean):  # P(no outbreak): most weeks, without the general inversion
         return []
-    count = int(poisson_counts(np.array([uniform]), np.array([mean]))[0])
+    count = int(poisson_counts(uniforms[:1], np.array([mean]))[0])
     open_incumbents = [r for r in model.registry_list[: model.n_incumbents] if r.status != Status.SHUT_DOWN]
     weights = np.array([r.profile.malware_share for r in open_incumbents])
     if weights.sum() <= 0:
         return []
+    draws = uniforms[1 : 1 + count]
+    if count > PLACES_PER_WEEK:  # rare: more outbreaks than the week's draws cover
+        year, week_of_year = divmod(model.week_index, 52)
+        extra = model.streams.generator("worms.starts", year, week_of_year).random(count - PLACES_PER_WEEK)
+        draws = np.concatenate([draws, extra])
     odds = np.cumsum(weights) / weights.sum()
-    places = np.minimum(np.searchsorted(odds, draws.random(count), side="right"), len(open_incumbents) - 1)
+    places = np.minimum(np.searchsorted(odds, draws, side="right"), len(open_incumbents) - 1)
     return [open_incumbents[int(place)] for place in places]
 
 
