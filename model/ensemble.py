@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,13 +83,31 @@ def _member_frames(task: tuple) -> tuple[pd.DataFrame, ...]:
     return tuple(getattr(result, name) for name in FRAMES)
 
 
+def _start_worker(parent_pid: int) -> None:
+    """Pool initializer: leave Ctrl-C to the parent (which ends the pool), and end with the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with_parent(parent_pid)
+
+
 def _worker_pool(workers: int) -> futures.ProcessPoolExecutor:
     """A pool of `workers` processes forked from a server that has the model imported; they end with this process."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["model.ensemble"])  # workers start with the model imported (ignored once started)
     return futures.ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=end_with_parent, initargs=(os.getpid(),)
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
     )
+
+
+def _stop_now(pool: futures.ProcessPoolExecutor) -> None:
+    """Cancel the members not started and end the workers at once (on Ctrl-C or an error)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14 and later
+    if terminate is not None:
+        terminate()
+        return
+    workers = list((pool._processes or {}).values())  # the same, before 3.14 (shutdown forgets them)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        process.terminate()
 
 
 def run_ensemble(
@@ -120,8 +139,10 @@ def run_ensemble(
         pool = _worker_pool(workers)
         try:
             outputs = list(pool.map(_member_frames, tasks))
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException:
+            _stop_now(pool)
+            raise
+        pool.shutdown(wait=True)
     labels = [label for label, _ in members]
     frames = {
         name: pd.concat(

@@ -1,7 +1,15 @@
 """Ensembles: `run_ensemble` gives `run()`'s frames with a seed column, the same in a pool as in one process."""
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 
 from experiments.cli import main
@@ -80,3 +88,58 @@ def test_cli_seed_runs_once_and_writes_its_seed(tmp_path, monkeypatch):
     table = pd.read_parquet(tmp_path / "results" / "status-quo-seed6" / "registries.parquet")
     assert table.columns[0] == "seed" and set(table["seed"]) == {6}
     assert not (tmp_path / "results" / "status-quo-seed6" / "summary.csv").exists()
+
+
+def start_run(out, tmp_path) -> subprocess.Popen:
+    """`borrowed-time run --out OUT` in a new process group, with Ctrl-C handled as in a terminal."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "experiments.cli", "run", "--out", str(out)],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def members_running(process: subprocess.Popen) -> list[psutil.Process]:
+    """The processes an ensemble started (the process that forks workers, and the workers), once they run."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        children = psutil.Process(process.pid).children(recursive=True)
+        if len(children) >= 2:
+            return children
+        time.sleep(0.05)
+    raise AssertionError("the ensemble's workers did not start")
+
+
+def gone(processes: list[psutil.Process]) -> bool:
+    """Whether every process has ended, within 30 seconds (zombies count as ended)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if not [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_ctrl_c_or_a_kill_ends_the_ensemble_and_its_workers(tmp_path, sig):
+    """Ctrl-C stops a running ensemble with one line and exit 130; either way no worker is left and nothing is written."""
+    process = start_run(tmp_path / "out", tmp_path)
+    try:
+        children = members_running(process)
+        if sig == signal.SIGINT:
+            os.killpg(process.pid, sig)  # as Ctrl-C does: the whole foreground group
+            _, err = process.communicate(timeout=120)
+            assert process.returncode == 130 and err.strip() == "borrowed-time: interrupted", err
+        else:
+            process.kill()  # the parent only: its workers must notice
+            process.wait()
+        assert gone(children), "ensemble workers outlived the command"
+        assert not (tmp_path / "out").exists()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
