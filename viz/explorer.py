@@ -222,7 +222,9 @@ def LeverPanel(
 def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
     """Run controls, shock buttons, charts over the baseline, tables, events and exports."""
     start_year = session.params.start_year  # the history preset starts in 2019: new axes
-    board = solara.use_memo(lambda: ChartBoard(start_year, session.horizon_weeks), [start_year])
+    board = solara.use_memo(
+        lambda: ChartBoard(start_year, session.horizon_weeks, catalogue=session.catalogue), [start_year]
+    )
     shown = solara.use_memo(threading.Event, [])  # set once a render has shown the latest step
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(next(iter(PLAY_SPEEDS)))
