@@ -22,6 +22,8 @@ from viz.workshop.roles import WorkshopError
 
 #: Card name -> its text: the shocks that can act from the start of a year, in the catalogue's order.
 CARDS = {shock.name: shock.description for shock in playable()}
+#: Card name -> its severity note for the facilitator.
+SEVERITY = {shock.name: shock.severity for shock in playable()}
 
 
 def validate_card(
