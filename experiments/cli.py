@@ -1,36 +1,23 @@
-"""The `borrowed-time` command: run scenarios, list presets and parameters.
+"""The model's own subcommands of `borrowed-time`: `run` a scenario, list the `scenarios` and the `params`.
 
-Bad input gets one line on stderr naming the problem and exit code 2, never a traceback.
+They register with the command line (`model/cli.py`), which owns the parser and turns bad input
+(a `ParameterError`) into one line on stderr and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
 import tomllib
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from experiments import sweep_cli
-from experiments.app_command import add_app_parser, command_app
 from experiments.run_output import check_run_folder, write_run_folder
 from model.parameters import ParameterError, catalogue_table, parameter_table
 from model.scenarios import load_preset, load_scenario, preset_names
-from viz.workshop.cli import command_workshop
-from viz.workshop.cli import register as register_workshop
+from model.shocks import SHOCKS, Shock
 
-EXIT_BAD_INPUT = 2
 DEFAULT_SEEDS = 8
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An argument parser whose errors are a single line and exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        """Print one line and exit 2."""
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -47,11 +34,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return name.strip(), value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command-line interface."""
-    parser = OneLineParser(prog="borrowed-time", description="Borrowed Time: the economics of package registries.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
-
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the `run`, `scenarios` and `params` subcommands."""
     run = commands.add_parser("run", help="run a scenario: summary table, data files and a chart")
     run.add_argument("--scenario", default="status-quo", help="preset name or TOML file (default: status-quo)")
     run.add_argument("--years", type=float, default=None, help="years to simulate (default: the scenario's, 10)")
@@ -90,12 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace the output folder if an earlier `borrowed-time run` wrote it"
     )
 
-    commands.add_parser("scenarios", help="list the named presets")
-    commands.add_parser("params", help="list every parameter with its default and allowed range")
-    register_workshop(commands)
-    add_app_parser(commands)
-    sweep_cli.register(commands)
-    return parser
+    run.set_defaults(handler=command_run)
+    commands.add_parser("scenarios", help="list the named presets").set_defaults(handler=command_scenarios)
+    commands.add_parser(
+        "params", help="list every parameter with its default and allowed range, the registries and the shocks"
+    ).set_defaults(handler=command_params)
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -180,7 +163,7 @@ def command_scenarios(_: argparse.Namespace) -> int:
 
 
 def command_params(_: argparse.Namespace) -> int:
-    """List parameters with defaults, ranges, kinds and descriptions, then the registry catalogue."""
+    """List parameters with defaults, ranges, kinds and descriptions, then the registry and shock catalogues."""
     for row in parameter_table():
         allowed = f" [{row['allowed']}]" if row["allowed"] else ""
         live = "; may change mid-run" if row["live"] == "yes" else ""
@@ -192,35 +175,20 @@ def command_params(_: argparse.Namespace) -> int:
             f"grant_eligible = {row['grant_eligible']}, worm_card_weight = {row['worm_card_weight']}, "
             f"colour = {row['colour']}"
         )
+    print(
+        "\nShock catalogue (model/shocks.py: explorer buttons, workshop cards, and the parameters that schedule them):"
+    )
+    for shock in SHOCKS.values():
+        print(shock_lines(shock))
     return 0
 
 
-COMMANDS = {
-    "run": command_run,
-    "scenarios": command_scenarios,
-    "params": command_params,
-    "app": command_app,
-    "workshop": command_workshop,
-    "sweep": sweep_cli.command_sweep,
-    "analyze": sweep_cli.command_analyze,
-}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `borrowed-time` command."""
-    args = build_parser().parse_args(argv)
-    try:
-        return COMMANDS[args.command](args)
-    except ParameterError as exc:
-        print(f"borrowed-time: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("borrowed-time: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into `head` and the like
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (kept open until the interpreter exits)
-        return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def shock_lines(shock: Shock) -> str:
+    """A shock's name, label, where it acts, what schedules it and its options, then what it does and how bad it is."""
+    where = [place for place, acts in (("explorer", shock.fire), ("workshop card", shock.at_year_start)) if acts]
+    head = f"{shock.name:13s} {shock.label} [{', '.join(where) or 'scenario only'}]"
+    if shock.scheduled_by:
+        head += f"; scheduled by {', '.join(shock.scheduled_by)}"
+    if shock.options:
+        head += "; options: " + "; ".join(f"{option.name}: {option.description}" for option in shock.options)
+    return f"{head}\n    {shock.description} {shock.severity}"

@@ -11,9 +11,12 @@ the same whatever the number of workers, and each member's rows equal a single `
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import threading
+from collections.abc import Iterator
 from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +101,27 @@ def _worker_pool(workers: int) -> futures.ProcessPoolExecutor:
     )
 
 
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C while worker processes start, then raise it: no process is left half-started.
+
+    The workers and their server inherit the blocked SIGINT (the parent handles Ctrl-C). Outside
+    the main thread, where Python cannot set handlers, the block alone applies.
+    """
+    pressed: list[int] = []
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, lambda signum, _: pressed.append(signum)) if in_main_thread else None
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+
+
 def _stop_now(pool: futures.ProcessPoolExecutor) -> None:
     """Cancel the members not started and end the workers at once (on Ctrl-C or an error)."""
     terminate = getattr(pool, "terminate_workers", None)  # Python 3.14 and later
@@ -105,9 +129,11 @@ def _stop_now(pool: futures.ProcessPoolExecutor) -> None:
         terminate()
         return
     workers = list((pool._processes or {}).values())  # the same, before 3.14 (shutdown forgets them)
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in workers:
+    for process in workers:  # first, so no worker still starting finds the pool's queues gone and prints a traceback
         process.terminate()
+    for process in workers:
+        process.join(timeout=5)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def run_ensemble(
@@ -138,7 +164,9 @@ def run_ensemble(
     else:
         pool = _worker_pool(workers)
         try:
-            outputs = list(pool.map(_member_frames, tasks))
+            with _ctrl_c_held():  # the server and workers start with Ctrl-C blocked: it is the parent's to handle
+                pending = [pool.submit(_member_frames, task) for task in tasks]
+            outputs = [future.result() for future in pending]
         except BaseException:
             _stop_now(pool)
             raise

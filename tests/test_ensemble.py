@@ -12,7 +12,7 @@ import pandas as pd
 import psutil
 import pytest
 
-from experiments.cli import main
+from model.cli import main
 from model import ParameterError, run, run_ensemble
 from model.ensemble import FRAMES
 
@@ -93,7 +93,7 @@ def test_cli_seed_runs_once_and_writes_its_seed(tmp_path, monkeypatch):
 def start_run(out, tmp_path) -> subprocess.Popen:
     """`borrowed-time run --out OUT` in a new process group, with Ctrl-C handled as in a terminal."""
     return subprocess.Popen(
-        [sys.executable, "-m", "experiments.cli", "run", "--out", str(out)],
+        [sys.executable, "-m", "model.cli", "run", "--out", str(out)],
         cwd=tmp_path,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,

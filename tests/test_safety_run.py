@@ -19,9 +19,9 @@ import pytest
 
 import experiments.charts
 import model.runner
-from experiments.cli import main
 from experiments.outfolder import MARKER, marker_kind
 from model import ParameterError, RegistryModel, load_scenario, make_parameters, run
+from model.cli import main
 
 QUICK = ["--years", "0.1", "--set", "n_developers=200", "--set", "n_corporations=50"]
 
@@ -29,7 +29,7 @@ QUICK = ["--years", "0.1", "--set", "n_developers=200", "--set", "n_corporations
 def cli(args, cwd):
     """Run the command in a subprocess from `cwd`, as a user would."""
     return subprocess.run(
-        [sys.executable, "-m", "experiments.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=180
+        [sys.executable, "-m", "model.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=180
     )
 
 

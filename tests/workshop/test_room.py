@@ -185,7 +185,7 @@ def test_role_cards_match_the_game():
 
 def test_workshop_command_bad_input(capsys, tmp_path):
     """Bad --port or --db: one line naming the option, exit code 2, nothing started."""
-    from experiments.cli import main
+    from model.cli import main
 
     assert main(["workshop", "--port", "70000"]) == 2
     assert main(["workshop", "--db", str(tmp_path / "missing" / "rooms.sqlite3")]) == 2
