@@ -72,7 +72,7 @@ class Server:
         self.port = free_port()
         self.db = Path(tempfile.mkdtemp()) / "rooms.sqlite3"
         env = {**os.environ, CACHE_ENV: str(asset_cache_dir())}
-        command = [sys.executable, "-m", "experiments.cli", "workshop", "--db", str(self.db)]
+        command = [sys.executable, "-m", "model.cli", "workshop", "--db", str(self.db)]
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
         with log_path.open("w") as log:
             self.process = subprocess.Popen(

@@ -16,7 +16,7 @@ import solara
 from matplotlib.colors import to_hex
 
 from viz.workshop.display import Countdown, Picture
-from viz.workshop.events import CARDS
+from viz.workshop.events import CARDS, SEVERITY
 from viz.workshop.links import room_link
 from viz.workshop.live import StoreProblem, use_room_version
 from viz.workshop.panels import ScoresAndLatestRound, round_title
@@ -170,6 +170,7 @@ def RoundControls(room: WorkshopRoom, key: str, version: float = 0) -> None:
             )
             solara.InputInt("Week", value=worm_week, on_value=set_worm_week, style={"max-width": "90px"})
     Line(Emphasis(CARDS[card]))
+    Line(Strong("Severity: "), SEVERITY[card])
     with solara.Div(classes=["bt-actions"]):
         solara.Button("Schedule card", on_click=schedule)
         solara.Button(
