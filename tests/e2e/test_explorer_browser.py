@@ -110,7 +110,7 @@ def test_explorer_in_chromium(browser, app_server, output_dir):
     reopened.screenshot(path=str(output_dir / "about-page.png"))
     reopened.get_by_role("tab", name="Workshop").click()  # the app hosts the workshop; its links keep /workshop
     reopened.get_by_role("button", name="Create room").click(timeout=LOAD_TIMEOUT_MS)
-    reopened.get_by_text("Facilitator — room").wait_for(timeout=LOAD_TIMEOUT_MS)
+    reopened.get_by_text("Facilitator console — room").wait_for(timeout=LOAD_TIMEOUT_MS)
     assert re.search(r"/workshop\?room=\w+$", reopened.url), reopened.url  # the key stays out of the address
     reopened.screenshot(path=str(output_dir / "app-workshop-facilitator.png"))
     reopened.get_by_role("tab", name="Explorer").click()
