@@ -37,14 +37,16 @@ class Sweep:
             self.runs = read_parquet(out / RUNS_FILE, rebuild)
             self.series = read_parquet(out / SERIES_FILE, rebuild)
         else:
-            store = PartStore(out, writing=False)
+            store = PartStore(out, writing=False, policy_order=list(self.manifest.get("policies", [])))
             rerun = f"`borrowed-time sweep {self.manifest.get('spec_file', 'SPEC')} --out {out} --resume` runs it again"
             self.runs, self.series = store.read_runs(rerun), store.read_series(rerun)
         if self.runs.empty:
             raise SpecError(f"{str(out)!r}: no finished runs yet")
         self.design = read_parquet(out / DESIGN_FILE, "the sweep must be run again in a new folder")
         try:
-            self.parameters: list[str] = self.manifest["parameters"]
+            self.parameters: list[str] = self.manifest.get("uncertainties", self.manifest.get("parameters"))
+            self.levers: list[str] = self.manifest.get("levers", [])
+            self.goals: dict[str, dict[str, Any]] = self.manifest.get("goals", {})
             self.final: list[str] = self.manifest["outcomes"]["final"]
             self.yearly: list[str] = self.manifest["outcomes"]["yearly"]
             self.policies: list[str] = self.manifest["policies"]

@@ -14,6 +14,7 @@ from experiments.sweep import (
     DEFAULT_MAX_RUNS,
     Plan,
     SweepAborted,
+    count_policies,
     count_runs,
     estimate_seconds_per_run,
     plan_sweep,
@@ -63,6 +64,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     sweep.add_argument("--out", type=Path, default=None, help="output folder (default: results/sweeps/<spec name>)")
     sweep.add_argument("--resume", action="store_true", help="continue a killed sweep in --out, skipping finished runs")
     sweep.add_argument(
+        "--extend",
+        action="store_true",
+        help="grow the sweep in --out with this spec (more replications, points appended to the design, more "
+        "policies); finished runs are kept and none is made twice",
+    )
+    sweep.add_argument(
         "--allow-code-change",
         action="store_true",
         help="with --resume: carry on even though the model code changed since the last session (recorded in the "
@@ -97,6 +104,8 @@ def command_sweep(args: argparse.Namespace) -> int:
     loaded = load_spec(args.spec)
     if args.workers is not None and args.scheduler:
         raise SpecError("give --workers or --scheduler, not both")
+    if args.resume and args.extend:
+        raise SpecError("give --resume or --extend, not both (--extend also carries on an unfinished sweep)")
     workers = args.workers or os.cpu_count() or 1
     if args.dry_run:
         print_run_count(loaded)  # at once, before the design is drawn
@@ -113,6 +122,7 @@ def command_sweep(args: argparse.Namespace) -> int:
             workers=None if args.scheduler else workers,
             scheduler=args.scheduler,
             resume=args.resume,
+            extend=args.extend,
             progress=not args.no_progress,
             allow_code_change=args.allow_code_change,
             worker_timeout_s=args.worker_timeout,
@@ -136,7 +146,7 @@ def print_run_count(loaded: LoadedSpec) -> None:
     spec = loaded.spec
     print(
         f"Spec '{spec.name}' is valid: {count_points(spec):,} points ({spec.design.kind}) x "
-        f"{spec.replications} replications x {len(spec.policy_names)} policies = {count_runs(spec):,} runs "
+        f"{spec.replications} replications x {count_policies(spec)} policies = {count_runs(spec):,} runs "
         f"of {spec.years:g} years",
         flush=True,
     )

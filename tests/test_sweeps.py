@@ -225,7 +225,7 @@ MALFORMED = [
     (GOOD.replace('"total_cash_usd"', '"total_cash"'), "'outcomes.final[0]': unknown outcome 'total_cash'"),
     (GOOD.replace('"total_cash_usd"', '"npm.cash"'), "'outcomes.final[0]'"),
     (GOOD + "[policies.baseline]\nopex_budget_share = 0.5\n", "'policies.baseline'"),
-    (GOOD + "[policies.fee]\nper_package_fee_usd = 5.0\n", "'policies.fee': sets varied parameter"),
+    (GOOD + "[policies.fee]\nper_package_fee_usd = 5.0\n", "'policies.fee': sets uncertainty"),
     (GOOD + "[policies.opex]\nopex_budget_share = 1.5\n", "'policies.opex'"),
     (GOOD + "[fixed]\nn_developers = 1\n", "'fixed'"),
     (GOOD.replace("years = 1", "years = 1\nscenario = 'no-such-preset'"), "'scenario': unknown scenario"),
