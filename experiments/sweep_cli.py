@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from experiments.design import count_points
+from experiments.discovery import DEFAULT_MIN_DENSITY
 from experiments.executors import DEFAULT_WORKER_TIMEOUT_S
+from experiments.figures import DEFAULT_DPI
 from experiments.spec import LoadedSpec, SpecError, load_spec
 from experiments.sweep import (
     DEFAULT_MAX_RUNS,
@@ -97,6 +99,42 @@ def register(commands: argparse._SubParsersAction) -> None:
     analyze.add_argument(
         "--out", type=Path, default=None, help="folder for the tables and plots (default: <sweep folder>/analysis)"
     )
+    analyze.add_argument(
+        "--format",
+        default="png",
+        metavar="FORMATS",
+        help="figure formats, comma-separated: svg, pdf, png (default: png); each file is stamped with the spec "
+        "hash and commit",
+    )
+    analyze.add_argument("--dpi", type=positive_int, default=DEFAULT_DPI, help=f"resolution (default: {DEFAULT_DPI})")
+    analyze.add_argument(
+        "--discover",
+        metavar="OUTCOME",
+        default=None,
+        help="scenario discovery: PRIM and CART boxes over the sweep's inputs for the runs where OUTCOME meets "
+        "--threshold (needs the [ema] extra)",
+    )
+    analyze.add_argument(
+        "--threshold",
+        default=None,
+        metavar="CONDITION",
+        help="with --discover: which runs are of interest, e.g. '>500' or '<=0.05' (model units; default: the "
+        "spec's goal for OUTCOME missed, else its top 10%%)",
+    )
+    analyze.add_argument(
+        "--min-density",
+        type=unit_share,
+        default=DEFAULT_MIN_DENSITY,
+        metavar="SHARE",
+        help=f"with --discover: the PRIM box is the one of highest coverage with at least this density "
+        f"(default: {DEFAULT_MIN_DENSITY:g})",
+    )
+    analyze.add_argument(
+        "--feature-scores",
+        action="store_true",
+        help="extra-trees feature scores of every final outcome over the sweep's inputs (needs the [ema] extra; "
+        "--discover includes them)",
+    )
 
 
 def command_sweep(args: argparse.Namespace) -> int:
@@ -174,17 +212,44 @@ def print_time_estimate(loaded: LoadedSpec, runs: int, workers: int | None) -> N
 
 
 def command_analyze(args: argparse.Namespace) -> int:
-    """Write summary tables, sensitivity indices and PNG plots for a sweep folder."""
+    """Write summary tables, sensitivity indices, robustness and figures (and, if asked, scenario discovery)."""
     from experiments.analysis import Sweep, check_analysis_folder, write_analysis
+    from experiments.figures import Output, Stamp, parse_formats
 
+    formats = parse_formats(args.format)
     folder = args.out or args.sweep / "analysis"
     check_analysis_folder(folder)  # before reading: a refused folder costs nothing
     sweep = Sweep(args.sweep)
-    written = write_analysis(sweep, folder)
+    output = Output(formats, args.dpi, Stamp.from_manifest(sweep.manifest))
+    discover = None
+    if args.discover or args.feature_scores:
+        from experiments import discovery
+
+        discovery.require_ema()  # before anything is written
+        if args.discover:
+            discover = discovery.Question.parse(sweep, args.discover, args.threshold, args.min_density)
+    elif args.threshold is not None:
+        raise SpecError("--threshold goes with --discover OUTCOME")
+    written = write_analysis(sweep, folder, output)
+    if args.discover or args.feature_scores:
+        written += discovery.write_discovery(sweep, folder, output, discover)
     print(f"{len(sweep.runs)} runs ({int((sweep.runs['status'] == 'failed').sum())} failed) analysed")
     for path in written:
         print(f"wrote {path}")
+    if discover is not None:
+        print(discovery.summary_line(folder, discover))
     return 0
+
+
+def unit_share(text: str) -> float:
+    """An argparse type: a number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share in (0, 1] (got {text!r})") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share in (0, 1] (got {text!r})")
+    return value
 
 
 def _duration(seconds: float) -> str:
