@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, NoReturn
 
-from experiments import sweep_cli
+from experiments import search, sweep_cli
 from experiments.app_command import add_app_parser, command_app
 from experiments.run_output import check_run_folder, write_run_folder
 from model.parameters import ParameterError, parameter_table
@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_workshop(commands)
     add_app_parser(commands)
     sweep_cli.register(commands)
+    search.register(commands)
     return parser
 
 
@@ -138,6 +139,7 @@ COMMANDS = {
     "workshop": command_workshop,
     "sweep": sweep_cli.command_sweep,
     "analyze": sweep_cli.command_analyze,
+    "search": search.command_search,
 }
 
 

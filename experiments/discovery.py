@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
 
 from experiments.catalogue import outcome_info, parameter_info
 from experiments.figures import Output, legend_outside, new_figure, save
@@ -180,6 +179,8 @@ def slug(name: str) -> str:
 
 def tradeoff_figure(trajectory: pd.DataFrame, chosen: int, question: Question, n_runs: int, cases: int):
     """PRIM's peeling trajectory: coverage against density, coloured by restricted inputs; the chosen box marked."""
+    from matplotlib.ticker import MaxNLocator
+
     figure = new_figure(6.4, 4.6)
     axis = figure.subplots()
     points = axis.scatter(

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FORMATS = ("svg", "pdf", "png")
 DEFAULT_DPI = 150
@@ -76,6 +76,8 @@ def parse_formats(text: str) -> tuple[str, ...]:
 
 def new_figure(width_in: float, height_in: float) -> Figure:
     """A figure with constrained layout and room at the bottom for the stamp."""
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(width_in, height_in), layout="constrained")
     figure.get_layout_engine().set(rect=(0, FOOTER_HEIGHT, 1, 1 - FOOTER_HEIGHT))
     return figure
@@ -89,6 +91,8 @@ def legend_outside(figure: Figure, handles: list, labels: list[str], title: str 
 
 def _metadata(title: str, stamp: Stamp, kind: str) -> dict[str, Any]:
     """File metadata for one format, carrying the stamp."""
+    import matplotlib
+
     creator = f"borrowed-time {stamp.version} (matplotlib {matplotlib.__version__})"
     if kind == "png":
         return {"Title": title, "Description": stamp.text, "Software": creator, "Source": stamp.text}
@@ -105,6 +109,8 @@ def _metadata(title: str, stamp: Stamp, kind: str) -> dict[str, Any]:
 
 def save(figure: Figure, folder: Path, stem: str, output: Output, title: str) -> list[Path]:
     """Stamp the figure (footer and metadata) and write it once per format; return the paths."""
+    import matplotlib
+
     figure.text(0.995, 0.004, output.stamp.text, ha="right", va="bottom", fontsize=6, color="0.45")
     paths = []
     rc = {"svg.fonttype": "none", "svg.hashsalt": output.stamp.spec_hash or "borrowed-time", "pdf.fonttype": 42}
