@@ -472,16 +472,3 @@ def _close_session(
     if manifest["status"] != "complete":
         manifest["resume_with"] = f"borrowed-time sweep {plan.loaded.origin} --out {out} --resume"
     atomic_write_json(manifest, out / MANIFEST_FILE)
-
-
-def estimate_seconds_per_run(loaded: LoadedSpec) -> tuple[float, float]:
-    """Time two short pilot runs of the base scenario (with the fixed overrides); scale it to the horizon."""
-    from model.runner import run
-
-    pilot_years = min(1.0, loaded.spec.years)
-    timings = []
-    for _ in range(2):  # the first run in a process pays one-off set-up costs; keep the faster
-        started = time.perf_counter()
-        run(loaded.scenario, years=pilot_years, seed=np.random.SeedSequence(loaded.spec.seed), **loaded.spec.fixed)
-        timings.append(time.perf_counter() - started)
-    return min(timings) * loaded.spec.years / pilot_years, pilot_years

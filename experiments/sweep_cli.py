@@ -18,7 +18,6 @@ from experiments.sweep import (
     SweepAborted,
     count_policies,
     count_runs,
-    estimate_seconds_per_run,
     plan_sweep,
     run_sweep,
     runs_breaking_rules,
@@ -150,7 +149,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     plan = plan_sweep(loaded, args.max_runs)  # refused above --max-runs before the design is drawn
     warn_rule_breaking_runs(plan)
     if args.dry_run:
-        print_time_estimate(loaded, len(plan.tasks), None if args.scheduler else workers)
+        print_time_estimate(plan, None if args.scheduler else workers, args)
         return 0
     out = args.out or Path("results") / "sweeps" / loaded.spec.name
     try:
@@ -201,13 +200,15 @@ def warn_rule_breaking_runs(plan: Plan) -> None:
         )
 
 
-def print_time_estimate(loaded: LoadedSpec, runs: int, workers: int | None) -> None:
-    """Time pilot runs and print the sweep's estimated duration on `workers` (None: one Dask worker)."""
-    per_run, pilot_years = estimate_seconds_per_run(loaded)
-    where = f"on {workers} workers" if workers else "on one worker (divide by the cluster's workers)"
+def print_time_estimate(plan: Plan, workers: int | None, args: argparse.Namespace) -> None:
+    """Time a pilot of the spec's own runs in the pool the sweep would use, and print the sweep's estimated time."""
+    from experiments.estimate import estimate_sweep
+
+    estimate = estimate_sweep(plan, workers or 1, args.scheduler, args.worker_timeout, args.allow_code_change)
+    where = f"on the cluster's {estimate.slots} worker threads" if args.scheduler else f"on {estimate.slots} workers"
     print(
-        f"Estimated time: {per_run:.2f} s per run (from a {pilot_years:g}-year pilot run), "
-        f"{_duration(per_run * runs / (workers or 1))} {where}"
+        f"Estimated time: {_duration(estimate.total_s)} {where} (pilot: {estimate.pilot_runs} of the planned runs, "
+        f"{estimate.run_s:.2f} s per run with every worker busy; pool start {estimate.startup_s:.1f} s)"
     )
 
 
