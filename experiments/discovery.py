@@ -11,9 +11,12 @@ EMA Workbench is an optional extra (`pip install 'borrowed-time[ema]'`), importe
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import re
+import warnings
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +37,16 @@ MASS_MIN = 0.05  # smallest share of runs a PRIM box or CART leaf may hold (EMA'
 EMA_EXTRA = "pip install 'borrowed-time[ema]'"
 CONDITION = re.compile(r"^\s*(>=|<=|>|<)?\s*([-+0-9.eE]+)\s*$")
 OPERATORS = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal}
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """EMA Workbench without its warnings about parts not used here (ipyparallel) and its pandas deprecations."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
 
 
 def ema_available() -> bool:
@@ -110,14 +123,16 @@ def inputs_frame(sweep: Sweep) -> pd.DataFrame:
 
 def prim_box(x: pd.DataFrame, y: np.ndarray, min_density: float) -> tuple[Any, int, pd.DataFrame]:
     """EMA's PRIM: one box, the trajectory step chosen (highest coverage at the minimum density, else the densest)."""
-    from ema_workbench.analysis import prim
+    with quiet():
+        from ema_workbench.analysis import prim
 
-    finder = prim.Prim(x, y, mass_min=MASS_MIN)
-    box = finder.find_box()
+        finder = prim.Prim(x, y, mass_min=MASS_MIN)
+        box = finder.find_box()
     trajectory = box.peeling_trajectory.copy()
     dense = trajectory[trajectory["density"] >= min_density]
     chosen = int(dense["coverage"].idxmax()) if len(dense) else int(trajectory["density"].idxmax())
-    box.select(chosen)
+    with quiet():
+        box.select(chosen)
     return box, chosen, trajectory
 
 
@@ -147,28 +162,32 @@ def box_limits(box: Any, chosen: int, x: pd.DataFrame) -> pd.DataFrame:
 
 def cart_boxes(x: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """EMA's CART: the leaves' box limits and their coverage, density, mass and restricted dimensions."""
-    from ema_workbench.analysis import cart
+    with quiet():
+        from ema_workbench.analysis import cart
 
-    tree = cart.CART(x, y, mass_min=MASS_MIN)
-    tree.build_tree()
-    limits = tree.boxes_to_dataframe()
+        tree = cart.CART(x, y, mass_min=MASS_MIN)
+        tree.build_tree()
+        limits = tree.boxes_to_dataframe()
+        stats = tree.stats_to_dataframe()
     limits.columns = [f"{box} {bound}" for box, bound in limits.columns]
-    return limits.reset_index(names="input"), tree.stats_to_dataframe().reset_index(names="box")
+    return limits.reset_index(names="input"), stats.reset_index(names="box")
 
 
 def feature_scores(sweep: Sweep, x: pd.DataFrame) -> pd.DataFrame:
     """Extra-trees feature scores (EMA Workbench) of every final outcome over the inputs; columns sum to 1."""
-    from ema_workbench.analysis import feature_scoring
-    from ema_workbench.analysis.scenario_discovery_util import RuleInductionType
+    with quiet():
+        from ema_workbench.analysis import feature_scoring
+        from ema_workbench.analysis.scenario_discovery_util import RuleInductionType
 
     outcomes = {name: sweep.ok[name].to_numpy(dtype=float) for name in sweep.final}
     outcomes = {name: values for name, values in outcomes.items() if np.isfinite(values).all() and np.ptp(values) > 0}
     if not outcomes or x.empty:
         return pd.DataFrame()
     seed = int(sweep.manifest["seeds"]["root"])
-    scores = feature_scoring.get_feature_scores_all(
-        x, outcomes, alg="extra trees", mode=RuleInductionType.REGRESSION, random_state=seed
-    )
+    with quiet():
+        scores = feature_scoring.get_feature_scores_all(
+            x, outcomes, alg="extra trees", mode=RuleInductionType.REGRESSION, random_state=seed
+        )
     return scores.rename_axis("input").reset_index()
 
 

@@ -37,7 +37,7 @@ class Stamp:
         """One line for the footer and the metadata."""
         commit = (self.commit or "unknown")[:10] + ("+uncommitted changes" if self.dirty else "")
         return (
-            f"{self.sweep} · spec {self.spec_hash[:12] or 'unknown'} · commit {commit} · borrowed-time {self.version}"
+            f"{self.sweep} | spec {self.spec_hash[:12] or 'unknown'} | commit {commit} | borrowed-time {self.version}"
         )
 
     @classmethod

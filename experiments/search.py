@@ -12,12 +12,14 @@ written to a new folder. EMA Workbench is an optional extra (`pip install 'borro
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import multiprocessing
 import os
 import sys
 import time
-import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ import pandas as pd
 
 from experiments.catalogue import outcome_info
 from experiments.design import make_design
-from experiments.discovery import require_ema
+from experiments.discovery import quiet, require_ema
 from experiments.ema import Objective, robust_model
 from experiments.figures import DEFAULT_DPI, Output, Stamp, legend_outside, new_figure, parse_formats, save
 from experiments.outfolder import check_output_folder, write_marker
@@ -34,7 +36,7 @@ from experiments.provenance import code_version, package_versions
 from experiments.spec import LoadedSpec, SpecError, load_spec
 
 SEARCH_KIND = "search"
-DEFAULT_NFE = 200
+DEFAULT_NFE = 100
 DEFAULT_POPULATION = 20
 DEFAULT_EPSILON_SHARE = 0.05
 
@@ -155,9 +157,8 @@ def robust_search(
     loaded: LoadedSpec, objectives: list[Objective], nfe: int, population: int, workers: int, share: float, out: Path
 ) -> SearchResult:
     """EMA Workbench's MOEA (epsilon-NSGA-II) over the spec's levers, each policy scored across its scenarios."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # EMA warns that ipyparallel, which it does not need here, is missing
-        from ema_workbench import MultiprocessingEvaluator, SequentialEvaluator, optimize
+    with quiet():
+        from ema_workbench import MultiprocessingEvaluator, optimize
 
     scenarios = scenarios_of(loaded)
     points = scenarios.drop(columns="point_id").to_dict("records")
@@ -165,8 +166,9 @@ def robust_search(
     baseline = model.function(**baseline_levers(loaded))
     steps = epsilons(objectives, baseline, share)
     write_marker_folder(out)
-    evaluator = MultiprocessingEvaluator(model, n_processes=workers) if workers > 1 else SequentialEvaluator(model)
-    with evaluator:
+    # worker processes even for one worker: EMA Workbench 3.0.0's SequentialEvaluator lets one policy's lever values
+    # leak into the shared reference scenario of the next evaluation during a lever search
+    with forkserver_default(), MultiprocessingEvaluator(model, n_processes=workers) as evaluator:
         pareto, convergence = optimize(
             model,
             nfe=nfe,
@@ -196,6 +198,17 @@ def robust_search(
         "baseline": {"levers": baseline_levers(loaded), "objectives": baseline},
     }
     return SearchResult(pareto, convergence, scenarios, record)
+
+
+@contextlib.contextmanager
+def forkserver_default() -> Iterator[None]:
+    """Make 'forkserver' multiprocessing's default while EMA's pool starts (no fork of a threaded process)."""
+    before = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method("forkserver", force=True)
+    try:
+        yield
+    finally:
+        multiprocessing.set_start_method(before, force=True)
 
 
 def write_marker_folder(out: Path) -> None:

@@ -219,18 +219,18 @@ def command_analyze(args: argparse.Namespace) -> int:
 
     formats = parse_formats(args.format)
     folder = args.out or args.sweep / "analysis"
-    check_analysis_folder(folder)  # before reading: a refused folder costs nothing
-    sweep = Sweep(args.sweep)
-    output = Output(formats, args.dpi, Stamp.from_manifest(sweep.manifest))
-    discover = None
+    if args.threshold is not None and not args.discover:
+        raise SpecError("--threshold goes with --discover OUTCOME")
     if args.discover or args.feature_scores:
         from experiments import discovery
 
-        discovery.require_ema()  # before anything is written
-        if args.discover:
-            discover = discovery.Question.parse(sweep, args.discover, args.threshold, args.min_density)
-    elif args.threshold is not None:
-        raise SpecError("--threshold goes with --discover OUTCOME")
+        discovery.require_ema()  # before anything is read or written
+    check_analysis_folder(folder)  # before reading: a refused folder costs nothing
+    sweep = Sweep(args.sweep)
+    output = Output(formats, args.dpi, Stamp.from_manifest(sweep.manifest))
+    discover = (
+        discovery.Question.parse(sweep, args.discover, args.threshold, args.min_density) if args.discover else None
+    )
     written = write_analysis(sweep, folder, output)
     if args.discover or args.feature_scores:
         written += discovery.write_discovery(sweep, folder, output, discover)
