@@ -429,6 +429,7 @@ class Info:
     upper: float = INF
     whole: bool = False
     description: str = ""
+    model_unit: str = ""  # the unit of the number in the data (USD, share (0–1), ...), before display scaling
 
     def scaled(self, values):
         """Values in display units."""
@@ -492,9 +493,9 @@ def column_entry(name: str, registry: bool = False) -> Column:
     return Column(name, name.replace("_", " ").capitalize(), unit, "", flow=unit == "USD/week", lower=-INF)
 
 
-def _unit_after(column: Column, aggregation: str, yearly: bool) -> str:
-    """The display unit of a column once aggregated over weeks: a weekly flow summed is a total (or per year)."""
-    display = shown(column.unit).unit
+def _unit_after(column: Column, aggregation: str, yearly: bool, display: bool = True) -> str:
+    """The unit of a column once aggregated over weeks (shown or in the data): a weekly flow summed is a total."""
+    display = shown(column.unit).unit if display else column.unit
     if not column.flow:
         return display
     amount = display.removesuffix("/week")
@@ -518,6 +519,7 @@ def outcome_info(name: str, yearly: bool = False) -> Info:
             column.upper,
             column.whole,
             column.description,
+            column.unit,
         )
     registry, column_name, aggregation = _split(name)
     column = column_entry(column_name, registry=registry is not None)
@@ -526,6 +528,7 @@ def outcome_info(name: str, yearly: bool = False) -> Info:
     who = "" if registry is None else ("Incumbents (sum): " if registry == "incumbents" else f"{registry}: ")
     display = shown(column.unit)
     unit = _unit_after(column, aggregation, yearly)
+    model_unit = _unit_after(column, aggregation, yearly, display=False)
     upper = column.upper
     if aggregation == "sum" or registry == "incumbents":
         upper = INF  # sums of weeks (or of registries) leave a share's or a count's upper bound
@@ -540,6 +543,7 @@ def outcome_info(name: str, yearly: bool = False) -> Info:
         upper,
         whole,
         column.description,
+        model_unit,
     )
 
 
@@ -635,6 +639,7 @@ def parameter_info(name: str, values=None) -> Info:
         INF if high is None else float(high),
         int in parameter_types(name),
         ModelParameters.model_fields[name].description or "",
+        unit,
     )
 
 
@@ -656,3 +661,54 @@ def units_table() -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+RUN_COLUMNS = {
+    "run_id": ("–", "Run id: <point_id>-<replication>-<policy>."),
+    "point_id": ("–", "Design point (scenario), in design order."),
+    "replication": ("–", "Replication; it keys the run's seed."),
+    "policy": ("–", "Policy: baseline, a named policy, or one drawn from the levers (levers-<k>)."),
+    "seed_entropy": ("–", "Root seed of the run's numpy SeedSequence."),
+    "seed_spawn_key": ("–", "Spawn key of the run's SeedSequence, dot-separated."),
+    "run_hash": ("–", "Hash of what the run computes (scenario, years, overrides, seed, outcomes)."),
+    "status": ("–", "ok or failed."),
+    "error": ("–", "The error of a failed run."),
+    "duration_s": ("seconds", "Wall time of the run in its worker."),
+}
+
+
+def _units_of(name: str) -> dict[str, str] | None:
+    """Unit and description of one column of a runs table: bookkeeping, a parameter, or an outcome."""
+    from experiments.metrics import check_outcome
+
+    if name in RUN_COLUMNS:
+        unit, description = RUN_COLUMNS[name]
+        return {"unit": unit, "description": description}
+    if name in ModelParameters.model_fields:
+        info = parameter_info(name)
+        return {"unit": info.model_unit, "description": info.description}
+    try:
+        check_outcome(name, yearly=False)
+    except ValueError:
+        return None
+    info = outcome_info(name)
+    return {"unit": info.model_unit, "description": f"{info.title}. {info.description}".strip()}
+
+
+def column_units(columns: list[str]) -> dict[str, dict[str, dict[str, str]]]:
+    """Units and descriptions of a runs table's columns, for its Parquet schema."""
+    return {"columns": {name: entry for name in columns if (entry := _units_of(name))}}
+
+
+def series_units(series: pd.DataFrame) -> dict[str, dict]:
+    """Units of a series table: its columns, and the unit of `value` for each metric (a yearly aggregation)."""
+    metrics = sorted(set(series["metric"])) if "metric" in series else []
+    units = {name: outcome_info(name, yearly=True).model_unit for name in metrics}
+    columns = {
+        "year": {"unit": "calendar year", "description": "Calendar year the value summarizes."},
+        "value": {
+            "unit": "per metric",
+            "description": "The metric's yearly value; its unit by metric is in 'metrics'.",
+        },
+    }
+    return {"columns": columns, "metrics": units}

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from experiments.spec import SpecError
 
@@ -76,10 +77,13 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def atomic_write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Write a frame as Parquet atomically."""
+def atomic_write_parquet(frame: pd.DataFrame, path: Path, units: dict[str, Any] | None = None) -> None:
+    """Write a frame as Parquet atomically; `units` (from `experiments.catalogue.column_units`) go into its schema."""
     temporary = path.with_name(f".{path.name}.tmp")
-    frame.to_parquet(temporary, index=False)
+    if units is None:
+        frame.to_parquet(temporary, index=False)
+    else:
+        pq.write_table(with_units(pa.Table.from_pandas(frame, preserve_index=False), units), temporary)
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, path)
@@ -176,8 +180,31 @@ class PartStore:
         return frame.sort_values(keys, key=order, kind="stable").reset_index(drop=True)
 
     def consolidate(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Merge the parts into `runs.parquet` and `series.parquet` (atomically); return both."""
+        """Merge the parts into `runs.parquet` and `series.parquet` (atomically, units in their schemas); return both."""
+        from experiments.catalogue import column_units, series_units
+
         runs, series = self.read_runs(), self.read_series()
-        atomic_write_parquet(series, self.out / SERIES_FILE)
-        atomic_write_parquet(runs, self.out / RUNS_FILE)
+        atomic_write_parquet(series, self.out / SERIES_FILE, series_units(series))
+        atomic_write_parquet(runs, self.out / RUNS_FILE, column_units(list(runs.columns)))
         return runs, series
+
+
+UNITS_KEY = b"borrowed_time.units"  # schema metadata: JSON of column (or metric) -> unit
+
+
+def with_units(table: pa.Table, units: dict[str, Any]) -> pa.Table:
+    """A table whose fields carry `unit` and `description` metadata, and whose schema holds the units as JSON."""
+    fields = []
+    for field in table.schema:
+        entry = units.get("columns", {}).get(field.name)
+        fields.append(
+            field.with_metadata({"unit": entry["unit"], "description": entry["description"]}) if entry else field
+        )
+    schema = pa.schema(fields, metadata={**(table.schema.metadata or {}), UNITS_KEY: json.dumps(units).encode()})
+    return table.cast(schema)
+
+
+def read_units(path: Path) -> dict[str, Any]:
+    """The units a runs or series table was written with: {'columns': {name: {unit, description}}, 'metrics': ...}."""
+    metadata = pq.read_schema(path).metadata or {}
+    return json.loads(metadata[UNITS_KEY]) if UNITS_KEY in metadata else {}

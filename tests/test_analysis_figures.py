@@ -214,3 +214,16 @@ def test_robustness_is_regret_and_satisficing_across_scenarios(grid):
     best = cash.max(axis=1)
     assert table.loc[("total_cash_usd", "opex"), "max_regret"] == pytest.approx((best - cash["opex"]).max())
     assert np.isnan(table.loc[("total_cash_usd", "opex"), "satisficing_share"])  # no threshold, no share
+
+
+def test_the_runs_and_series_tables_carry_their_units(grid):
+    """runs.parquet's fields and series.parquet's metrics carry units and descriptions from the catalogues."""
+    from experiments.store import read_units
+
+    columns = read_units(grid / "runs.parquet")["columns"]
+    assert columns["share_developers_on_alternatives"]["unit"] == "share (0–1)"
+    assert columns["total_cash_usd"]["unit"] == "USD" and columns["insolvencies"]["unit"] == "events"
+    assert columns["per_package_fee_usd"]["unit"] == "USD" and columns["duration_s"]["unit"] == "seconds"
+    assert "Cash reserves" in columns["total_cash_usd"]["description"]
+    metrics = read_units(grid / "series.parquet")["metrics"]
+    assert metrics == {"incumbents.revenue_fees_usd.sum": "USD per year", "total_cash_usd": "USD"}

@@ -8,6 +8,7 @@ that check the one-line error a user without it gets.
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from model import run
 from model.parameters import ParameterError
 
 SPECS = Path(__file__).resolve().parent.parent / "experiments" / "specs"
+if os.environ.get("BORROWED_TIME_REQUIRE_EMA") == "1" and not discovery.ema_available():
+    raise RuntimeError("BORROWED_TIME_REQUIRE_EMA=1 but EMA Workbench is not installed: pip install -e '.[test,ema]'")
 NEEDS_EMA = pytest.mark.skipif(
     not discovery.ema_available(),
     reason="EMA Workbench is not installed (the optional extra: pip install 'borrowed-time[ema]'); CI installs it",
