@@ -258,5 +258,5 @@ def _duration(seconds: float) -> str:
     if seconds < 120:
         return f"about {seconds:.0f} s"
     if seconds < 7200:
-        return f"about {seconds / 60:.0f} min"
+        return f"about {seconds / 60:.0f} min ({seconds:.0f} s)"
     return f"about {seconds / 3600:.1f} h"
