@@ -1,4 +1,9 @@
-"""CorporationAgent: a consumer firm that chooses how, if at all, to support registries."""
+"""CorporationAgent: a consumer firm that chooses how, if at all, to support registries.
+
+The firm's state lives in one row of the model's corporation population (`model.corporations`,
+see `model/corporations.py`); this agent is a thin view onto that row that holds the firm's
+decision rule (the support logit) and its payments.
+"""
 
 from __future__ import annotations
 
@@ -26,29 +31,62 @@ class SupportMode(StrEnum):
     # All three are paid once a year, at the firm's budget week.
 
 
-class CorporationAgent(Agent):
-    """A consuming firm: size, heavy-tailed usage, dependencies, and a support mode."""
+#: Support modes by their code in the population's `mode` array.
+MODES: tuple[SupportMode, ...] = tuple(SupportMode)
 
-    def __init__(
-        self,
-        model: RegistryModel,
-        developers: float,
-        usage_share: float,
-        dependencies: dict[str, float],
-        budget_week: int,
-        heavy: bool,
-    ) -> None:
-        """Create a firm with its size, share of corporate downloads and registry mix."""
+
+class CorporationAgent(Agent):
+    """A consuming firm (a view onto row `row` of the corporation population): size, usage, dependencies, mode."""
+
+    def __init__(self, model: RegistryModel, row: int) -> None:
+        """Bind the view to row `row` of the model's corporation arrays."""
         super().__init__(model)
-        self.developers = developers
-        self.usage_share = usage_share
-        self.dependencies = dependencies  # registry name -> share of the firm's downloads there
-        self.budget_week = budget_week
-        self.heavy = heavy
-        self.mode = SupportMode.NONE
-        self.contract_end_time = -1.0
-        self.row = len(model.corporation_rows)  # this firm's row in the model's firm arrays
-        model.corporation_rows.append(self)
+        self.row = row
+
+    @property
+    def _population(self):
+        """The model's corporation arrays."""
+        return self.model.corporations
+
+    @property
+    def developers(self) -> float:
+        """Firm size in developers; sets the support amount (pledge x developers)."""
+        return float(self._population.developers[self.row])
+
+    @property
+    def usage_share(self) -> float:
+        """Share of all sampled corporate downloads."""
+        return float(self._population.usage_share[self.row])
+
+    @property
+    def dependencies(self) -> dict[str, float]:
+        """Registry name -> share of the firm's downloads there (incumbents only)."""
+        return self._population.dependencies[self.row]
+
+    @property
+    def budget_week(self) -> int:
+        """Week of the year (0-51) when the firm decides and pays."""
+        return int(self._population.budget_week[self.row])
+
+    @property
+    def heavy(self) -> bool:
+        """Among the heaviest users (only they can buy a paid tier)."""
+        return bool(self._population.heavy[self.row])
+
+    @property
+    def mode(self) -> SupportMode:
+        """The firm's support mode."""
+        return MODES[self.model.corporations.mode[self.row]]
+
+    @property
+    def contract_end_time(self) -> float:
+        """Tick a running opex contract ends (-1 when the firm never had one)."""
+        return float(self._population.contract_end_time[self.row])
+
+    @contract_end_time.setter
+    def contract_end_time(self, time: float) -> None:
+        """Set the end of the firm's opex contract."""
+        self._population.contract_end_time[self.row] = time
 
     # ----- decisions --------------------------------------------------------------------------
     def support_utilities(self) -> dict[SupportMode, float]:
@@ -98,8 +136,9 @@ class CorporationAgent(Agent):
         """At the budget week: keep or renew an opex contract, or re-decide by logit; then pay the year."""
         m = self.model
         draw = m.rng.random()
-        in_contract = self.mode == SupportMode.OPEX and m.time < self.contract_end_time
-        renewed = self.mode == SupportMode.OPEX and not in_contract and draw < m.p.opex_renewal_prob
+        on_opex = self.mode == SupportMode.OPEX
+        in_contract = on_opex and m.time < self.contract_end_time
+        renewed = on_opex and not in_contract and draw < m.p.opex_renewal_prob
         if renewed:
             self.contract_end_time = m.time + m.p.opex_contract_years * WEEKS_PER_YEAR
         elif not in_contract:
@@ -110,8 +149,7 @@ class CorporationAgent(Agent):
         """Adopt a mode; a new opex contract starts its term."""
         if mode == SupportMode.OPEX and (new_term or self.mode != SupportMode.OPEX):
             self.contract_end_time = self.model.time + self.model.p.opex_contract_years * WEEKS_PER_YEAR
-        self.mode = mode
-        self.model.note_support_mode(self)
+        self._population.set_mode(self.row, mode)
 
     # ----- money ------------------------------------------------------------------------------
     def support_usd_per_year(self) -> float:
@@ -120,9 +158,10 @@ class CorporationAgent(Agent):
 
     def pay_for_the_year(self) -> None:
         """Pay this budget year's support: a donation, the opex invoice or the paid-tier fee."""
-        if self.mode in (SupportMode.DONATION, SupportMode.OPEX):
-            self.pay(self.mode, self.support_usd_per_year())
-        elif self.mode == SupportMode.PAID:
+        mode = self.mode
+        if mode in (SupportMode.DONATION, SupportMode.OPEX):
+            self.pay(mode, self.support_usd_per_year())
+        elif mode == SupportMode.PAID:
             self.pay_paid_tier()
 
     def pay(self, mode: SupportMode, amount_usd: float) -> None:
@@ -151,14 +190,13 @@ class CorporationAgent(Agent):
     @property
     def incident_memory(self) -> float:
         """Memory of incidents that hit the firm, decayed to the current week."""
-        m = self.model
-        return float(m.firm_memory[self.row] * m.memory_decay_per_week ** (m.time - m.firm_memory_time[self.row]))
+        return self._population.memory_now(self.model.time, self.row)
 
     @property
     def harm_usd(self) -> float:
         """Harm from malware and worms so far, USD, for all the firms it stands for."""
-        return float(self.model.firm_harm_usd[self.row])
+        return float(self._population.harm_usd[self.row])
 
     def remember_incident(self, severity: float) -> None:
         """Add an incident that hit the firm to its memory (severity 1 = a serious incident)."""
-        self.model.remember_incidents(np.array([self.row]), np.array([severity]))
+        self._population.remember(np.array([self.row]), np.array([severity]), self.model.time)

@@ -27,8 +27,9 @@ class UmbrellaFunder(Agent):
         miss_prob_per_year: float,
         commitment_years: int,
         first_round_week: int,
+        allocation_weights: dict[str, float] | None = None,
     ) -> None:
-        """Create the funder with its donors and round calendar."""
+        """Create the funder with its donors, round calendar and (optional) allocation weights."""
         super().__init__(model)
         self.name = name
         self.full_budget_usd_per_year = budget_usd_per_year
@@ -44,7 +45,7 @@ class UmbrellaFunder(Agent):
         self.grants: dict[str, float] = {}  # registry name -> USD per year
         self.committed_until = -1.0
         self.rounds_missed = 0
-        self.allocation_weights: dict[str, float] | None = None  # registry -> weight; None = by need
+        self.allocation_weights = allocation_weights  # registry -> weight; None = by need
 
     @property
     def budget_usd_per_year(self) -> float:
@@ -86,7 +87,10 @@ class UmbrellaFunder(Agent):
         self.model.log_event("missed_round", "", f"{self.name} missed a grant round; grants to {hit} stop")
 
     def allocate(self, budget_usd_per_year: float) -> dict[str, float]:
-        """Split a budget across eligible registries: by `allocation_weights` if set, else half equally, half by workload."""
+        """Split a budget across eligible registries: by `allocation_weights` if set, else by need.
+
+        By need: a share `umbrella_need_share` in proportion to security workload, the rest equally.
+        """
         eligible: list[RegistryAgent] = [r for r in self.model.open_registries if r.eligible_for_grants]
         if not eligible or budget_usd_per_year <= 0:
             return {}
@@ -96,8 +100,10 @@ class UmbrellaFunder(Agent):
             if total > 0:
                 return {name: budget_usd_per_year * w / total for name, w in weights.items() if w > 0}
         total_workload = sum(r.workload for r in eligible) or 1.0
+        need = self.model.p.umbrella_need_share
         return {
-            r.name: budget_usd_per_year * (0.5 / len(eligible) + 0.5 * r.workload / total_workload) for r in eligible
+            r.name: budget_usd_per_year * ((1 - need) / len(eligible) + need * r.workload / total_workload)
+            for r in eligible
         }
 
     def pay_grants(self) -> None:

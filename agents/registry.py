@@ -102,7 +102,9 @@ class RegistryAgent(Agent):
         }
         self._coef = {item: shares[item] * full_week for item in shares}
         start_staff_fte = (
-            from_profile.ops_fte + from_profile.own_security_fte + (1.0 if from_profile.umbrella_eligible else 0.0)
+            from_profile.ops_fte
+            + from_profile.own_security_fte
+            + (p.start_grant_fte if from_profile.umbrella_eligible else 0.0)
         )
         staff_week = start_staff_fte * p.fte_cost_usd_per_year / WEEKS_PER_YEAR
         self._coef["other"] = max(0.0, (1 - sum(shares.values())) * full_week - staff_week)

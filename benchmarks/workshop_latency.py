@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from viz.workshop.roles import ROLES
+from viz.workshop.roles import ROLE_BOOK
 from viz.workshop.room import RoomManager
 
 
@@ -38,7 +38,7 @@ def run(clients: int, submissions: int, seed: int = 0) -> dict:
     """Play the scripted load; return latency lists in milliseconds."""
     manager = RoomManager.open(Path(tempfile.mkdtemp()) / "bench.sqlite3")
     room, key = manager.create_room("benchmark", seed=seed, rounds_total=8)
-    tokens = {role: room.join(role, f"team {role}") for role in ROLES}
+    tokens = {role: room.join(role, f"team {role}") for role in ROLE_BOOK.roles}
     sent: dict[int, tuple[float, int]] = {}  # version -> (time of the change, client who made it)
     advances: set[int] = set()
     sent_lock = threading.Lock()
@@ -70,7 +70,7 @@ def run(clients: int, submissions: int, seed: int = 0) -> dict:
 
     def actor(client: int) -> None:
         """Submit this client's team decision a few times, pausing between."""
-        role = ROLES[client % len(ROLES)]
+        role = ROLE_BOOK.roles[client % len(ROLE_BOOK.roles)]
         for index in range(submissions):
             time.sleep(pauses[client, index])
             decision = {"statement": f"client {client} #{index}"} if role == "developers" else {}

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 from experiments import search, sweep_cli
 from experiments.app_command import add_app_parser, command_app
 from experiments.run_output import check_run_folder, write_run_folder
-from model.parameters import ParameterError, parameter_table
+from model.parameters import ParameterError, catalogue_table, parameter_table
 from model.scenarios import load_preset, load_scenario, preset_names
 from viz.workshop.cli import command_workshop
 from viz.workshop.cli import register as register_workshop
@@ -124,10 +124,18 @@ def command_scenarios(_: argparse.Namespace) -> int:
 
 
 def command_params(_: argparse.Namespace) -> int:
-    """List parameters with defaults, ranges and descriptions."""
+    """List parameters with defaults, ranges, kinds and descriptions, then the registry catalogue."""
     for row in parameter_table():
         allowed = f" [{row['allowed']}]" if row["allowed"] else ""
-        print(f"{row['name']} = {row['default']}{allowed}\n    {row['description']}")
+        live = "; may change mid-run" if row["live"] == "yes" else ""
+        print(f"{row['name']} = {row['default']}{allowed} ({row['kind']}{live})\n    {row['description']}")
+    print("\nRegistry catalogue (model/catalogue.py; profile numbers and sources in docs/calibration.md):")
+    for row in catalogue_table():
+        print(
+            f"{row['name']:10s} {row['label']:15s} dependency_probability = {row['dependency_probability']}, "
+            f"grant_eligible = {row['grant_eligible']}, worm_card_weight = {row['worm_card_weight']}, "
+            f"colour = {row['colour']}"
+        )
     return 0
 
 

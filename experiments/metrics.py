@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from model.ecosystem import REGISTRY_NAMES
+from model.catalogue import REGISTRIES
 from model.parameters import ParameterError
 from model.reporters import MODEL_REPORTERS, REGISTRY_REPORTERS
 from model.runner import RunResult
@@ -142,9 +142,10 @@ def parse_metric(name: str) -> Metric:
         return Metric(name, parts[0], aggregation)
     if len(parts) == 2:
         registry, column = parts
-        if registry not in (*REGISTRY_NAMES, "incumbents"):
+        if registry not in (*REGISTRIES.registry_names, "incumbents"):
             raise ParameterError(
-                f"outcome {name!r}: unknown registry {registry!r}; allowed: incumbents, {', '.join(REGISTRY_NAMES)}"
+                f"outcome {name!r}: unknown registry {registry!r}; allowed: incumbents, "
+                f"{', '.join(REGISTRIES.registry_names)}"
             )
         if column not in REGISTRY_COLUMNS:
             raise ParameterError(

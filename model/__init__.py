@@ -1,14 +1,20 @@
-"""The registry-economy model: parameters, scenarios, the Mesa model and `run()`."""
+"""The registry-economy model: parameters, the registry catalogue, scenarios, the Mesa model and `run()`."""
 
+from model.catalogue import REGISTRIES
 from model.model import RegistryModel
 from model.parameters import ModelParameters, ParameterError, make_parameters
+from model.profiles import RegistryCatalogue, RegistryEntry, RegistryProfile
 from model.runner import RunResult, run
 from model.scenarios import Scenario, load_scenario, preset_names
 
 __all__ = [
+    "REGISTRIES",
     "ModelParameters",
     "ParameterError",
+    "RegistryCatalogue",
+    "RegistryEntry",
     "RegistryModel",
+    "RegistryProfile",
     "RunResult",
     "Scenario",
     "load_scenario",

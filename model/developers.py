@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from model.parameters import ModelParameters
     from model.profiles import RegistryProfile
 
-PUBLISH_RATE_SIGMA = 1.5  # assumption: heavy-tailed publishing (top 10% publish ~55-60%; Maven: 88% [A5])
-PACKAGE_YEARS = 5.0  # assumption: a developer's package stock is about five years of publishing
 #: Below this many rows, the entry test evaluates everyone in one pass (per-call overhead dominates).
 SMALL_BLOCK_ROWS = 50_000
 
@@ -91,30 +89,37 @@ class DeveloperPopulation:
 
     @classmethod
     def sample(cls, p: ModelParameters, profiles: tuple[RegistryProfile, ...], rng: np.random.Generator):
-        """Draw the population: ecosystems by publisher counts, publishing calibrated to the profiles."""
+        """Draw the population: ecosystems by publisher counts, publishing calibrated to the profiles.
+
+        Traits are drawn from the parameters' distributions: publishing rate LogNormal(0,
+        `publish_rate_sigma`), fee sensitivity LogNormal(0, `fee_sensitivity_sigma`), switching
+        cost `switching_cost_mean` x LogNormal with mean 1, security awareness Beta(b, b), token
+        hygiene Beta(c m, c (1 - m)).
+        """
         publishers = np.array([profile.publishers for profile in profiles], dtype=float)
         counts = np.maximum(1, np.floor(p.n_developers * publishers / publishers.sum())).astype(int)
         counts[np.argmax(counts)] += p.n_developers - counts.sum()
         ecosystem = np.repeat(np.arange(len(profiles)), counts).astype(np.int16)
         n = len(ecosystem)
         represented = publishers.sum() / n
-        raw_rate = rng.lognormal(0.0, PUBLISH_RATE_SIGMA, n)
+        raw_rate = rng.lognormal(0.0, p.publish_rate_sigma, n)
         publish_rate = np.empty(n)
         growth = (1 + p.publishing_growth_per_year) ** (p.start_year - 2026)
         for index, profile in enumerate(profiles):
             members = ecosystem == index
             target = profile.new_packages_per_week * growth / represented
             publish_rate[members] = raw_rate[members] * target / raw_rate[members].sum()
-        hygiene_a = 4 * p.token_hygiene_mean
+        hygiene_a = p.token_hygiene_concentration * p.token_hygiene_mean
+        cost_sigma = p.switching_cost_sigma
         return cls(
             home=ecosystem.copy(),
             ecosystem=ecosystem,
-            packages=1 + publish_rate * 52 * PACKAGE_YEARS,
+            packages=1 + publish_rate * 52 * p.package_years,
             publish_rate=publish_rate,
-            fee_sensitivity=rng.lognormal(0.0, 0.5, n),
-            switching_cost=p.switching_cost_mean * rng.lognormal(-0.125, 0.5, n),
-            security_awareness=rng.beta(2.0, 2.0, n),
-            token_hygiene=rng.beta(hygiene_a, 4 - hygiene_a, n),
+            fee_sensitivity=rng.lognormal(0.0, p.fee_sensitivity_sigma, n),
+            switching_cost=p.switching_cost_mean * rng.lognormal(-0.5 * cost_sigma**2, cost_sigma, n),
+            security_awareness=rng.beta(p.security_awareness_beta, p.security_awareness_beta, n),
+            token_hygiene=rng.beta(hygiene_a, p.token_hygiene_concentration - hygiene_a, n),
             compromised=np.zeros(n, dtype=bool),
             represented=represented,
         )

@@ -15,19 +15,55 @@ from agents.developer import DeveloperAgent
 from agents.funder import PublicFunder, UmbrellaFunder
 from agents.registry import RegistryAgent, Status
 from model import ecosystem, reporters
+from model.catalogue import REGISTRIES
+from model.corporations import CorporationPopulation
 from model.developers import DeveloperPopulation, SwitchContext, latent_demand
 from model.malware import MalwareLedger, malware_week
-from model.parameters import ModelParameters, ParameterError, make_parameters
-from model.profiles import COST_SHARES, INCUMBENTS, RegistryProfile, full_cost_from_downloads
+from model.parameters import ModelParameters, ParameterError, changed_parameters, make_parameters
+from model.profiles import RegistryCatalogue, RegistryProfile, full_cost_from_downloads
 from model.worms import start_outbreaks
 
 WEEKS_PER_YEAR = 52
-#: Probability that a firm depends on each registry (assumption; ecosystems' reach).
-DEPENDENCY_PROBABILITY = {"npm": 0.85, "pypi": 0.80, "maven": 0.50, "crates": 0.25, "rubygems": 0.20}
-#: Log-scale spread of firm size in developers (assumption).
-FIRM_SIZE_SIGMA = 1.0
 #: The default parameters: the status quo against which corporate money and stewards are calibrated.
 REFERENCE = ModelParameters()
+
+
+def cost_shares(p: ModelParameters) -> dict[str, float]:
+    """Each cost item's share of fully costed cost in 2026 (staff and other make up the rest)."""
+    return {
+        "bandwidth": p.bandwidth_cost_share,
+        "storage": p.storage_cost_share,
+        "compute": p.compute_cost_share,
+        "malware_mitigation": p.mitigation_cost_share,
+    }
+
+
+def support_shares_given(p: ModelParameters, share_supporting: float) -> tuple[float, float]:
+    """Long-run shares of firms donating and holding opex contracts if peers supported at `share_supporting`.
+
+    A firm outside an opex contract re-decides yearly (donation with probability q_d, which is
+    lower in downturn years, opex with q_o); an opex contract lasts L years and renews with
+    probability r, so opex spells last L / ((1 - r)(1 - q_o)) years and the gaps between them
+    1 / q_o years. The peer-norm term makes q_d and q_o depend on the share supporting.
+    """
+    cost_ratio = p.pledge_usd_per_developer / p.it_budget_usd_per_developer
+    support = (
+        p.support_base_utility
+        + p.norm_weight * share_supporting
+        + p.regulation_weight * p.regulation_mandates_support
+        - p.cost_weight * cost_ratio
+    )
+    q_support = 1 / (1 + math.exp(-support))
+    q_opex = q_support * p.opex_budget_share
+    q_donation = (1 - p.downturn_prob_per_year) * q_support * (1 - p.opex_budget_share) + (
+        p.downturn_prob_per_year * _donation_probability_in_downturn(support, p)
+    )
+    if q_opex > 0:
+        opex_spell = p.opex_contract_years / max((1 - p.opex_renewal_prob) * (1 - q_opex), 1e-9)
+        share_opex = opex_spell / (opex_spell + 1 / q_opex)
+    else:
+        share_opex = 0.0
+    return (1 - share_opex) * q_donation, share_opex
 
 
 def _donation_probability_in_downturn(support_utility: float, p: ModelParameters) -> float:
@@ -53,10 +89,20 @@ class RegistryModel(Model):
     """Package registries, consuming corporations and security funders, one tick per week.
 
     Parameters are the fields of `ModelParameters` (see `docs/calibration.md`), given as
-    keyword arguments or as a `params` object; `rng` seeds all randomness.
+    keyword arguments or as a `params` object; `rng` seeds all randomness. `catalogue` is the
+    set of incumbent registries (default: the shipped five, `model.catalogue.REGISTRIES`); every
+    per-registry table, index and name comes from it. Parameters are immutable: a running
+    model's parameters change only through `set_parameters`.
     """
 
-    def __init__(self, params: ModelParameters | None = None, *, rng: Any = None, **overrides: Any) -> None:
+    def __init__(
+        self,
+        params: ModelParameters | None = None,
+        *,
+        rng: Any = None,
+        catalogue: RegistryCatalogue | None = None,
+        **overrides: Any,
+    ) -> None:
         """Validate parameters and build registries, funders and corporations."""
         if rng is not None:
             check_seed(rng, "rng")
@@ -65,10 +111,13 @@ class RegistryModel(Model):
                 f"'params' must be a ModelParameters object or None; give parameters as keywords (got {params!r:.80})"
             )
         super().__init__(rng=int(rng) if isinstance(rng, np.integer) else rng)  # Mesa seeds `random` with an int
-        base = params.model_dump() if params is not None else {}
-        self.p = make_parameters({**base, **overrides})
-        self.cost_shares = COST_SHARES
-        self.memory_decay_per_week = 0.5 ** (1 / (self.p.incident_memory_half_life_years * WEEKS_PER_YEAR))
+        self.catalogue = catalogue or REGISTRIES
+        base = params.model_dump(exclude_unset=True) if params is not None else {}
+        self.p = make_parameters({**base, **overrides}, self.catalogue)
+        self.n_incumbents = len(self.catalogue)
+        self.registry_names: tuple[str, ...] = self.catalogue.registry_names  # by index
+        self.uploads_per_new_package = self.catalogue.uploads_per_new_package()  # by index
+        self.cost_shares = cost_shares(self.p)
         self.firms_per_corporation = self.p.corporations_represented / self.p.n_corporations
         self.events: list[dict[str, Any]] = []
         self.downturn = False
@@ -78,20 +127,13 @@ class RegistryModel(Model):
         self._payment_window: deque[dict[str, float]] = deque()
         self._payment_totals: dict[str, float] = defaultdict(float)
 
-        self.mode_counts: dict[SupportMode, int] = dict.fromkeys(SupportMode, 0)
-        self._firm_modes: dict[int, SupportMode] = {}
-        self.budget_calendar: list[list[CorporationAgent]] = [[] for _ in range(WEEKS_PER_YEAR)]
-        self.corporation_rows: list[CorporationAgent] = []  # firms by row of the firm arrays below
-        self.firm_memory = np.zeros(self.p.n_corporations)  # incident memory as of firm_memory_time
-        self.firm_memory_time = np.zeros(self.p.n_corporations)
-        self.firm_harm_usd = np.zeros(self.p.n_corporations)
-        self.registry_list = [RegistryAgent(self, profile) for profile in INCUMBENTS]
+        self.registry_list = [RegistryAgent(self, profile) for profile in self.catalogue.profiles]
         self.registries_by_name = {r.name: r for r in self.registry_list}
         self.registries_by_index: dict[int, RegistryAgent] = dict(enumerate(self.registry_list))
         self.alternatives: dict[int, RegistryAgent] = {}  # incumbent index -> its alternative
-        self.developers = DeveloperPopulation.sample(self.p, INCUMBENTS, self.rng)
+        self.developers = DeveloperPopulation.sample(self.p, self.catalogue.profiles, self.rng)
         self._developer_views: dict[int, DeveloperAgent] = {}  # created on first access (developer_agent)
-        self.malware_ledger = MalwareLedger(n_registries=len(ecosystem.REGISTRY_NAMES))
+        self.malware_ledger = MalwareLedger(n_registries=len(self.registry_names))
         self.spam_burst_ends: list[int] = []
         self.spam_packages_per_week = 0.0
         self.worm_rows: list[dict[str, Any]] = []
@@ -100,8 +142,7 @@ class RegistryModel(Model):
         self._set_malware_workload()
         self.umbrella_funders = self._create_umbrella_funders()
         self.public_funder = PublicFunder(self, self.p.public_funder_budget_usd_per_year, self.p.public_grant_years)
-        self.corporations = self._create_corporations()
-        self.harm_weights = self._harm_weights()
+        self.corporations, self.corporation_agents = self._create_corporations()
         self._open_books()
         self.datacollector = DataCollector(
             model_reporters=reporters.MODEL_REPORTERS,
@@ -177,9 +218,38 @@ class RegistryModel(Model):
         if not self.open_registries:
             self.running = False
 
+    # ===== changing a running model's parameters ====================================================
+    def set_parameters(self, **changes: Any) -> None:
+        """Change parameters of the running model from the coming week, validated as at construction.
+
+        Cross-field rules are checked; a parameter the model reads only when it is built is
+        refused (`ParameterError`); agents that hold a copy of a changed parameter get the new value.
+        """
+        previous, self.p = self.p, changed_parameters(self.p, changes, catalogue=self.catalogue)
+        changed = {name for name in changes if getattr(self.p, name) != getattr(previous, name)}
+        self._pass_on_to_funders(changed)
+
+    def _pass_on_to_funders(self, changed: set[str]) -> None:
+        """Give funder agents the new values of the parameters they copied when they were made."""
+        p = self.p
+        for funder in self.umbrella_funders:
+            if "umbrella_budget_usd_per_year" in changed:
+                funder.full_budget_usd_per_year = p.umbrella_budget_usd_per_year / len(self.umbrella_funders)
+            if "umbrella_registry_share" in changed:
+                funder.registry_share = p.umbrella_registry_share
+            if "umbrella_commitment_years" in changed:
+                funder.commitment_years = p.umbrella_commitment_years
+            if "umbrella_allocation_weights_by_registry" in changed:
+                funder.allocation_weights = dict(p.umbrella_allocation_weights_by_registry) or None
+        if "public_funder_budget_usd_per_year" in changed:
+            self.public_funder.budget_usd_per_year = p.public_funder_budget_usd_per_year
+        if "public_grant_years" in changed:
+            self.public_funder.grant_years = p.public_grant_years
+
     # ===== shocks fired by hand (the app's shock buttons; they act on the running model) ============
-    def shock_worm(self, registry: str = "npm") -> None:
-        """A worm outbreak starts at `registry` in the coming week (the worm step of the next tick)."""
+    def shock_worm(self, registry: str | None = None) -> None:
+        """A worm outbreak starts at `registry` (default `worm_outbreak_registry`) in the coming week."""
+        registry = registry or self.p.worm_outbreak_registry
         if registry not in self.registries_by_name:
             raise ValueError(f"unknown registry {registry!r}; allowed: {', '.join(self.registries_by_name)}")
         self.pending_worm_starts.append(registry)
@@ -200,15 +270,15 @@ class RegistryModel(Model):
             registry.lose_cdn_donor_for_good()
 
     def shock_spam_burst(self) -> None:
-        """An AI spam / token-farming burst on npm starts in the coming week and lasts `spam_burst_weeks`."""
+        """A spam / token-farming burst starts in the coming week and lasts `spam_burst_weeks`."""
         self._start_spam_burst(int(self.time) + 1 + self.p.spam_burst_weeks, " (shock)")
 
     def _start_spam_burst(self, end: int, note: str = "") -> None:
-        """Start an npm spam burst that lasts until week `end`, and log it."""
+        """Start a spam burst on `spam_burst_registry` that lasts until week `end`, and log it."""
         self.spam_burst_ends.append(end)
         self.log_event(
             "spam_burst",
-            "npm",
+            self.p.spam_burst_registry,
             f"an AI spam / token-farming burst of {self.p.spam_burst_packages:,.0f} packages begins{note}",
         )
 
@@ -242,39 +312,32 @@ class RegistryModel(Model):
     # ===== construction ==============================================================================
     def full_cost_usd_per_year(self, profile: RegistryProfile) -> float:
         """Fully costed yearly cost of a registry in 2026 (before in-kind donations)."""
-        return full_cost_from_downloads(profile.downloads_per_week)
+        p = self.p
+        return full_cost_from_downloads(
+            profile.downloads_per_week,
+            p.cost_anchor_usd_per_year,
+            p.cost_anchor_downloads_per_week,
+            p.cost_scaling_exponent,
+        )
 
     def reference_workload(self, profile: RegistryProfile) -> float:
         """Security workload (reports per week) of a registry in 2026 under reference malware."""
         reports = REFERENCE.malware_arrivals_per_day * 7 * profile.malware_share
         return reports + profile.uploads_per_week / self.p.uploads_per_report_equivalent
 
-    def _harm_weights(self) -> np.ndarray:
-        """Each firm's share of the harm that malware in each ecosystem does to corporations."""
-        self.dependency_shares = np.zeros((len(self.corporation_rows), len(INCUMBENTS)))
-        usage = np.array([corporation.usage_share for corporation in self.corporation_rows])
-        for row, corporation in enumerate(self.corporation_rows):
-            for name, share in corporation.dependencies.items():
-                self.dependency_shares[row, ecosystem.INCUMBENT_NAMES.index(name)] = share
-        weights = self.dependency_shares * usage[:, None]
-        return weights / np.maximum(weights.sum(axis=0), 1e-12)
-
     def harm_corporations(self, harm_by_ecosystem: np.ndarray) -> None:
-        """Share harm (USD) among firms by their use of each ecosystem; serious harm is remembered."""
-        harm = self.harm_weights @ harm_by_ecosystem
-        self.firm_harm_usd += harm
-        reference = self.p.incident_harm_reference_usd * self.firms_per_corporation
-        rows = np.flatnonzero(harm > 0.01 * reference)  # small harm is not an incident
-        self.remember_incidents(rows, harm[rows] / reference)
+        """Share harm (USD, by ecosystem) among firms by their use of each ecosystem; serious harm is remembered."""
+        incident_usd = self.p.incident_harm_reference_usd * self.firms_per_corporation
+        self.corporations.harm(harm_by_ecosystem, incident_usd, self.time)
 
     def ecosystem_index(self, registry: RegistryAgent) -> int:
         """Index of the incumbent whose ecosystem a registry serves."""
         name = registry.profile.incumbent_name or registry.name
-        return ecosystem.INCUMBENT_NAMES.index(name)
+        return self.registry_names.index(name)
 
     def index_of(self, registry: RegistryAgent) -> int:
         """A registry's index in the developer arrays."""
-        return ecosystem.REGISTRY_NAMES.index(registry.name)
+        return self.registry_names.index(registry.name)
 
     def developer_agent(self, index: int) -> DeveloperAgent:
         """The Mesa agent viewing developer row `index`, created (and registered) on first access."""
@@ -297,7 +360,7 @@ class RegistryModel(Model):
     # ----- the developer rules (vectorised; model/reference.py restates them per agent) -----------
     def new_packages_per_registry(self, multiplier: float) -> np.ndarray:
         """Real new packages published on each registry this week."""
-        return self.developers.publishing_per_registry(len(ecosystem.REGISTRY_NAMES), multiplier)
+        return self.developers.publishing_per_registry(len(self.registry_names), multiplier)
 
     def choose_developer_homes(self, context: SwitchContext, uniforms: np.ndarray) -> np.ndarray:
         """Every developer's home after this week's switching choice (all decide on one snapshot)."""
@@ -306,11 +369,6 @@ class RegistryModel(Model):
     def entry_demand(self, context: SwitchContext, candidates: list[int]) -> np.ndarray:
         """Share of each candidate ecosystem's developers who would gain by moving to an alternative."""
         return latent_demand(self.developers, context, self.p, ecosystems=candidates)
-
-    @property
-    def registry_names(self) -> tuple[str, ...]:
-        """Registry names by index (incumbents, then their alternatives)."""
-        return ecosystem.REGISTRY_NAMES
 
     def _set_malware_workload(self) -> None:
         """Expected malware reports per week at each incumbent (before the first week's arrivals)."""
@@ -334,41 +392,24 @@ class RegistryModel(Model):
                 miss_prob_per_year=p.umbrella_miss_prob_per_year,
                 commitment_years=p.umbrella_commitment_years,
                 first_round_week=(index * WEEKS_PER_YEAR // (n * p.umbrella_rounds_per_year)),
+                allocation_weights=dict(p.umbrella_allocation_weights_by_registry) or None,
             )
             funder.grants = funder.allocate(funder.budget_usd_per_year * funder.registry_share)
             funders.append(funder)
         return funders
 
-    def _create_corporations(self):
-        """Sample firms: Pareto sizes and usage, registry dependencies, budget weeks, first modes."""
-        p, rng, n = self.p, self.rng, self.p.n_corporations
-        developers = p.corporate_developers_median * rng.lognormal(0.0, FIRM_SIZE_SIGMA, n)
-        usage = rng.random(n) ** (-1 / p.consumer_pareto_alpha)
-        usage_share = usage / usage.sum()
-        heavy_cut = np.quantile(usage_share, 0.99)
-        budget_weeks = rng.integers(0, WEEKS_PER_YEAR, n)
-        uses = {name: rng.random(n) < prob for name, prob in DEPENDENCY_PROBABILITY.items()}
-        fallback = rng.choice(list(DEPENDENCY_PROBABILITY), size=n)
-        for corporation_index in range(n):
-            chosen = [name for name in DEPENDENCY_PROBABILITY if uses[name][corporation_index]]
-            chosen = chosen or [fallback[corporation_index]]
-            volume = {name: self.registries_by_name[name].downloads_per_week for name in chosen}
-            total = sum(volume.values())
-            CorporationAgent(
-                self,
-                developers=float(developers[corporation_index]),
-                usage_share=float(usage_share[corporation_index]),
-                dependencies={name: v / total for name, v in volume.items()},
-                budget_week=int(budget_weeks[corporation_index]),
-                heavy=bool(usage_share[corporation_index] >= heavy_cut),
-            )
-        corporations = self.agents_by_type[CorporationAgent]
-        for corporation in corporations:
-            self.note_support_mode(corporation)
+    def _create_corporations(self) -> tuple[CorporationPopulation, list[CorporationAgent]]:
+        """Sample the firms (population arrays and a view per row), their budget weeks and first modes."""
+        p, rng = self.p, self.rng
+        downloads = {r.name: r.downloads_per_week for r in self.registry_list}
+        population = self.corporations = CorporationPopulation.sample(p, self.catalogue, downloads, rng)
+        views = [CorporationAgent(self, row) for row in range(len(population))]
+        self.budget_calendar: list[list[CorporationAgent]] = [[] for _ in range(WEEKS_PER_YEAR)]
+        for corporation in views:  # the firms deciding in each week of the year, in row order
             self.budget_calendar[corporation.budget_week].append(corporation)
         share_donation, share_opex = self.stationary_support_shares(p)
         self.support_share = share_donation + share_opex
-        for corporation in corporations:  # start from the long-run mix of modes (a spun-up model)
+        for corporation in views:  # start from the long-run mix of modes (a spun-up model)
             draw = rng.random()
             if draw < share_opex:
                 corporation.set_mode(SupportMode.OPEX)
@@ -377,37 +418,18 @@ class RegistryModel(Model):
                 corporation.set_mode(SupportMode.DONATION)
             elif corporation.heavy and corporation.paid_tier_registries():
                 corporation.set_mode(corporation.choose_mode(rng.random()))
-        return corporations
+        return population, views
 
     @staticmethod
     def stationary_support_shares(p: ModelParameters) -> tuple[float, float]:
         """Long-run shares of firms that donate and that hold opex contracts, before any incident.
 
-        A firm outside an opex contract re-decides yearly (donation with probability q_d, which
-        is lower in downturn years, opex with q_o); an opex contract lasts L years and renews with probability r, so opex spells
-        last L / ((1 - r)(1 - q_o)) years and the gaps between them 1 / q_o years. The peer-norm
-        term makes q_d and q_o depend on the share supporting, so the shares are a fixed point.
+        The fixed point of `support_shares_given` (the shares that a given share of supporting
+        peers leads to), found by iterating it from no support.
         """
-        cost_ratio = p.pledge_usd_per_developer / p.it_budget_usd_per_developer
         share_donation = share_opex = 0.0
         for _ in range(200):
-            support = (
-                p.support_base_utility
-                + p.norm_weight * (share_donation + share_opex)
-                + p.regulation_weight * p.regulation_mandates_support
-                - p.cost_weight * cost_ratio
-            )
-            q_support = 1 / (1 + math.exp(-support))
-            q_opex = q_support * p.opex_budget_share
-            q_donation = (1 - p.downturn_prob_per_year) * q_support * (1 - p.opex_budget_share) + (
-                p.downturn_prob_per_year * _donation_probability_in_downturn(support, p)
-            )
-            if q_opex > 0:
-                opex_spell = p.opex_contract_years / max((1 - p.opex_renewal_prob) * (1 - q_opex), 1e-9)
-                share_opex = opex_spell / (opex_spell + 1 / q_opex)
-            else:
-                share_opex = 0.0
-            share_donation = (1 - share_opex) * q_donation
+            share_donation, share_opex = support_shares_given(p, share_donation + share_opex)
         return share_donation, share_opex
 
     def _open_books(self) -> None:
@@ -429,7 +451,7 @@ class RegistryModel(Model):
                 * c.developers
                 * (registry.name in c.dependencies)
                 / len(c.dependencies)
-                for c in self.corporations
+                for c in self.corporation_agents
             )
             self.support_scale[registry.name] = corporate_target / expected_flow if expected_flow > 0 else 0.0
             steward = revenue - corporate_target - reference_grants.get(registry.name, 0.0)
@@ -478,30 +500,11 @@ class RegistryModel(Model):
 
     def share_supporting(self) -> float:
         """Share of firms that support registries in any mode."""
-        return 1 - self.mode_counts[SupportMode.NONE] / len(self.corporations)
-
-    def note_support_mode(self, corporation: CorporationAgent) -> None:
-        """Keep the count of firms in each support mode current."""
-        previous = self._firm_modes.get(corporation.unique_id)
-        if previous is not None:
-            self.mode_counts[previous] -= 1
-        self.mode_counts[corporation.mode] += 1
-        self._firm_modes[corporation.unique_id] = corporation.mode
+        return self.corporations.share_supporting()
 
     def notify_service_incident(self, registry: RegistryAgent, severity: float) -> None:
         """Firms that use a failing registry remember it, in proportion to their use of it."""
-        shares = self.dependency_shares[:, self.ecosystem_index(registry)]
-        rows = np.flatnonzero(shares > 0)
-        self.remember_incidents(rows, severity * shares[rows])
-
-    def incident_memory_now(self) -> np.ndarray:
-        """Every firm's incident memory, decayed to the current week."""
-        return self.firm_memory * self.memory_decay_per_week ** (self.time - self.firm_memory_time)
-
-    def remember_incidents(self, rows: np.ndarray, severities: np.ndarray) -> None:
-        """Add incidents to some firms' memories."""
-        self.firm_memory[rows] = self.incident_memory_now()[rows] + severities
-        self.firm_memory_time[rows] = self.time
+        self.corporations.service_incident(self.ecosystem_index(registry), severity, self.time)
 
     def record_payment(self, payer: str, amount_usd: float) -> None:
         """Note money paid to registries this week, by payer (for funding concentration)."""

@@ -1,87 +1,230 @@
-"""Model parameters: every lever and constant, documented once, validated at construction.
+"""Model parameters: every lever and constant, documented, tagged and validated once.
 
-Each field carries its unit in its name or description and its allowed range. Sources for
-the defaults are in `docs/calibration.md`; values marked *assumption* there are not sourced.
-A bad value raises `ParameterError`, whose message names the field and what is allowed.
+Each field carries its unit in its name or description, its allowed range, and tags:
+
+- its **kind**: `lever` (a policy control), `shock` (an event switch, off by default),
+  `calibrated` (taken from a source or fitted to a target), `assumption` (not sourced; a
+  modelling choice to vary in sensitivity runs) or `setting` (how a run is set up: its calendar
+  and sample sizes, not a claim about the world);
+- whether it is **live**: read by the running model every week (or pushed into the agents that
+  copy it), so it may change mid-run through `RegistryModel.set_parameters`; every other
+  parameter is read when the model is built and is refused there;
+- for the explorer, an optional **control**: the actor who pulls it, a label and a unit.
+
+Sources for the defaults are in `docs/calibration.md`. A bad value raises `ParameterError`, whose
+message names the field and what is allowed. Parameters are immutable (their lists are tuples,
+their tables frozen mappings): a running model's parameters change only through
+`RegistryModel.set_parameters`, which validates them with `changed_parameters`.
 """
 
 from __future__ import annotations
 
-import difflib
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from model.profiles import INCUMBENT_NAMES
+from model.catalogue import CRATES_DOWNLOADS_PER_WEEK, REGISTRIES
+from model.errors import FrozenDict, ParameterError, allowed_range, describe_error
+from model.profiles import RegistryCatalogue
+
+__all__ = ["KINDS", "ModelParameters", "ParameterError", "changed_parameters", "make_parameters"]
+
+#: The kinds a parameter is tagged with (module docstring).
+KINDS = ("lever", "shock", "calibrated", "assumption", "setting")
+#: Explorer groups: the actor who pulls a lever, in the order the explorer shows them.
+ACTORS = (
+    "Registries and their fees",
+    "Corporations",
+    "Funders",
+    "Security",
+    "Infrastructure donors",
+    "Demand and the run",
+)
 
 
-class ParameterError(ValueError):
-    """A parameter or scenario value is invalid; the message is one line naming the field."""
+def tags(kind: str, *, live: bool = False, control: tuple[str, str, str] | None = None) -> dict[str, Any]:
+    """A field's tags: its kind, whether it may change mid-run, and its explorer control (actor, label, unit)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown parameter kind {kind!r}; allowed: {', '.join(KINDS)}")
+    tagged: dict[str, Any] = {"kind": kind, "live": live}
+    if control is not None:
+        actor, label, unit = control
+        if actor not in ACTORS:
+            raise ValueError(f"unknown actor {actor!r}; allowed: {', '.join(ACTORS)}")
+        tagged["control"] = {"actor": actor, "label": label, "unit": unit}
+    return tagged
+
+
+def _frozen(value: dict[str, Any]) -> FrozenDict:
+    """A validated table as an unchangeable mapping."""
+    return FrozenDict(value)
 
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegativeUSD = Annotated[float, Field(ge=0.0, le=1e12)]
+RegistryNames = Annotated[
+    tuple[str, ...], Field(strict=False)
+]  # a list of names becomes a tuple (still no bare string)
+USDByRegistry = Annotated[dict[str, NonNegativeUSD], AfterValidator(_frozen)]
+FTEByRegistry = Annotated[dict[str, Annotated[float, Field(ge=0.0, le=1000.0)]], AfterValidator(_frozen)]
+WeightByRegistry = Annotated[dict[str, Annotated[float, Field(ge=0.0, le=1000.0)]], AfterValidator(_frozen)]
 
 
 class ModelParameters(BaseModel):
     """All parameters of `RegistryModel`; see `docs/calibration.md` for each default's source."""
 
     # strict: a bool is not a number, text is not a bool or a number; an int is fine where a float is asked for
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     # --- Calendar -------------------------------------------------------------------------
-    start_year: int = Field(2026, ge=2000, le=2100, description="Calendar year of week 1.")
+    start_year: int = Field(
+        2026, ge=2000, le=2100, description="Calendar year of week 1.", json_schema_extra=tags("setting")
+    )
 
     # --- Demand ---------------------------------------------------------------------------
     demand_growth_multiplier: float = Field(
-        1.0, ge=0.0, le=5.0, description="Scales every registry's yearly download growth rate."
+        1.0,
+        ge=0.0,
+        le=5.0,
+        description="Scales every registry's yearly download growth rate.",
+        json_schema_extra=tags("lever", live=True),
     )
     agent_demand_extra_growth: float = Field(
         0.0,
         ge=0.0,
         le=2.0,
         description="Extra yearly download growth from AI/CI agents (0.2 = +20 points).",
+        json_schema_extra=tags(
+            "shock",
+            live=True,
+            control=("Demand and the run", "AI/CI agent demand", "extra download growth per year"),
+        ),
     )
     agent_demand_years: int = Field(
-        2, ge=0, le=50, description="Years from the start during which the agent-demand shock lasts."
+        2,
+        ge=0,
+        le=50,
+        description="Years from the start during which the agent-demand shock lasts.",
+        json_schema_extra=tags("calibrated", live=True),
     )
 
     publishing_growth_per_year: float = Field(
-        0.20, ge=0.0, le=3.0, description="Yearly growth of new packages and uploads (PyPI +18-25%/yr)."
+        0.20,
+        ge=0.0,
+        le=3.0,
+        description="Yearly growth of new packages and uploads (PyPI +18-25%/yr).",
+        json_schema_extra=tags("calibrated"),
     )
     rate_limit_demand_cut: Share = Field(
-        0.3, description="Share of downloads a strained (or worse) registry stops serving by rate-limiting heavy users."
+        0.3,
+        description="Share of downloads a strained (or worse) registry stops serving by rate-limiting heavy users.",
+        json_schema_extra=tags("assumption", live=True),
     )
 
     # --- Costs ----------------------------------------------------------------------------
     fte_cost_usd_per_year: float = Field(
-        160_000, ge=10_000, le=1_000_000, description="Loaded cost of one full-time staff member."
+        160_000,
+        ge=10_000,
+        le=1_000_000,
+        description="Loaded cost of one full-time staff member.",
+        json_schema_extra=tags("calibrated"),
+    )
+    cost_anchor_usd_per_year: float = Field(
+        6_500_000,
+        gt=0,
+        le=1e10,
+        description="Fully costed yearly cost in 2026 of the anchor registry (crates.io, $5-8 M): the scale of all costs.",
+        json_schema_extra=tags("calibrated"),
+    )
+    cost_anchor_downloads_per_week: float = Field(
+        CRATES_DOWNLOADS_PER_WEEK,
+        gt=0,
+        le=1e15,
+        description="Weekly downloads of the anchor registry in 2026 (crates.io, ~125 B a year).",
+        json_schema_extra=tags("calibrated"),
+    )
+    cost_scaling_exponent: float = Field(
+        0.6,
+        ge=0.1,
+        le=1.5,
+        description="Fully costed cost scales across registries as weekly downloads to this power.",
+        json_schema_extra=tags("assumption"),
+    )
+    bandwidth_cost_share: Share = Field(
+        0.25,
+        description="Bandwidth's share of a registry's fully costed cost in 2026.",
+        json_schema_extra=tags("calibrated"),
+    )
+    storage_cost_share: Share = Field(
+        0.18, description="Storage's share of fully costed cost in 2026.", json_schema_extra=tags("calibrated")
+    )
+    compute_cost_share: Share = Field(
+        0.15, description="Compute's share of fully costed cost in 2026.", json_schema_extra=tags("calibrated")
+    )
+    mitigation_cost_share: Share = Field(
+        0.12,
+        description="Malware mitigation's share of fully costed cost in 2026 (staff and other make up the rest).",
+        json_schema_extra=tags("calibrated"),
+    )
+    start_grant_fte: float = Field(
+        1.0,
+        ge=0.0,
+        le=100.0,
+        description="Grant-funded staff (FTE) counted in a grant-eligible registry's starting staff cost.",
+        json_schema_extra=tags("assumption"),
     )
     compute_scaling_exponent: float = Field(
-        0.6, ge=0.1, le=1.5, description="Compute cost grows as downloads to this power."
+        0.6,
+        ge=0.1,
+        le=1.5,
+        description="Compute cost grows as downloads to this power.",
+        json_schema_extra=tags("assumption", live=True),
     )
     mitigation_scaling_exponent: float = Field(
         0.5,
         ge=0.1,
         le=1.5,
         description="Malware-mitigation cost grows as security workload to this power (automated triage).",
+        json_schema_extra=tags("assumption", live=True),
     )
     infrastructure_price_decline_per_year: Share = Field(
-        0.10, description="Yearly fall in the unit price of bandwidth, storage and compute."
+        0.10,
+        description="Yearly fall in the unit price of bandwidth, storage and compute.",
+        json_schema_extra=tags("assumption", live=True),
     )
     uploads_per_report_equivalent: float = Field(
         5_000,
         gt=0,
         le=1e9,
         description="Uploads whose review takes as much security time as one malware report.",
+        json_schema_extra=tags("assumption"),
     )
 
     # --- Malware workload (full arrivals and removal come with the malware submodel) -------
     malware_arrivals_per_day: float = Field(
-        250.0, ge=0.0, le=1e6, description="Malicious packages arriving per day, all registries, at the start."
+        250.0,
+        ge=0.0,
+        le=1e6,
+        description="Malicious packages arriving per day, all registries, at the start.",
+        json_schema_extra=tags("calibrated", live=True),
     )
-    malware_growth_per_year: float = Field(0.40, ge=0.0, le=3.0, description="Yearly growth rate of malware arrivals.")
+    malware_growth_per_year: float = Field(
+        0.40,
+        ge=0.0,
+        le=3.0,
+        description="Yearly growth rate of malware arrivals.",
+        json_schema_extra=tags("assumption", live=True),
+    )
 
     # --- Security capacity and removal delay ---------------------------------------------
     removal_hours_unstaffed: float = Field(
@@ -89,276 +232,807 @@ class ModelParameters(BaseModel):
         gt=0.0,
         le=10_000,
         description="Median hours from identification to removal with no security staff.",
+        json_schema_extra=tags("assumption", live=True),
     )
     removal_staffing_effect: float = Field(
         6_500.0,
         gt=0.0,
         le=1e7,
         description="k in median = H / (1 + k * security_fte / workload); workload in reports per week.",
+        json_schema_extra=tags("calibrated", live=True),
     )
     removal_delay_sigma: float = Field(
-        1.5, gt=0.0, le=4.0, description="Log-scale spread of the lognormal removal delay."
+        1.5,
+        gt=0.0,
+        le=4.0,
+        description="Log-scale spread of the lognormal removal delay.",
+        json_schema_extra=tags("calibrated", live=True),
     )
     hiring_delay_weeks: int = Field(
-        26, ge=0, le=156, description="Weeks between funding a security post and the hire starting."
+        26,
+        ge=0,
+        le=156,
+        description="Weeks between funding a security post and the hire starting.",
+        json_schema_extra=tags("calibrated", live=True, control=("Security", "Hiring delay", "weeks")),
     )
     staff_notice_weeks: int = Field(
-        4, ge=0, le=52, description="Weeks security staff stay after the money for their posts stops."
+        4,
+        ge=0,
+        le=52,
+        description="Weeks security staff stay after the money for their posts stops.",
+        json_schema_extra=tags("assumption", live=True),
     )
     min_security_share: Share = Field(
-        0.0, description="Lever: minimum share of a registry's cash spending that goes to security staff."
+        0.0,
+        description="Lever: minimum share of a registry's cash spending that goes to security staff.",
+        json_schema_extra=tags(
+            "lever", live=True, control=("Security", "Minimum security share of spending", "share, 0 to 1")
+        ),
     )
     security_cut_when_degraded: Share = Field(
-        0.5, description="Share of own-funded security staff cut when a registry is degraded."
+        0.5,
+        description="Share of own-funded security staff cut when a registry is degraded.",
+        json_schema_extra=tags("assumption", live=True),
     )
 
     # --- Registry status thresholds -------------------------------------------------------
-    strained_runway_months: float = Field(6.0, gt=0, le=120, description="Below this runway a registry is strained.")
-    degraded_runway_months: float = Field(3.0, gt=0, le=120, description="Below this runway it is degraded.")
-    read_only_runway_months: float = Field(1.0, gt=0, le=120, description="Below this runway it is read-only.")
+    strained_runway_months: float = Field(
+        6.0,
+        gt=0,
+        le=120,
+        description="Below this runway a registry is strained.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    degraded_runway_months: float = Field(
+        3.0,
+        gt=0,
+        le=120,
+        description="Below this runway it is degraded.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    read_only_runway_months: float = Field(
+        1.0,
+        gt=0,
+        le=120,
+        description="Below this runway it is read-only.",
+        json_schema_extra=tags("assumption", live=True),
+    )
     status_recovery_margin_months: float = Field(
-        2.0, ge=0, le=24, description="Runway above a threshold needed before a registry's status improves."
+        2.0,
+        ge=0,
+        le=24,
+        description="Runway above a threshold needed before a registry's status improves.",
+        json_schema_extra=tags("assumption", live=True),
     )
 
     # --- In-kind infrastructure -----------------------------------------------------------
-    cdn_donation: bool = Field(True, description="Lever: CDN donors (Fastly-like) carry edge bandwidth.")
+    cdn_donation: bool = Field(
+        True,
+        description="Lever: CDN donors (Fastly-like) carry edge bandwidth.",
+        json_schema_extra=tags("lever", control=("Infrastructure donors", "Donated CDN", "on/off")),
+    )
     cdn_donor_leaves_year: int | None = Field(
-        None, ge=2000, le=2200, description="Shock: every CDN donor leaves at the start of this year."
+        None,
+        ge=2000,
+        le=2200,
+        description="Shock: every CDN donor leaves at the start of this year.",
+        json_schema_extra=tags("shock", live=True),
     )
     inkind_contract_years: int = Field(
-        1, ge=1, le=10, description="Lever: length of cloud-credit contracts; no renewal risk during one."
+        1,
+        ge=1,
+        le=10,
+        description="Lever: length of cloud-credit contracts; no renewal risk during one.",
+        json_schema_extra=tags(
+            "lever", live=True, control=("Infrastructure donors", "Cloud-credit contract length", "years")
+        ),
     )
     inkind_renewal_prob: Probability = Field(
-        0.93, description="Yearly probability that an in-kind donor renews at contract end."
+        0.93,
+        description="Yearly probability that an in-kind donor renews at contract end.",
+        json_schema_extra=tags(
+            "calibrated",
+            live=True,
+            control=("Infrastructure donors", "Donor renewal chance", "probability per year, 0 to 1"),
+        ),
     )
     inkind_replacement_weeks: int = Field(
-        13, ge=1, le=520, description="Weeks until a registry finds a new donor after one leaves (emergency migration)."
+        13,
+        ge=1,
+        le=520,
+        description="Weeks until a registry finds a new donor after one leaves (emergency migration).",
+        json_schema_extra=tags("assumption", live=True),
     )
     service_incident_memory_per_week: float = Field(
         0.02,
         ge=0,
         le=10,
         description="Incident memory a firm gains per week a registry it uses is degraded or read-only.",
+        json_schema_extra=tags("assumption", live=True),
     )
 
     # --- Umbrella security funder (Alpha-Omega-like) --------------------------------------
     umbrella_budget_usd_per_year: NonNegativeUSD = Field(
-        5_000_000, description="Lever: umbrella security funder's yearly budget."
+        5_000_000,
+        description="Lever: umbrella security funder's yearly budget.",
+        json_schema_extra=tags("lever", live=True, control=("Funders", "Umbrella funder budget", "USD per year")),
     )
     umbrella_registry_share: Share = Field(
-        0.15, description="Share of the umbrella budget granted to package registries."
+        0.15,
+        description="Share of the umbrella budget granted to package registries.",
+        json_schema_extra=tags("assumption", live=True),
     )
     n_umbrella_funders: int = Field(
-        1, ge=1, le=20, description="Lever: independent umbrella funders sharing that budget."
+        1,
+        ge=1,
+        le=20,
+        description="Lever: independent umbrella funders sharing that budget.",
+        json_schema_extra=tags("lever", control=("Funders", "Independent umbrella funders", "funders")),
     )
-    umbrella_donors: int = Field(3, ge=1, le=50, description="Big donors behind each umbrella funder.")
-    umbrella_donor_renewal_prob: Probability = Field(0.85, description="Yearly probability that a big donor renews.")
+    umbrella_donors: int = Field(
+        3,
+        ge=1,
+        le=50,
+        description="Big donors behind each umbrella funder.",
+        json_schema_extra=tags("calibrated"),
+    )
+    umbrella_donor_renewal_prob: Probability = Field(
+        0.85,
+        description="Yearly probability that a big donor renews.",
+        json_schema_extra=tags("calibrated", live=True),
+    )
     umbrella_donor_return_prob: Probability = Field(
-        0.5, description="Yearly probability that a lapsed donor slot is filled again."
+        0.5,
+        description="Yearly probability that a lapsed donor slot is filled again.",
+        json_schema_extra=tags("assumption", live=True),
     )
-    umbrella_rounds_per_year: int = Field(4, ge=1, le=12, description="Lever: grant rounds per year.")
+    umbrella_rounds_per_year: int = Field(
+        4,
+        ge=1,
+        le=12,
+        description="Lever: grant rounds per year.",
+        json_schema_extra=tags("lever", control=("Funders", "Grant rounds", "rounds per year")),
+    )
     umbrella_miss_prob_per_year: Probability = Field(
-        0.10, description="Yearly probability that the umbrella funder misses a round."
+        0.10,
+        description="Yearly probability that the umbrella funder misses a round.",
+        json_schema_extra=tags(
+            "assumption", control=("Funders", "Chance of a missed round", "probability per year, 0 to 1")
+        ),
     )
     umbrella_commitment_years: int = Field(
         1,
         ge=1,
         le=5,
         description="Lever: grant commitment length; at 2+ years a missed round stops no committed grant.",
+        json_schema_extra=tags("lever", live=True, control=("Funders", "Grant commitment", "years")),
+    )
+    umbrella_need_share: Share = Field(
+        0.5,
+        description="Share of an umbrella budget allocated by security workload; the rest is split equally.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    umbrella_allocation_weights_by_registry: WeightByRegistry = Field(
+        default_factory=FrozenDict,
+        description="Lever: relative grant weights by registry; when set, they replace allocation by need.",
+        json_schema_extra=tags("lever", live=True),
     )
     umbrella_missed_round_year: int | None = Field(
-        None, ge=2000, le=2200, description="Shock: the umbrella funder misses its first round of this year."
+        None,
+        ge=2000,
+        le=2200,
+        description="Shock: the umbrella funder misses its first round of this year.",
+        json_schema_extra=tags("shock", live=True),
     )
 
     # --- Public funder (Sovereign-Tech-like) ----------------------------------------------
     public_funder_budget_usd_per_year: NonNegativeUSD = Field(
-        0.0, description="Lever: public funder's yearly budget for registry security projects."
+        0.0,
+        description="Lever: public funder's yearly budget for registry security projects.",
+        json_schema_extra=tags("lever", live=True, control=("Funders", "Public funder budget", "USD per year")),
     )
-    public_grant_years: int = Field(2, ge=1, le=5, description="Length of a public project grant.")
+    public_grant_years: int = Field(
+        2,
+        ge=1,
+        le=5,
+        description="Length of a public project grant.",
+        json_schema_extra=tags("calibrated", live=True),
+    )
 
     # --- Corporations ---------------------------------------------------------------------
-    n_corporations: int = Field(2000, ge=1, le=200_000, description="Sampled consumer corporations.")
+    n_corporations: int = Field(
+        2000, ge=1, le=200_000, description="Sampled consumer corporations.", json_schema_extra=tags("setting")
+    )
     corporations_represented: float = Field(
-        100_000, ge=1, le=1e8, description="Real consuming firms the sampled corporations stand for."
+        100_000,
+        ge=1,
+        le=1e8,
+        description="Real consuming firms the sampled corporations stand for.",
+        json_schema_extra=tags("assumption"),
     )
     corporate_developers_median: float = Field(
-        50, gt=0, le=1e6, description="Median developers per firm (sizes are lognormal)."
+        50,
+        gt=0,
+        le=1e6,
+        description="Median developers per firm (sizes are lognormal).",
+        json_schema_extra=tags("assumption"),
     )
-    consumer_pareto_alpha: float = Field(1.05, ge=1.0, le=5.0, description="Pareto tail of corporate download volume.")
+    firm_size_sigma: float = Field(
+        1.0,
+        ge=0,
+        le=5,
+        description="Log-scale spread of developers per firm.",
+        json_schema_extra=tags("assumption"),
+    )
+    consumer_pareto_alpha: float = Field(
+        1.05,
+        ge=1.0,
+        le=5.0,
+        description="Pareto tail of corporate download volume.",
+        json_schema_extra=tags("calibrated"),
+    )
+    heavy_consumer_share: float = Field(
+        0.01,
+        gt=0,
+        le=0.5,
+        description="Share of firms, the heaviest users, that count as heavy consumers (only they buy a paid tier).",
+        json_schema_extra=tags("calibrated"),
+    )
     pledge_usd_per_developer: NonNegativeUSD = Field(
-        2_000, description="Lever: yearly support per developer a supporting firm pays (Open Source Pledge)."
+        2_000,
+        description="Lever: yearly support per developer a supporting firm pays (Open Source Pledge).",
+        json_schema_extra=tags(
+            "lever", live=True, control=("Corporations", "Pledge per developer", "USD per developer per year")
+        ),
     )
     it_budget_usd_per_developer: float = Field(
-        20_000, gt=0, le=1e7, description="A firm's yearly discretionary tooling budget per developer."
+        20_000,
+        gt=0,
+        le=1e7,
+        description="A firm's yearly discretionary tooling budget per developer.",
+        json_schema_extra=tags("assumption", live=True),
     )
     opex_budget_share: Share = Field(
-        0.05, description="Lever: share of supporting firms that budget support as opex rather than donation."
+        0.05,
+        description="Lever: share of supporting firms that budget support as opex rather than donation.",
+        json_schema_extra=tags(
+            "lever",
+            live=True,
+            control=("Corporations", "Support budgeted as opex", "share of supporting firms, 0 to 1"),
+        ),
     )
-    opex_contract_years: int = Field(3, ge=1, le=10, description="Length of an opex support contract.")
-    opex_renewal_prob: Probability = Field(0.75, description="Probability an ending opex contract renews.")
+    opex_contract_years: int = Field(
+        3,
+        ge=1,
+        le=10,
+        description="Length of an opex support contract.",
+        json_schema_extra=tags("assumption", live=True, control=("Corporations", "Opex contract length", "years")),
+    )
+    opex_renewal_prob: Probability = Field(
+        0.75,
+        description="Probability an ending opex contract renews.",
+        json_schema_extra=tags("assumption", live=True),
+    )
     regulation_mandates_support: bool = Field(
-        False, description="Lever: a regulation requires firms to support the registries they use."
+        False,
+        description="Lever: a regulation requires firms to support the registries they use.",
+        json_schema_extra=tags("lever", live=True, control=("Corporations", "Regulation mandates support", "on/off")),
     )
     downturn_prob_per_year: Probability = Field(
-        0.15, description="Yearly probability of an economic downturn (donations are cut first)."
+        0.15,
+        description="Yearly probability of an economic downturn (donations are cut first).",
+        json_schema_extra=tags("assumption", live=True),
     )
     support_base_utility: float = Field(
-        -1.5, ge=-20, le=20, description="Logit utility of supporting, before other terms."
+        -1.5,
+        ge=-20,
+        le=20,
+        description="Logit utility of supporting, before other terms.",
+        json_schema_extra=tags("assumption", live=True),
     )
-    norm_weight: float = Field(1.0, ge=0, le=20, description="Logit weight on the share of peers who support.")
-    memory_weight: float = Field(1.0, ge=0, le=20, description="Logit weight on a firm's incident memory.")
-    regulation_weight: float = Field(5.0, ge=0, le=50, description="Logit weight of a support mandate.")
-    cost_weight: float = Field(10.0, ge=0, le=100, description="Logit weight on support cost / firm budget.")
+    norm_weight: float = Field(
+        1.0,
+        ge=0,
+        le=20,
+        description="Logit weight on the share of peers who support.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    memory_weight: float = Field(
+        1.0,
+        ge=0,
+        le=20,
+        description="Logit weight on a firm's incident memory.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    regulation_weight: float = Field(
+        5.0,
+        ge=0,
+        le=50,
+        description="Logit weight of a support mandate.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    cost_weight: float = Field(
+        10.0,
+        ge=0,
+        le=100,
+        description="Logit weight on support cost / firm budget.",
+        json_schema_extra=tags("assumption", live=True),
+    )
     downturn_donation_penalty: float = Field(
-        2.0, ge=0, le=20, description="Logit utility lost by donations in a downturn year."
+        2.0,
+        ge=0,
+        le=20,
+        description="Logit utility lost by donations in a downturn year.",
+        json_schema_extra=tags("assumption", live=True),
     )
     paid_tier_base_utility: float = Field(
-        1.0, ge=-20, le=20, description="Logit utility of a paid tier for a heavy consumer, before price."
+        1.0,
+        ge=-20,
+        le=20,
+        description="Logit utility of a paid tier for a heavy consumer, before price.",
+        json_schema_extra=tags("assumption", live=True),
     )
     incident_memory_half_life_years: float = Field(
-        1.5, gt=0, le=50, description="Half-life of a firm's memory of incidents that hit it."
+        1.5,
+        gt=0,
+        le=50,
+        description="Half-life of a firm's memory of incidents that hit it.",
+        json_schema_extra=tags("calibrated"),
     )
 
     # --- Developers (publishers) --------------------------------------------------------
     n_developers: int = Field(
-        10_000, ge=10, le=1_000_000, description="Sampled developers; each stands for many real publishers."
+        10_000,
+        ge=10,
+        le=1_000_000,
+        description="Sampled developers; each stands for many real publishers.",
+        json_schema_extra=tags("setting"),
+    )
+    publish_rate_sigma: float = Field(
+        1.5,
+        ge=0,
+        le=5,
+        description="Log-scale spread of developers' publishing rates (heavy-tailed publishing).",
+        json_schema_extra=tags("assumption"),
+    )
+    package_years: float = Field(
+        5.0,
+        gt=0,
+        le=50,
+        description="Years of publishing in a developer's package stock (packages = 1 + rate * 52 * this).",
+        json_schema_extra=tags("assumption"),
     )
     ai_publishing_multiplier: float = Field(
-        1.0, ge=0.0, le=20.0, description="Lever: AI-assisted coding multiplies every developer's publishing rate."
+        1.0,
+        ge=0.0,
+        le=20.0,
+        description="Lever: AI-assisted coding multiplies every developer's publishing rate.",
+        json_schema_extra=tags(
+            "lever",
+            live=True,
+            control=("Demand and the run", "AI-assisted publishing", "times today's publishing rate"),
+        ),
     )
     token_hygiene_mean: float = Field(
         0.3,
         gt=0.0,
         lt=1.0,
         description="Lever: mean share of publishing done with trusted publishing or short-lived tokens.",
+        json_schema_extra=tags(
+            "lever",
+            control=("Security", "Token hygiene", "share of publishing with trusted publishing, 0 to 1"),
+        ),
+    )
+    token_hygiene_concentration: float = Field(
+        4.0,
+        gt=0,
+        le=1000,
+        description="Concentration c of developers' token hygiene, Beta(c * mean, c * (1 - mean)).",
+        json_schema_extra=tags("assumption"),
+    )
+    fee_sensitivity_sigma: float = Field(
+        0.5,
+        ge=0,
+        le=5,
+        description="Log-scale spread of developers' fee sensitivity (median 1).",
+        json_schema_extra=tags("assumption"),
+    )
+    security_awareness_beta: float = Field(
+        2.0,
+        gt=0,
+        le=100,
+        description="Shape b of developers' security awareness, Beta(b, b) (mean 0.5).",
+        json_schema_extra=tags("assumption"),
     )
     switching_hazard_per_week: Probability = Field(
-        0.01, description="Most a developer leaves its registry in a week (the hazard's ceiling; inertia)."
+        0.01,
+        description="Most a developer leaves its registry in a week (the hazard's ceiling; inertia).",
+        json_schema_extra=tags("assumption", live=True),
     )
-    switching_cost_mean: float = Field(3.0, ge=0, le=50, description="Mean utility cost of moving registry.")
+    switching_cost_mean: float = Field(
+        3.0,
+        ge=0,
+        le=50,
+        description="Mean utility cost of moving registry.",
+        json_schema_extra=tags("assumption"),
+    )
+    switching_cost_sigma: float = Field(
+        0.5,
+        ge=0,
+        le=5,
+        description="Log-scale spread of developers' switching cost (its mean stays switching_cost_mean).",
+        json_schema_extra=tags("assumption"),
+    )
     fee_reference_usd_per_year: float = Field(
-        20.0, gt=0, le=1e6, description="Yearly fee burden that counts as one unit of utility (before sensitivity)."
+        20.0,
+        gt=0,
+        le=1e6,
+        description="Yearly fee burden that counts as one unit of utility (before sensitivity).",
+        json_schema_extra=tags("calibrated", live=True),
     )
-    fee_weight: float = Field(1.0, ge=0, le=50, description="Switching-utility weight on fee burden.")
-    security_weight: float = Field(1.0, ge=0, le=50, description="Switching-utility weight on log removal-delay ratio.")
+    fee_weight: float = Field(
+        1.0,
+        ge=0,
+        le=50,
+        description="Switching-utility weight on fee burden.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    security_weight: float = Field(
+        1.0,
+        ge=0,
+        le=50,
+        description="Switching-utility weight on log removal-delay ratio.",
+        json_schema_extra=tags("assumption", live=True),
+    )
     peer_weight: float = Field(
-        3.0, ge=0, le=50, description="Switching-utility weight on the share of peers already there."
+        3.0,
+        ge=0,
+        le=50,
+        description="Switching-utility weight on the share of peers already there.",
+        json_schema_extra=tags("assumption", live=True),
     )
-    network_weight: float = Field(0.3, ge=0, le=50, description="Switching-utility weight on log reach ratio.")
+    network_weight: float = Field(
+        0.3,
+        ge=0,
+        le=50,
+        description="Switching-utility weight on log reach ratio.",
+        json_schema_extra=tags("assumption", live=True),
+    )
 
     # --- Alternative registries -----------------------------------------------------------
-    alternatives_enabled: bool = Field(True, description="Whether alternative registries can enter.")
+    alternatives_enabled: bool = Field(
+        True,
+        description="Whether alternative registries can enter.",
+        json_schema_extra=tags("lever", live=True),
+    )
     alt_entry_demand_share: Share = Field(
-        0.02, description="An alternative enters when this share of an ecosystem's developers would gain by moving."
+        0.02,
+        description="An alternative enters when this share of an ecosystem's developers would gain by moving.",
+        json_schema_extra=tags("assumption", live=True),
     )
     alt_exit_developer_share: Share = Field(
-        0.002, description="An alternative fails at a year boundary if it holds less than this share of its ecosystem."
+        0.002,
+        description="An alternative fails at a year boundary if it holds less than this share of its ecosystem.",
+        json_schema_extra=tags("assumption", live=True),
     )
     alt_entry_reach_share: float = Field(
-        0.001, gt=0, le=1, description="A new alternative's downloads as a share of its incumbent's."
+        0.001,
+        gt=0,
+        le=1,
+        description="A new alternative's downloads as a share of its incumbent's.",
+        json_schema_extra=tags("assumption", live=True),
     )
     alt_reach_discount: Share = Field(
-        0.3, description="Downloads an alternative draws per package, relative to its incumbent."
+        0.3,
+        description="Downloads an alternative draws per package, relative to its incumbent.",
+        json_schema_extra=tags("assumption", live=True),
     )
     alt_removal_multiplier: float = Field(
-        5.0, ge=1, le=100, description="Alternative's removal median over its incumbent's."
+        5.0,
+        ge=1,
+        le=100,
+        description="Alternative's removal median over its incumbent's.",
+        json_schema_extra=tags("assumption", live=True),
     )
-    alt_fast_detection_share: Probability = Field(0.4, description="Share of malware an alternative detects fast.")
-    alt_hygiene_factor: Share = Field(0.5, description="Token hygiene of developers on an alternative, relative.")
+    alt_fast_detection_share: Probability = Field(
+        0.4,
+        description="Share of malware an alternative detects fast.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    alt_hygiene_factor: Share = Field(
+        0.5,
+        description="Token hygiene of developers on an alternative, relative.",
+        json_schema_extra=tags("assumption", live=True),
+    )
     alt_malware_attraction: float = Field(
-        2.0, ge=0, le=100, description="Malware per package at an alternative, relative to its incumbent."
+        2.0,
+        ge=0,
+        le=100,
+        description="Malware per package at an alternative, relative to its incumbent.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    alt_volunteer_cover: Share = Field(
+        0.9,
+        description="Share of an alternative's mitigation and other labour done by volunteers.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    alt_ops_fte: float = Field(
+        0.5,
+        ge=0,
+        le=1000,
+        description="Operations staff (FTE) of an alternative registry.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    alt_security_fte: float = Field(
+        0.1,
+        ge=0,
+        le=1000,
+        description="Security staff (FTE) of an alternative registry.",
+        json_schema_extra=tags("assumption", live=True),
     )
 
     # --- Malware --------------------------------------------------------------------------
     fast_detection_share: Probability = Field(
-        0.7, description="Share of malicious packages identified fast (median 3 h); the rest median 30 days."
+        0.7,
+        description="Share of malicious packages identified fast (median 3 h); the rest median 30 days.",
+        json_schema_extra=tags("calibrated", live=True),
+    )
+    fast_detection_median_hours: float = Field(
+        3.0,
+        gt=0,
+        le=10_000,
+        description="Median hours from publication to identification of a fast-detected malicious package.",
+        json_schema_extra=tags("calibrated", live=True),
+    )
+    slow_detection_median_hours: float = Field(
+        720.0,
+        gt=0,
+        le=100_000,
+        description="Median hours to identification of a slow-detected malicious package (30 days).",
+        json_schema_extra=tags("calibrated", live=True),
+    )
+    detection_sigma: float = Field(
+        1.0,
+        gt=0,
+        le=5,
+        description="Log-scale spread of the detection delay (fast and slow lognormals).",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    max_detection_hours: float = Field(
+        8_760.0,
+        gt=0,
+        le=1e6,
+        description="Longest detection delay: slower detections are cut here (a year).",
+        json_schema_extra=tags("calibrated", live=True),
     )
     malware_draw_vs_average_package: float = Field(
-        0.01, ge=0, le=10, description="Downloads a live malicious package draws, relative to an average package."
+        0.01,
+        ge=0,
+        le=10,
+        description="Downloads a live malicious package draws, relative to an average package.",
+        json_schema_extra=tags("assumption", live=True),
     )
     spam_bursts_per_year: float = Field(
-        0.3, ge=0, le=52, description="Yearly rate of AI spam / token-farming bursts on npm."
+        0.3,
+        ge=0,
+        le=52,
+        description="Yearly rate of AI spam / token-farming bursts (on spam_burst_registry).",
+        json_schema_extra=tags("calibrated", live=True),
     )
-    spam_burst_packages: float = Field(125_000, ge=0, le=1e8, description="Packages in one spam burst.")
-    spam_burst_weeks: int = Field(6, ge=1, le=52, description="Weeks a spam burst lasts.")
+    spam_burst_registry: str = Field(
+        default_factory=lambda: REGISTRIES.malware_target,
+        description="Registry that spam bursts hit (default: the one most malware targets).",
+        json_schema_extra=tags("calibrated", live=True),
+    )
+    spam_burst_packages: float = Field(
+        125_000,
+        ge=0,
+        le=1e8,
+        description="Packages in one spam burst.",
+        json_schema_extra=tags("calibrated", live=True),
+    )
+    spam_burst_weeks: int = Field(
+        6, ge=1, le=52, description="Weeks a spam burst lasts.", json_schema_extra=tags("calibrated", live=True)
+    )
+    spam_detection_median_hours: float = Field(
+        24.0,
+        gt=0,
+        le=10_000,
+        description="Median hours until a spam package is identified (floods are flagged within a day or so).",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    spam_download_factor: float = Field(
+        0.1,
+        ge=0,
+        le=100,
+        description="Downloads a live spam package draws, relative to a malicious one.",
+        json_schema_extra=tags("assumption", live=True),
+    )
     harm_usd_per_malicious_download: float = Field(
-        1.0, ge=0, le=1e7, description="Corporate harm (USD) per download of live malware by a firm."
+        1.0,
+        ge=0,
+        le=1e7,
+        description="Corporate harm (USD) per download of live malware by a firm.",
+        json_schema_extra=tags("assumption", live=True),
     )
-    corporate_download_share: Share = Field(0.8, description="Share of downloads made by corporations (cloud/CI).")
+    corporate_download_share: Share = Field(
+        0.8,
+        description="Share of downloads made by corporations (cloud/CI).",
+        json_schema_extra=tags("calibrated", live=True),
+    )
     incident_harm_reference_usd: float = Field(
-        5_000_000, gt=0, le=1e10, description="Harm to one firm that counts as one serious incident in its memory."
+        5_000_000,
+        gt=0,
+        le=1e10,
+        description="Harm to one firm that counts as one serious incident in its memory.",
+        json_schema_extra=tags("assumption", live=True),
     )
 
     # --- Worms ----------------------------------------------------------------------------
     worm_waves_per_year: float = Field(
-        2.0, ge=0, le=52, description="Yearly rate of worm outbreaks (2 major waves in 2025)."
+        2.0,
+        ge=0,
+        le=52,
+        description="Yearly rate of worm outbreaks (2 major waves in 2025).",
+        json_schema_extra=tags("calibrated", live=True),
     )
     worm_outbreak_week: int | None = Field(
-        None, ge=1, le=5200, description="Shock: a worm outbreak starts in this week of the run."
+        None,
+        ge=1,
+        le=5200,
+        description="Shock: a worm outbreak starts in this week of the run.",
+        json_schema_extra=tags("shock", live=True),
     )
-    worm_outbreak_registry: str = Field("npm", description="Registry where scheduled outbreaks start.")
+    worm_outbreak_registry: str = Field(
+        default_factory=lambda: REGISTRIES.malware_target,
+        description="Registry where scheduled outbreaks (and worms fired by hand) start (default: the one most malware targets).",
+        json_schema_extra=tags("shock", live=True),
+    )
     worm_packages_per_token: int = Field(
-        20, ge=1, le=1000, description="Packages a stolen token republishes (20 in wave 1, up to 100 in wave 2)."
+        20,
+        ge=1,
+        le=1000,
+        description="Packages a stolen token republishes (20 in wave 1, up to 100 in wave 2).",
+        json_schema_extra=tags("calibrated", live=True),
     )
     worm_maintainer_installs_per_hour: float = Field(
         0.006,
         ge=0,
         le=100,
         description="Installs of one trojanised version per hour by maintainers holding publish tokens.",
+        json_schema_extra=tags("calibrated", live=True),
     )
-    worm_token_theft_prob: Probability = Field(0.5, description="Chance an install steals a token when hygiene is nil.")
+    worm_token_theft_prob: Probability = Field(
+        0.5,
+        description="Chance an install steals a token when hygiene is nil.",
+        json_schema_extra=tags("assumption", live=True),
+    )
     worm_detection_hours: float = Field(
-        2.0, gt=0, le=1000, description="Median hours until a trojanised version is reported."
+        2.0,
+        gt=0,
+        le=1000,
+        description="Median hours until a trojanised version is reported.",
+        json_schema_extra=tags("calibrated", live=True),
+    )
+    worm_detection_sigma: float = Field(
+        1.0,
+        gt=0,
+        le=5,
+        description="Log-scale spread of the hours until a trojanised version is reported.",
+        json_schema_extra=tags("assumption", live=True),
     )
     worm_spill_prob: Probability = Field(
-        0.001, description="Chance a stolen token is for another registry (cross-registry spill)."
+        0.001,
+        description="Chance a stolen token is for another registry (cross-registry spill).",
+        json_schema_extra=tags("assumption", live=True),
     )
     worm_containment_factor: float = Field(
         4.0,
         ge=0.1,
         le=1000,
         description="A registry revokes tokens en masse this many removal medians after a worm reaches it.",
+        json_schema_extra=tags("assumption", live=True),
     )
     worm_containment_max_hours: float = Field(
-        168.0, gt=0, le=10_000, description="Longest a registry takes to contain an outbreak (emergency response)."
+        168.0,
+        gt=0,
+        le=10_000,
+        description="Longest a registry takes to contain an outbreak (emergency response).",
+        json_schema_extra=tags("assumption", live=True),
     )
-    worm_max_packages: int = Field(20_000, ge=1, le=10_000_000, description="Outbreak size at which it is contained.")
+    worm_max_packages: int = Field(
+        20_000,
+        ge=1,
+        le=10_000_000,
+        description="Outbreak size at which it is contained.",
+        json_schema_extra=tags("assumption", live=True),
+    )
     worm_popularity_factor: float = Field(
-        10.0, ge=0, le=1e6, description="Installs of a trojanised version relative to an average package."
+        10.0,
+        ge=0,
+        le=1e6,
+        description="Installs of a trojanised version relative to an average package.",
+        json_schema_extra=tags("assumption", live=True),
     )
 
     # --- Fees and paid tiers --------------------------------------------------------------
-    per_package_fee_usd: NonNegativeUSD = Field(0.0, description="Lever: fee per new package published.")
+    per_package_fee_usd: NonNegativeUSD = Field(
+        0.0,
+        description="Lever: fee per new package published.",
+        json_schema_extra=tags(
+            "lever", live=True, control=("Registries and their fees", "Per-package fee", "USD per new package")
+        ),
+    )
     publisher_subscription_usd_per_year: NonNegativeUSD = Field(
-        0.0, description="Lever: yearly subscription each active publisher pays."
+        0.0,
+        description="Lever: yearly subscription each active publisher pays.",
+        json_schema_extra=tags(
+            "lever",
+            live=True,
+            control=("Registries and their fees", "Publisher subscription", "USD per publisher per year"),
+        ),
     )
     enterprise_tier_usd_per_year: NonNegativeUSD = Field(
-        0.0, description="Lever: yearly price of an enterprise tier for heavy consumers (0 = none)."
+        0.0,
+        description="Lever: yearly price of an enterprise tier for heavy consumers (0 = none).",
+        json_schema_extra=tags(
+            "lever",
+            live=True,
+            control=("Registries and their fees", "Enterprise tier price", "USD per heavy consumer per year"),
+        ),
     )
-    fee_registries: list[str] = Field(
-        default_factory=lambda: list(INCUMBENT_NAMES),
-        description="Registries that apply the fee and paid-tier levers.",
+    fee_registries: RegistryNames = Field(
+        default_factory=lambda: REGISTRIES.names,
+        description="Registries that apply the fee and paid-tier levers (default: every incumbent).",
+        json_schema_extra=tags(
+            "lever", live=True, control=("Registries and their fees", "Registries charging", "registries")
+        ),
     )
 
-    per_package_fee_usd_by_registry: dict[str, NonNegativeUSD] = Field(
-        default_factory=dict,
+    per_package_fee_usd_by_registry: USDByRegistry = Field(
+        default_factory=FrozenDict,
         description="Lever: per-registry fee per new package; a named registry uses this instead of the shared fee levers.",
+        json_schema_extra=tags("lever", live=True),
     )
-    publisher_subscription_usd_by_registry: dict[str, NonNegativeUSD] = Field(
-        default_factory=dict,
+    publisher_subscription_usd_by_registry: USDByRegistry = Field(
+        default_factory=FrozenDict,
         description="Lever: per-registry yearly publisher subscription; a named registry uses this instead of the shared fee levers.",
+        json_schema_extra=tags("lever", live=True),
     )
-    extra_security_fte_by_registry: dict[str, Annotated[float, Field(ge=0.0, le=1000.0)]] = Field(
-        default_factory=dict,
+    extra_security_fte_by_registry: FTEByRegistry = Field(
+        default_factory=FrozenDict,
         description="Lever: security staff (FTE) a registry funds from its own budget on top of its profile's posts.",
+        json_schema_extra=tags("lever", live=True),
     )
 
-    @field_validator("worm_outbreak_registry")
+    @model_validator(mode="wrap")
     @classmethod
-    def _known_worm_registry(cls, value: str) -> str:
+    def _registry_defaults(cls, data: Any, handler: Any, info: ValidationInfo) -> Any:
+        """Defaults that name registries follow the model's catalogue, and stay defaults (not 'set').
+
+        Every incumbent applies the fee levers; worms and spam start at the incumbent most
+        malware targets (npm in the shipped catalogue).
+        """
+        if not isinstance(data, dict):
+            return handler(data)
+        catalogue = _catalogue(info)
+        defaults = {
+            "fee_registries": catalogue.names,
+            "worm_outbreak_registry": catalogue.malware_target,
+            "spam_burst_registry": catalogue.malware_target,
+        }
+        filled = {name: value for name, value in defaults.items() if name not in data}
+        params = handler({**filled, **data})
+        params.__pydantic_fields_set__.difference_update(filled)
+        return params
+
+    @field_validator("worm_outbreak_registry", "spam_burst_registry")
+    @classmethod
+    def _known_registry(cls, value: str, info: ValidationInfo) -> str:
         """Allow only incumbent registry names."""
-        if value not in INCUMBENT_NAMES:
-            raise ValueError(f"unknown registry {value!r}; allowed: {', '.join(INCUMBENT_NAMES)}")
+        names = _catalogue(info).names
+        if value not in names:
+            raise ValueError(f"unknown registry {value!r}; allowed: {', '.join(names)}")
         return value
 
     @field_validator(
@@ -366,89 +1040,87 @@ class ModelParameters(BaseModel):
         "per_package_fee_usd_by_registry",
         "publisher_subscription_usd_by_registry",
         "extra_security_fte_by_registry",
+        "umbrella_allocation_weights_by_registry",
     )
     @classmethod
-    def _known_registries(cls, value: Any) -> Any:
+    def _known_registries(cls, value: Any, info: ValidationInfo) -> Any:
         """Allow only incumbent registry names (as list items or mapping keys)."""
-        unknown = [name for name in value if name not in INCUMBENT_NAMES]
+        names = _catalogue(info).names
+        unknown = [name for name in value if name not in names]
         if unknown:
-            raise ValueError(f"unknown registry {unknown[0]!r}; allowed: {', '.join(INCUMBENT_NAMES)}")
+            raise ValueError(f"unknown registry {unknown[0]!r}; allowed: {', '.join(names)}")
         return value
 
-    def updated(self, **overrides: Any) -> ModelParameters:
-        """Return a validated copy with `overrides` applied."""
-        return make_parameters({**self.model_dump(), **overrides})
-
-
-def _describe(error: dict[str, Any]) -> str:
-    """Turn one pydantic error into 'field: what is wrong (allowed ...)'."""
-    field = ".".join(str(part) for part in error["loc"]) or "parameters"
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        close = difflib.get_close_matches(field, ModelParameters.model_fields, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        return f"unknown parameter {field!r}{hint}"
-    got = _shown(error.get("input"))
-    ctx = error.get("ctx", {})
-    bounds = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
-    limits = [f"{sym} {ctx[key]}" for key, sym in bounds.items() if key in ctx]
-    if limits:
-        spec = ModelParameters.model_fields.get(str(error["loc"][0]))
-        own_bounds = spec is not None and any(hasattr(m, "ge") or hasattr(m, "le") for m in spec.metadata)
-        allowed = _allowed_range(spec) if own_bounds else " and ".join(limits)
-        return f"parameter {field!r} must be {allowed} (got {got})"
-    if kind in EXPECTED_TYPE:
-        spec = ModelParameters.model_fields.get(str(error["loc"][0]))
-        own_bounds = (
-            len(error["loc"]) == 1
-            and spec is not None
-            and any(hasattr(m, "ge") or hasattr(m, "le") for m in spec.metadata)
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Parameters never change in place; a running model changes them with `set_parameters`."""
+        raise ParameterError(
+            f"parameters are immutable ({name!r}); use model.set_parameters({name}=...) on a running model, "
+            "or build new parameters"
         )
-        bounds = f" {_allowed_range(spec)}" if own_bounds else ""
-        return f"parameter {field!r} must be {EXPECTED_TYPE[kind]}{bounds} (got {got})"
-    return f"parameter {field!r}: {error['msg']} (got {got})"
+
+    def updated(self, catalogue: RegistryCatalogue | None = None, **overrides: Any) -> ModelParameters:
+        """Return a validated copy with `overrides` applied (any parameter; for a model not yet built)."""
+        return changed_parameters(self, overrides, catalogue=catalogue, mid_run=False)
 
 
-#: What a field of each type accepts, in words, by pydantic's error type.
-EXPECTED_TYPE = {
-    "int_type": "a whole number",
-    "float_type": "a number",
-    "bool_type": "true or false",
-    "string_type": "text",
-    "list_type": "a list",
-    "dict_type": "a table of name = value",
-}
+def _catalogue(info: ValidationInfo) -> RegistryCatalogue:
+    """The catalogue parameters are validated against: the one in the validation context, else the shipped one."""
+    context = info.context or {}
+    return context.get("catalogue") or REGISTRIES
 
 
-def _shown(value: Any, limit: int = 80) -> str:
-    """A value as shown in an error message: its repr, shortened when long."""
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+def field_tags(name: str) -> dict[str, Any]:
+    """A parameter's tags: kind, live and (for an explorer control) its actor, label and unit."""
+    return ModelParameters.model_fields[name].json_schema_extra  # type: ignore[return-value]
 
 
-def _allowed_range(spec: Any) -> str:
-    """Describe a field's numeric bounds, for example 'between 0 and 1'."""
-    low = high = None
-    for item in spec.metadata:
-        low = getattr(item, "ge", None) if getattr(item, "ge", None) is not None else low
-        low = getattr(item, "gt", None) if getattr(item, "gt", None) is not None else low
-        high = getattr(item, "le", None) if getattr(item, "le", None) is not None else high
-        high = getattr(item, "lt", None) if getattr(item, "lt", None) is not None else high
-    if low is not None and high is not None:
-        return f"between {low:g} and {high:g}"
-    if low is not None:
-        return f"at least {low:g}"
-    return f"at most {high:g}"
+def parameter_kind(name: str) -> str:
+    """A parameter's kind: lever, shock, calibrated, assumption or setting."""
+    return field_tags(name)["kind"]
 
 
-def make_parameters(values: dict[str, Any] | None = None) -> ModelParameters:
-    """Build `ModelParameters` from plain values, raising a one-line `ParameterError`."""
+#: Parameters a running model reads every week (or pushes into its agents): they may change mid-run.
+LIVE_PARAMETERS = frozenset(name for name in ModelParameters.model_fields if field_tags(name)["live"])
+
+
+def controls() -> dict[str, dict[str, str]]:
+    """Parameters the explorer offers as controls, in definition order: name -> actor, label, unit."""
+    return {name: field_tags(name)["control"] for name in ModelParameters.model_fields if "control" in field_tags(name)}
+
+
+def make_parameters(
+    values: dict[str, Any] | None = None, catalogue: RegistryCatalogue | None = None
+) -> ModelParameters:
+    """Build `ModelParameters` from plain values (registry names checked against `catalogue`); one-line errors."""
+    values = values or {}
     try:
-        params = ModelParameters(**(values or {}))
+        params = ModelParameters.model_validate(values, context={"catalogue": catalogue or REGISTRIES})
     except ValidationError as exc:
-        raise ParameterError(_describe(exc.errors()[0])) from None
+        raise ParameterError(describe_error(exc.errors()[0], ModelParameters.model_fields)) from None
     _check_consistency(params)
     return params
+
+
+def changed_parameters(
+    params: ModelParameters,
+    changes: dict[str, Any],
+    *,
+    catalogue: RegistryCatalogue | None = None,
+    mid_run: bool = True,
+) -> ModelParameters:
+    """The one way to change parameters: `params` with `changes`, validated as a whole (cross-field rules too).
+
+    With `mid_run` (a model already running), a parameter that the model reads only when it is
+    built is refused with a one-line `ParameterError`.
+    """
+    if mid_run:
+        fixed = [name for name in changes if name in ModelParameters.model_fields and name not in LIVE_PARAMETERS]
+        if fixed:
+            raise ParameterError(
+                f"parameter {fixed[0]!r} cannot change in a running model (it is read when the model is built); "
+                "build a new model with it"
+            )
+    return make_parameters({**params.model_dump(), **changes}, catalogue)
 
 
 def _check_consistency(params: ModelParameters) -> None:
@@ -457,20 +1129,49 @@ def _check_consistency(params: ModelParameters) -> None:
         raise ParameterError(
             "parameters 'read_only_runway_months' < 'degraded_runway_months' < 'strained_runway_months' must hold"
         )
+    shares = (
+        params.bandwidth_cost_share
+        + params.storage_cost_share
+        + params.compute_cost_share
+        + params.mitigation_cost_share
+    )
+    if shares > 1:
+        raise ParameterError(
+            "parameters 'bandwidth_cost_share' + 'storage_cost_share' + 'compute_cost_share' + "
+            f"'mitigation_cost_share' must be at most 1 (got {shares:g})"
+        )
 
 
 def parameter_table() -> list[dict[str, str]]:
-    """One row per parameter (name, default, allowed range, description) for docs and the CLI."""
+    """One row per parameter (name, default, allowed range, kind, live, description) for docs and the CLI."""
     rows = []
     for name, spec in ModelParameters.model_fields.items():
         default = spec.default_factory() if spec.default_factory else spec.default
-        has_bounds = any(hasattr(m, attr) for m in spec.metadata for attr in ("ge", "gt", "le", "lt"))
+        if isinstance(default, tuple):
+            default = list(default)
         rows.append(
             {
                 "name": name,
                 "default": repr(default),
-                "allowed": _allowed_range(spec) if has_bounds else "",
+                "allowed": allowed_range(spec),
+                "kind": parameter_kind(name),
+                "live": "yes" if name in LIVE_PARAMETERS else "no",
                 "description": spec.description or "",
             }
         )
     return rows
+
+
+def catalogue_table(catalogue: RegistryCatalogue | None = None) -> list[dict[str, str]]:
+    """One row per incumbent of a catalogue: what the model assumes about it beyond its profile."""
+    return [
+        {
+            "name": entry.name,
+            "label": entry.label,
+            "dependency_probability": f"{entry.dependency_probability:g}",
+            "grant_eligible": "yes" if entry.grant_eligible else "no",
+            "worm_card_weight": f"{entry.worm_card_weight:g}",
+            "colour": entry.colour,
+        }
+        for entry in (catalogue or REGISTRIES)
+    ]

@@ -18,7 +18,7 @@ def support_share(mode: SupportMode):
     """A reporter for the share of corporations in one support mode."""
 
     def report(model: RegistryModel) -> float:
-        return model.mode_counts[mode] / len(model.corporations)
+        return model.corporations.share_in(mode)
 
     return report
 

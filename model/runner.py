@@ -12,6 +12,7 @@ import pandas as pd
 from agents.registry import RegistryAgent
 from model.model import WEEKS_PER_YEAR, RegistryModel, check_seed
 from model.parameters import ModelParameters
+from model.profiles import RegistryCatalogue
 from model.scenarios import Scenario, check_years, load_scenario
 from model.worms import WORM_COLUMNS
 
@@ -39,15 +40,19 @@ def run(
     scenario: str | Path | Scenario | dict[str, Any] | None = "status-quo",
     years: float | None = None,
     seed: int | np.random.SeedSequence = 0,
+    catalogue: RegistryCatalogue | None = None,
     **overrides: Any,
 ) -> RunResult:
-    """Run a scenario (preset name, TOML path or table) for `years` with `seed`; return tidy frames."""
+    """Run a scenario (preset name, TOML path or table) for `years` with `seed`; return tidy frames.
+
+    `catalogue` is the set of incumbent registries (default: the shipped five).
+    """
     resolved = load_scenario(scenario)
     years = resolved.years if years is None else years
     check_years(years)
     check_seed(seed, "seed")
-    params = resolved.parameters(**overrides)
-    model = RegistryModel(params, rng=seed)
+    params = resolved.parameters(catalogue=catalogue, **overrides)
+    model = RegistryModel(params, rng=seed, catalogue=catalogue)
     model.run_for(round(years * WEEKS_PER_YEAR))
     return RunResult(
         scenario=resolved.name,

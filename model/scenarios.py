@@ -14,6 +14,7 @@ from typing import Any
 
 from model.model import WEEKS_PER_YEAR
 from model.parameters import ModelParameters, ParameterError, make_parameters
+from model.profiles import RegistryCatalogue
 
 META_KEYS = {"preset", "description", "years"}
 DEFAULT_YEARS = 10
@@ -41,9 +42,9 @@ class Scenario:
     overrides: dict[str, Any] = field(default_factory=dict)
     years: float = DEFAULT_YEARS
 
-    def parameters(self, **extra: Any) -> ModelParameters:
-        """Validated parameters of this scenario, with `extra` overrides on top."""
-        return make_parameters({**self.overrides, **extra})
+    def parameters(self, catalogue: RegistryCatalogue | None = None, **extra: Any) -> ModelParameters:
+        """Validated parameters of this scenario, with `extra` overrides on top (registries from `catalogue`)."""
+        return make_parameters({**self.overrides, **extra}, catalogue)
 
 
 def _preset_dir():

@@ -70,6 +70,7 @@ def simulate_outbreak(
     maintainer_installs_per_hour: float,
     theft_prob: float,
     detection_hours: float,
+    detection_sigma: float,
     spill_prob: float,
     containment_factor: float,
     containment_max_hours: float,
@@ -98,9 +99,9 @@ def simulate_outbreak(
         maintainers += 1
         victim = int(np.searchsorted(target.victim_odds, rng.random()))
         k = int(min(packages_per_token, max(1, round(target.packages[min(victim, target.packages.size - 1)]))))
-        windows = detection_hours * np.exp(rng.standard_normal(k)) + target.removal_median_hours * np.exp(
-            target.removal_sigma * rng.standard_normal(k)
-        )
+        windows = detection_hours * np.exp(
+            detection_sigma * rng.standard_normal(k)
+        ) + target.removal_median_hours * np.exp(target.removal_sigma * rng.standard_normal(k))
         windows = np.minimum(windows, contained_at[registry] - hour)
         packages += k
         first_day += k if hour < 24 else 0
@@ -157,7 +158,7 @@ def start_outbreaks(model: RegistryModel) -> None:
         starts.append(model.registries_by_name[p.worm_outbreak_registry])
     starts.extend(model.registries_by_name[name] for name in model.pending_worm_starts)  # shocks fired by hand
     model.pending_worm_starts.clear()
-    open_incumbents = [r for r in model.registry_list[:5] if r.status != Status.SHUT_DOWN]
+    open_incumbents = [r for r in model.registry_list[: model.n_incumbents] if r.status != Status.SHUT_DOWN]
     for _ in range(int(rng.poisson(p.worm_waves_per_year / 52))):
         weights = np.array([r.profile.malware_share for r in open_incumbents])
         if weights.sum() > 0:
@@ -178,6 +179,7 @@ def start_outbreaks(model: RegistryModel) -> None:
             maintainer_installs_per_hour=p.worm_maintainer_installs_per_hour,
             theft_prob=p.worm_token_theft_prob,
             detection_hours=p.worm_detection_hours,
+            detection_sigma=p.worm_detection_sigma,
             spill_prob=p.worm_spill_prob,
             containment_factor=p.worm_containment_factor,
             containment_max_hours=p.worm_containment_max_hours,
@@ -196,7 +198,7 @@ def book_outbreak(model: RegistryModel, first: RegistryAgent, row: dict) -> None
     developers.compromised[model.rng.choice(on_registry, size=n_marked, replace=False)] = True
     harm = row["trojan_downloads"] * p.corporate_download_share * p.harm_usd_per_malicious_download
     model.corporate_harm_usd += harm
-    by_ecosystem = np.zeros(5)
+    by_ecosystem = np.zeros(model.n_incumbents)
     by_ecosystem[model.ecosystem_index(first)] = harm
     model.harm_corporations(by_ecosystem)
     model.log_event(

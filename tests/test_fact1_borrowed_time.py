@@ -4,7 +4,12 @@ import pandas as pd
 import pytest
 
 from agents.registry import COST_ITEMS
-from model.profiles import COST_SHARES, INCUMBENT_NAMES
+from model.catalogue import REGISTRIES
+from model.model import cost_shares
+from model.parameters import ModelParameters
+
+COST_SHARES = cost_shares(ModelParameters())
+INCUMBENT_NAMES = REGISTRIES.names
 
 SEEDS = range(8)
 

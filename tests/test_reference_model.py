@@ -53,7 +53,7 @@ def test_entry_demand_skipping_agrees_with_evaluating_everyone(fee, subscription
     developers = model.developers
     for reach_share, multiplier in ((0.05, 1.0), (0.3, 3.0), (1.0, 1.0)):
         candidates = {index: model.registry_list[index].downloads_per_week * reach_share for index in range(5)}
-        model.p.ai_publishing_multiplier = multiplier
+        model.set_parameters(ai_publishing_multiplier=multiplier)
         context = switch_context(model, hypothetical=candidates)
         everyone = latent_demand(developers, context, model.p)
         np.testing.assert_array_equal(

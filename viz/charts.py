@@ -16,11 +16,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from model.profiles import INCUMBENT_NAMES
+from model.catalogue import REGISTRIES
+from model.profiles import RegistryCatalogue
 from model.reporters import REVENUE_SOURCES
 from viz.history import SUPPORT_MODES, RunHistory
 
-REGISTRY_COLOURS = dict(zip(INCUMBENT_NAMES, ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")))
 SOURCE_COLOURS = dict(zip(REVENUE_SOURCES, ("tab:olive", "tab:cyan", "tab:green", "tab:red", "tab:purple", "tab:grey")))
 MODE_COLOURS = ("lightgrey", "tab:orange", "tab:blue", "tab:purple")
 BASELINE_ALPHA = 0.22
@@ -52,10 +52,17 @@ def _annualised_musd(weekly_usd: list[float]) -> np.ndarray:
 
 
 class ChartBoard:
-    """The seven explorer charts in one figure, updated in place from a run and its baseline."""
+    """The seven explorer charts in one figure, updated in place from a run and its baseline.
 
-    def __init__(self, start_year: int, horizon_weeks: int, dpi: int = 72) -> None:
+    Registries (one line each in the runway and removal charts, in their catalogue colours) come
+    from `catalogue` (default: the shipped one).
+    """
+
+    def __init__(
+        self, start_year: int, horizon_weeks: int, dpi: int = 72, catalogue: RegistryCatalogue | None = None
+    ) -> None:
         """Lay out the axes and create every line, empty."""
+        self.catalogue = catalogue or REGISTRIES
         self.figure = Figure(figsize=(13, 11.5), dpi=dpi, layout="constrained")
         self.canvas = FigureCanvasAgg(self.figure)
         axes = self.figure.subplots(4, 2)
@@ -72,8 +79,7 @@ class ChartBoard:
         self.lines: dict[str, object] = {}
         self.baseline_lines: dict[str, object] = {}
         a = self.axes
-        for name in INCUMBENT_NAMES:
-            colour = REGISTRY_COLOURS[name]
+        for name, colour in self.catalogue.colours.items():
             (self.lines[f"runway:{name}"],) = a["runway"].plot([], [], color=colour, label=name)
             (self.baseline_lines[f"runway:{name}"],) = a["runway"].plot(
                 [], [], color=colour, alpha=BASELINE_ALPHA, lw=1
@@ -83,7 +89,7 @@ class ChartBoard:
                 [], [], color=colour, alpha=BASELINE_ALPHA, lw=1
             )
         a["runway"].set_ylim(0, RUNWAY_CAP_MONTHS)
-        a["runway"].legend(fontsize=7, ncols=5, loc="upper right")
+        a["runway"].legend(fontsize=7, ncols=min(len(self.catalogue), 5), loc="upper right")
         (self.lines["removal:pooled"],) = a["removal"].plot([], [], color="black", lw=2, label="all malware")
         (self.baseline_lines["removal:pooled"],) = a["removal"].plot([], [], color="black", lw=2, alpha=BASELINE_ALPHA)
         a["removal"].set_yscale("log")
@@ -138,7 +144,7 @@ class ChartBoard:
         """Every line's data from a history."""
         t = history.years
         series = {}
-        for name in INCUMBENT_NAMES:
+        for name in self.catalogue.names:
             series[f"runway:{name}"] = (t, np.minimum(history.runway_months[name], RUNWAY_CAP_MONTHS))
             series[f"removal:{name}"] = (t, history.removal_median_hours[name])
         series["removal:pooled"] = (t, history.removal_median_hours_pooled)

@@ -21,7 +21,7 @@ from model.reporters import (  # viz reaches agents only through model
 )
 from model.scenarios import load_preset, preset_names
 from viz.charts import ChartBoard
-from viz.levers import LEVER_GROUPS, LEVERS, Lever, format_value
+from viz.levers import LEVER_GROUPS, Lever, format_value
 from viz.session import SHOCKS, ExplorerSession
 from viz.url_state import from_query, to_query
 
@@ -104,8 +104,17 @@ def HtmlTable(frame: pd.DataFrame) -> None:
 
 
 @solara.component
-def LeverField(lever: Lever, value: Any, error: str | None, on_text: Callable[[str, Any], None]) -> None:
-    """One lever with its unit in the label and its meaning as a tooltip; shows its own error."""
+def LeverField(
+    lever: Lever,
+    value: Any,
+    error: str | None,
+    on_text: Callable[[str, Any], None],
+    registries: tuple[str, ...] = (),
+) -> None:
+    """One lever with its unit in the label and its meaning as a tooltip; shows its own error.
+
+    `registries` are the names a registries lever may hold (the session's catalogue).
+    """
     label = f"{lever.label} ({lever.unit})"
     with solara.Tooltip(lever.tooltip), solara.Column(gap="0px"):
         if lever.kind == "bool":
@@ -116,7 +125,7 @@ def LeverField(lever: Lever, value: Any, error: str | None, on_text: Callable[[s
             solara.SelectMultiple(
                 label,
                 values=list(value),
-                all_values=list(LEVERS[lever.name].default),
+                all_values=list(registries),
                 on_value=lambda v: on_text(lever.name, ",".join(v)),
                 dense=True,
             )
@@ -205,7 +214,7 @@ def LeverPanel(
                 value = texts.get(lever.name, format_value(lever, session.lever_value(lever.name)))
                 if lever.kind in ("bool", "registries"):
                     value = session.lever_value(lever.name)
-                LeverField(lever, value, errors.get(lever.name), on_text)
+                LeverField(lever, value, errors.get(lever.name), on_text, session.catalogue.names)
 
 
 @solara.component
@@ -216,7 +225,7 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
     shown = solara.use_memo(threading.Event, [])  # set once a render has shown the latest step
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(next(iter(PLAY_SPEEDS)))
-    selected, set_selected = solara.use_state("npm")
+    selected, set_selected = solara.use_state(session.catalogue.malware_target)
     tab, set_tab = solara.use_state(0)
     current = version.value
 
@@ -309,7 +318,7 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
             HtmlTable(registry_table(session))
         elif DETAIL_TABS[tab] == "Accounts":
             names = [r.name for r in session.model.registry_list]
-            shown_name = selected if selected in names else "npm"
+            shown_name = selected if selected in names else names[0]
             solara.Select(
                 "Registry", values=names, value=shown_name, on_value=set_selected, style={"max-width": "240px"}
             )

@@ -7,8 +7,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from model.catalogue import REGISTRIES
 from model.model import WEEKS_PER_YEAR, RegistryModel
-from model.profiles import INCUMBENT_NAMES
+from model.profiles import RegistryCatalogue
 from model.reporters import REVENUE_SOURCES, SupportMode  # viz reaches agents only through model
 from model.scenarios import load_preset
 
@@ -17,12 +18,13 @@ SUPPORT_MODES = tuple(mode.value for mode in SupportMode)
 
 @dataclass
 class RunHistory:
-    """Weekly series for the charts: per incumbent registry and for the whole ecosystem."""
+    """Weekly series for the charts: per incumbent registry (`registries`, by name) and for the whole ecosystem."""
 
     start_year: int
+    registries: tuple[str, ...] = REGISTRIES.names
     weeks: list[int] = field(default_factory=list)
-    runway_months: dict[str, list[float]] = field(default_factory=lambda: {n: [] for n in INCUMBENT_NAMES})
-    removal_median_hours: dict[str, list[float]] = field(default_factory=lambda: {n: [] for n in INCUMBENT_NAMES})
+    runway_months: dict[str, list[float]] = field(init=False)
+    removal_median_hours: dict[str, list[float]] = field(init=False)
     revenue_usd: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in REVENUE_SOURCES})
     support_share: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in SUPPORT_MODES})
     removal_median_hours_pooled: list[float] = field(default_factory=list)
@@ -31,11 +33,16 @@ class RunHistory:
     share_developers_on_alternatives: list[float] = field(default_factory=list)
     worms: list[tuple[int, int]] = field(default_factory=list)  # (start week, packages compromised)
 
+    def __post_init__(self) -> None:
+        """One empty series per registry."""
+        self.runway_months = {name: [] for name in self.registries}
+        self.removal_median_hours = {name: [] for name in self.registries}
+
     def record(self, model: RegistryModel) -> None:
         """Append the model's current week (call after each step)."""
         latest = {key: values[-1] for key, values in model.datacollector.model_vars.items()}
         self.weeks.append(int(model.time))
-        for name in INCUMBENT_NAMES:
+        for name in self.registries:
             registry = model.registries_by_name[name]
             self.runway_months[name].append(registry.runway_months)
             self.removal_median_hours[name].append(registry.removal_median_hours)
@@ -60,11 +67,16 @@ class RunHistory:
 
 
 @lru_cache(maxsize=16)
-def baseline_history(seed: int, weeks: int, start_year: int | None = None) -> RunHistory:
+def baseline_history(
+    seed: int, weeks: int, start_year: int | None = None, catalogue: RegistryCatalogue | None = None
+) -> RunHistory:
     """The status quo run with this seed (from `start_year`), recorded once per process, shared read-only."""
-    params = load_preset("status-quo").parameters(**({} if start_year is None else {"start_year": start_year}))
-    model = RegistryModel(params, rng=seed)
-    history = RunHistory(start_year=params.start_year)
+    catalogue = catalogue or REGISTRIES
+    params = load_preset("status-quo").parameters(
+        catalogue=catalogue, **({} if start_year is None else {"start_year": start_year})
+    )
+    model = RegistryModel(params, rng=seed, catalogue=catalogue)
+    history = RunHistory(start_year=params.start_year, registries=catalogue.names)
     for _ in range(weeks):
         model.step()
         history.record(model)

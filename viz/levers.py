@@ -1,8 +1,10 @@
 """The explorer's levers: which parameters, grouped by actor, with units, tooltips and validation.
 
-Descriptions come from the parameter definitions in `model/parameters.py`, so the tooltip says
-what the model means by each lever. Values typed into the page arrive as text; `parse_lever`
-turns them into parameter values or a one-line message naming what is allowed.
+The levers are the parameters tagged with an explorer control in `model/parameters.py` (its
+actor, label and unit), in the order they are defined there, grouped by actor; the seed comes
+last. Descriptions come from the same definitions, so the tooltip says what the model means by
+each lever. Values typed into the page arrive as text; `parse_lever` turns them into parameter
+values or a one-line message naming what is allowed.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from model.parameters import ModelParameters, ParameterError, make_parameters
-from model.profiles import INCUMBENT_NAMES
+from model.catalogue import REGISTRIES
+from model.parameters import ACTORS, ModelParameters, ParameterError, controls, make_parameters
+from model.profiles import RegistryCatalogue
 
 
 @dataclass(frozen=True)
@@ -39,44 +42,29 @@ class Lever:
         return ModelParameters.model_fields[self.name].get_default(call_default_factory=True)
 
 
+def _kind_of(name: str) -> str:
+    """The input a parameter needs: number, integer, bool or registries."""
+    annotation = ModelParameters.model_fields[name].annotation
+    if annotation is bool:
+        return "bool"
+    if annotation is int:
+        return "integer"
+    if annotation == tuple[str, ...]:
+        return "registries"
+    return "number"
+
+
+def _lever_groups() -> dict[str, list[Lever]]:
+    """Every parameter with an explorer control, grouped by actor; the run's seed last."""
+    groups: dict[str, list[Lever]] = {actor: [] for actor in ACTORS}
+    for name, control in controls().items():
+        groups[control["actor"]].append(Lever(name, control["label"], control["unit"], kind=_kind_of(name)))
+    groups["Demand and the run"].append(Lever("seed", "Seed", "0 or more", kind="integer"))
+    return {actor: levers for actor, levers in groups.items() if levers}
+
+
 #: Levers grouped by the actor who pulls them (the order they appear on the page).
-LEVER_GROUPS: dict[str, list[Lever]] = {
-    "Registries and their fees": [
-        Lever("per_package_fee_usd", "Per-package fee", "USD per new package"),
-        Lever("publisher_subscription_usd_per_year", "Publisher subscription", "USD per publisher per year"),
-        Lever("enterprise_tier_usd_per_year", "Enterprise tier price", "USD per heavy consumer per year"),
-        Lever("fee_registries", "Registries charging", "registries", kind="registries"),
-    ],
-    "Corporations": [
-        Lever("opex_budget_share", "Support budgeted as opex", "share of supporting firms, 0 to 1"),
-        Lever("pledge_usd_per_developer", "Pledge per developer", "USD per developer per year"),
-        Lever("opex_contract_years", "Opex contract length", "years", kind="integer"),
-        Lever("regulation_mandates_support", "Regulation mandates support", "on/off", kind="bool"),
-    ],
-    "Funders": [
-        Lever("umbrella_budget_usd_per_year", "Umbrella funder budget", "USD per year"),
-        Lever("n_umbrella_funders", "Independent umbrella funders", "funders", kind="integer"),
-        Lever("umbrella_rounds_per_year", "Grant rounds", "rounds per year", kind="integer"),
-        Lever("umbrella_commitment_years", "Grant commitment", "years", kind="integer"),
-        Lever("umbrella_miss_prob_per_year", "Chance of a missed round", "probability per year, 0 to 1"),
-        Lever("public_funder_budget_usd_per_year", "Public funder budget", "USD per year"),
-    ],
-    "Security": [
-        Lever("min_security_share", "Minimum security share of spending", "share, 0 to 1"),
-        Lever("token_hygiene_mean", "Token hygiene", "share of publishing with trusted publishing, 0 to 1"),
-        Lever("hiring_delay_weeks", "Hiring delay", "weeks", kind="integer"),
-    ],
-    "Infrastructure donors": [
-        Lever("cdn_donation", "Donated CDN", "on/off", kind="bool"),
-        Lever("inkind_contract_years", "Cloud-credit contract length", "years", kind="integer"),
-        Lever("inkind_renewal_prob", "Donor renewal chance", "probability per year, 0 to 1"),
-    ],
-    "Demand and the run": [
-        Lever("ai_publishing_multiplier", "AI-assisted publishing", "times today's publishing rate"),
-        Lever("agent_demand_extra_growth", "AI/CI agent demand", "extra download growth per year"),
-        Lever("seed", "Seed", "0 or more", kind="integer"),
-    ],
-}
+LEVER_GROUPS: dict[str, list[Lever]] = _lever_groups()
 
 LEVERS: dict[str, Lever] = {lever.name: lever for group in LEVER_GROUPS.values() for lever in group}
 
@@ -92,15 +80,16 @@ def format_value(lever: Lever, value: Any) -> str:
     return str(value)
 
 
-def parse_lever(lever: Lever, text: Any) -> Any:
+def parse_lever(lever: Lever, text: Any, catalogue: RegistryCatalogue | None = None) -> Any:
     """Turn a typed value into the lever's value; raise ParameterError naming the lever and what is allowed."""
     raw = str(text).strip() if text is not None else ""
+    catalogue = catalogue or REGISTRIES
     if lever.kind == "registries":
-        names = [part.strip() for part in raw.split(",") if part.strip()]
-        unknown = [name for name in names if name not in INCUMBENT_NAMES]
+        names = tuple(part.strip() for part in raw.split(",") if part.strip())
+        unknown = [name for name in names if name not in catalogue]
         if unknown:
             raise ParameterError(
-                f"{lever.label}: unknown registry {unknown[0]!r}; allowed: {', '.join(INCUMBENT_NAMES)}"
+                f"{lever.label}: unknown registry {unknown[0]!r}; allowed: {', '.join(catalogue.names)}"
             )
         return names
     if raw == "":
@@ -126,7 +115,7 @@ def parse_lever(lever: Lever, text: Any) -> Any:
             raise ParameterError(f"{lever.label}: must be a whole number >= 0 (got {raw!r})")
         return value
     try:
-        make_parameters({lever.name: value})
+        make_parameters({lever.name: value}, catalogue)
     except ParameterError as exc:
         raise ParameterError(f"{lever.label}: {_plain(str(exc), lever)}") from None
     return value

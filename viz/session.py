@@ -6,7 +6,9 @@ one per seed) is shared between sessions.
 
 Changing a lever or the preset rebuilds the model with the new parameters and replays it, with
 the shocks already fired at the same weeks, up to the week it had reached: the charts always
-show "this scenario, so far", as in En-ROADS.
+show "this scenario, so far", as in En-ROADS. A lever change is validated by the model's one
+parameter-change function (`changed_parameters`, cross-field rules included) before anything
+changes. A session may be given a registry catalogue (default: the shipped one).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
+from model.catalogue import REGISTRIES
 from model.model import WEEKS_PER_YEAR, RegistryModel
-from model.parameters import ModelParameters, ParameterError
+from model.parameters import ModelParameters, ParameterError, changed_parameters
+from model.profiles import RegistryCatalogue
 from model.runner import events_frame, model_frame, registry_frame, worms_frame
 from model.scenarios import load_preset
 from viz.history import RunHistory, baseline_history
@@ -28,7 +32,7 @@ DEFAULT_YEARS = 10
 
 #: Shock name -> (button label, what it does to the running model).
 SHOCKS: dict[str, tuple[str, Callable[[RegistryModel], None]]] = {
-    "worm": ("Worm starts now", lambda model: model.shock_worm("npm")),
+    "worm": ("Worm starts now", lambda model: model.shock_worm()),
     "missed_round": ("Umbrella funder misses its round", lambda model: model.shock_missed_round()),
     "cdn_leaves": ("CDN donor leaves", lambda model: model.shock_cdn_donor_leaves()),
     "spam_burst": ("Spam burst", lambda model: model.shock_spam_burst()),
@@ -44,8 +48,10 @@ class ExplorerSession:
         overrides: dict[str, Any] | None = None,
         seed: int = 0,
         years: float = DEFAULT_YEARS,
+        catalogue: RegistryCatalogue | None = None,
     ) -> None:
         """Validate the scenario and build the model at week 0."""
+        self.catalogue = catalogue or REGISTRIES
         self.preset = preset
         self.overrides: dict[str, Any] = dict(overrides or {})
         self.seed = int(seed)
@@ -56,19 +62,21 @@ class ExplorerSession:
         self._build()
 
     # ----- scenario --------------------------------------------------------------------------
-    def _parameters(self, overrides: dict[str, Any] | None = None) -> ModelParameters:
-        """The preset's parameters with this session's overrides on top."""
-        return load_preset(self.preset).parameters(**(self.overrides if overrides is None else overrides))
+    def _parameters(self, preset: str | None = None) -> ModelParameters:
+        """A preset's parameters (this session's, with its overrides, by default) for this catalogue."""
+        if preset is not None:
+            return load_preset(preset).parameters(catalogue=self.catalogue)
+        return load_preset(self.preset).parameters(catalogue=self.catalogue, **self.overrides)
 
     def _build(self) -> None:
         """A fresh model at week 0 and an empty history."""
-        self.model = RegistryModel(self.params, rng=self.seed)
-        self.history = RunHistory(start_year=self.params.start_year)
+        self.model = RegistryModel(self.params, rng=self.seed, catalogue=self.catalogue)
+        self.history = RunHistory(start_year=self.params.start_year, registries=self.catalogue.names)
 
     @property
     def baseline(self) -> RunHistory:
         """The status quo with this seed and start year over the whole horizon (computed once per seed)."""
-        return baseline_history(self.seed, self.horizon_weeks, self.params.start_year)
+        return baseline_history(self.seed, self.horizon_weeks, self.params.start_year, self.catalogue)
 
     def lever_value(self, name: str) -> Any:
         """The current value of a lever."""
@@ -76,23 +84,22 @@ class ExplorerSession:
 
     def set_lever(self, name: str, text: Any) -> None:
         """Apply a typed lever value; a bad value raises ParameterError and changes nothing."""
-        value = parse_lever(LEVERS[name], text)
+        value = parse_lever(LEVERS[name], text, self.catalogue)
         with self.lock:
             if name == "seed":
                 if value == self.seed:
                     return
                 self.seed = value
-            else:
-                overrides = {**self.overrides, name: value}
-                params = self._parameters(overrides)  # validate before touching anything
+            else:  # validate the whole scenario before touching anything; replayed from week 0, so any lever
+                params = changed_parameters(self.params, {name: value}, catalogue=self.catalogue, mid_run=False)
                 if params == self.params:
                     return
-                self.overrides, self.params = overrides, params
+                self.overrides, self.params = {**self.overrides, name: value}, params
             self._replay()
 
     def set_preset(self, preset: str) -> None:
         """Switch to a named preset (clearing lever overrides) and replay to the current week."""
-        params = load_preset(preset).parameters()  # an unknown preset raises here, before anything changes
+        params = self._parameters(preset)  # an unknown preset raises here, before anything changes
         with self.lock:
             self.preset, self.overrides, self.params = preset, {}, params
             self._replay()

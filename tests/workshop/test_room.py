@@ -6,8 +6,11 @@ import pytest
 
 from model.model import RegistryModel
 from viz.workshop.events import apply_card, draw_card
-from viz.workshop.roles import ROLES, AuthorizationError, WorkshopError, validate_decision
+from viz.workshop.roles import ROLE_BOOK, AuthorizationError, WorkshopError
 from viz.workshop.room import CODE_LENGTH, RoomManager
+
+ROLES = ROLE_BOOK.roles
+validate_decision = ROLE_BOOK.validate_decision
 
 
 @pytest.fixture

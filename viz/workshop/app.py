@@ -32,15 +32,7 @@ from viz.workshop import charts
 from viz.workshop.events import CARDS
 from viz.workshop.guard import GuessLimiter
 from viz.workshop.loops import CAUSAL_LOOPS_MARKDOWN
-from viz.workshop.roles import (
-    DECISION_FORMS,
-    GRANT_ELIGIBLE,
-    REGISTRY_ROLES,
-    ROLE_GOALS,
-    ROLE_LABELS,
-    ROLES,
-    WorkshopError,
-)
+from viz.workshop.roles import ROLE_BOOK, RoleBook, WorkshopError
 from viz.workshop.room import DEFAULT_ROUNDS, RoomManager, WorkshopRoom, normalise_code
 from viz.workshop.store import DB_ENV, DEFAULT_DB, StorageError, WorkshopStore
 from viz.workshop.text import Bullets, Emphasis, Heading, Line, Strong, TextTable
@@ -62,6 +54,11 @@ def manager() -> RoomManager:
         if _manager is None:
             _manager = RoomManager.open(os.environ.get(DB_ENV, DEFAULT_DB))
         return _manager
+
+
+def lobby_roles() -> RoleBook:
+    """The roles a team can join: those of the room manager's catalogue (opening no database to ask)."""
+    return _manager.roles if _manager is not None else ROLE_BOOK
 
 
 @solara.component_vue("secret_keeper.vue")
@@ -261,7 +258,8 @@ def Landing(router: Any, remember: Any = None, code: str = "") -> None:
     rounds, set_rounds = solara.use_state(DEFAULT_ROUNDS)
     join_code, set_join_code = solara.use_state(code)
     team_name, set_team_name = solara.use_state("")
-    role, set_role = solara.use_state(ROLES[0])
+    roles = lobby_roles()
+    role, set_role = solara.use_state(roles.roles[0])
     error, set_error = solara.use_state("")
 
     def create() -> None:
@@ -303,8 +301,8 @@ def Landing(router: Any, remember: Any = None, code: str = "") -> None:
         with solara.Card("Team: join a room"):
             solara.InputText("Join code", value=join_code, on_value=set_join_code)
             solara.InputText("Team name", value=team_name, on_value=set_team_name)
-            solara.Select("Role", values=list(ROLES), value=role, on_value=set_role)
-            Line(Emphasis(ROLE_LABELS[role]), f" — {ROLE_GOALS[role]}")
+            solara.Select("Role", values=list(roles.roles), value=role, on_value=set_role)
+            Line(Emphasis(roles.labels[role]), f" — {roles.goals[role]}")
             solara.Button("Join", on_click=join, color="primary")
     if error:
         solara.Error(error)
@@ -343,7 +341,7 @@ def Scoreboard(room: WorkshopRoom, version: float = 0) -> None:
     TextTable(
         ["Role", "Team", "Score", "Unit"],
         [
-            [ROLE_LABELS[role], teams.get(role, "(model)"), f"{score:,.2f}", board["units"][role]]
+            [room.roles.labels[role], teams.get(role, "(model)"), f"{score:,.2f}", board["units"][role]]
             for role, score in board["scores"].items()
         ],
         right=[2],
@@ -368,7 +366,7 @@ def LatestRound(room: WorkshopRoom, version: float = 0) -> None:
         ["Registry", "Status", "Runway (months)", "Removal median (h)", "Security FTE"],
         [
             [
-                ROLE_LABELS[name],
+                room.roles.labels[name],
                 reg["status"],
                 f"{reg['runway_months']:.1f}",
                 f"{reg['removal_median_hours']:.1f}",
@@ -418,7 +416,7 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
     version = use_room_version(room)
     minutes, set_minutes = solara.use_state(10.0)
     card, set_card = solara.use_state("worm")
-    worm_registry, set_worm_registry = solara.use_state("npm")
+    worm_registry, set_worm_registry = solara.use_state(room.catalogue.malware_target)
     worm_week, set_worm_week = solara.use_state(20)
     message, set_message = solara.use_state("")
     error, set_error = solara.use_state("")
@@ -454,12 +452,12 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
         with solara.Card("Teams"):
             teams = snap["teams"]
             rows = []
-            for role in ROLES:
+            for role in room.roles.roles:
                 held = teams.get(role)
                 state = (
                     "submitted" if role in snap["submitted"] else ("not yet (last one stays)" if held else "default")
                 )
-                rows.append([ROLE_LABELS[role], held or "(played by the model)", state])
+                rows.append([room.roles.labels[role], held or "(played by the model)", state])
             TextTable(["Role", "Team", "Decision for this round"], rows)
             statement = room.decisions_in_force(snap["current_round"] + 1)["developers"]["statement"]
             if statement:
@@ -474,7 +472,10 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
                 solara.Select("Event card", values=list(CARDS), value=card, on_value=set_card)
                 if card == "worm":
                     solara.Select(
-                        "Registry", values=list(REGISTRY_ROLES), value=worm_registry, on_value=set_worm_registry
+                        "Registry",
+                        values=list(room.roles.registry_roles),
+                        value=worm_registry,
+                        on_value=set_worm_registry,
                     )
                     solara.InputInt("Week", value=worm_week, on_value=set_worm_week)
             with solara.Row():
@@ -508,7 +509,7 @@ def ScreenView(room: WorkshopRoom) -> None:
     StoreProblem(room.store, version)
     Heading(f"Room {room.code} ({room.name}) — join with this code", level=2)
     RoundHeader(room, version)
-    waiting = [ROLE_LABELS[role] for role in snap["teams"] if role not in snap["submitted"]]
+    waiting = [room.roles.labels[role] for role in snap["teams"] if role not in snap["submitted"]]
     Line(Strong("Still deciding: "), ", ".join(waiting) if waiting else "nobody — all teams have submitted")
     ScoresAndLatestRound(room, version)
 
@@ -521,7 +522,7 @@ def DecisionForm(room: WorkshopRoom, token: str, role: str, version: float = 0) 
     values, set_values = solara.use_state(in_force, key=f"{role}-{snap['current_round']}")
     error, set_error = solara.use_state("")
     done, set_done = solara.use_state("")
-    form = DECISION_FORMS[role]
+    form = room.roles.forms[role]
 
     def set_field(name: str, value: Any) -> None:
         """Change one field of the draft decision."""
@@ -574,8 +575,8 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any) -> None:
     version = use_room_version(room)
     team = room.team_for(token)
     StoreProblem(room.store, version)
-    Heading(f"{ROLE_LABELS[role]} — team {team['team_name']} (room {room.code})", level=2)
-    Line(Strong("Your goal: "), ROLE_GOALS[role])
+    Heading(f"{room.roles.labels[role]} — team {team['team_name']} (room {room.code})", level=2)
+    Line(Strong("Your goal: "), room.roles.goals[role])
     SecretLink("team link", router, {"room": room.code, "team": token})
     RoundHeader(room, version)
     results, status_quo = room.results(), room.status_quo_results()
@@ -587,8 +588,8 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any) -> None:
     figure = solara.use_memo(  # redrawn only when a year has been played, not on every submission
         lambda: (
             (
-                charts.registry_figure(role, results, status_quo)
-                if role in REGISTRY_ROLES
+                charts.registry_figure(role, results, status_quo, colour=room.catalogue[role].colour)
+                if role in room.roles.registry_roles
                 else charts.ecosystem_figure(results, status_quo)
             )
             if results
@@ -612,7 +613,7 @@ def Stocks(room: WorkshopRoom, role: str, results: dict[int, dict[str, Any]], ve
         Line(Emphasis("The first year has not been played yet."))
         return
     last = results[max(results)]
-    if role in REGISTRY_ROLES:
+    if role in room.roles.registry_roles:
         reg = last["registries"][role]
         revenue = ", ".join(f"{source} {money(value)}" for source, value in reg["revenue_usd"].items() if value)
         Bullets(
@@ -638,7 +639,8 @@ def Stocks(room: WorkshopRoom, role: str, results: dict[int, dict[str, Any]], ve
     elif role in ("umbrella", "public"):
         paid = last["umbrella_paid_usd" if role == "umbrella" else "public_paid_usd"]
         grantees = ", ".join(
-            f"{ROLE_LABELS[n]} {last['registries'][n]['removal_median_hours']:.1f} h" for n in GRANT_ELIGIBLE
+            f"{room.roles.labels[n]} {last['registries'][n]['removal_median_hours']:.1f} h"
+            for n in room.roles.grant_eligible
         )
         Bullets([f"Paid to registries in {last['year']}: {money(paid)}", f"Removal medians at grantees: {grantees}"])
     else:
@@ -661,7 +663,7 @@ def Debrief(room: WorkshopRoom, router: Any) -> None:
     results, status_quo = room.results(), room.status_quo_results()
     history = room.store.decisions(room.code)
     figures = solara.use_memo(
-        lambda: charts.debrief_figures(results, status_quo, history, room.teams_run.model.p.start_year),
+        lambda: charts.debrief_figures(results, status_quo, history, room.teams_run.model.p.start_year, room.roles),
         dependencies=[room.code, len(results)],
     )
     with solara.lab.Tabs():
@@ -680,7 +682,7 @@ def Debrief(room: WorkshopRoom, router: Any) -> None:
             TextTable(
                 ["Round", "Role", "Decision"],
                 [
-                    [str(round_number), ROLE_LABELS[role], ", ".join(f"{k}={v}" for k, v in decision.items())]
+                    [str(round_number), room.roles.labels[role], ", ".join(f"{k}={v}" for k, v in decision.items())]
                     for round_number in sorted(history)
                     for role, decision in sorted(history[round_number].items())
                 ],

@@ -1,20 +1,14 @@
 """Printable role cards, generated from the decision forms so the handout matches the game.
 
 `python -m viz.workshop.cards > docs/role-cards.md` rewrites the handout (a test checks it is current).
+A registry board's situation comes from its catalogue entry; the other roles' texts are here.
 """
 
 from __future__ import annotations
 
-from viz.workshop.roles import DECISION_FORMS, REGISTRY_ROLES, ROLE_GOALS, ROLE_LABELS, ROLES, field_range
+from viz.workshop.roles import ROLE_BOOK, RoleBook, field_range
 
 SITUATION = {
-    "pypi": "A non-profit (Python Software Foundation) runs you. Fastly donates your CDN; a security engineer "
-    "is paid by the umbrella funder. Downloads grow about 50% a year; donations and grants do not.",
-    "npm": "A company (GitHub/Microsoft) runs you. Most of the world's malware arrives at your door, and "
-    "worms spread fastest here. You pay your own CDN; your parent budgets for projected costs, a year late.",
-    "crates": "A young foundation runs you with a small team and a donated CDN; grants matter a lot. Downloads grow about 70% a year.",
-    "rubygems": "A small non-profit (Ruby Central) runs you with a donated CDN. Few staff, slow growth (about 15% a year), a steward slow to top up.",
-    "maven": "A company (Sonatype) runs you, pays its own CDN and budgets for its costs; no umbrella grants come your way.",
     "corporations": "You speak for the heavy consumers: about 1% of firms make 80% of the downloads. Firms "
     "support registries by donation (cut first in a downturn) or opex contracts (multi-year, reliable).",
     "umbrella": "You are an Alpha-Omega-like security funder: a few big donors, grant rounds four times a year, "
@@ -24,33 +18,28 @@ SITUATION = {
     "developers": "You are the publishers: you feel fees and security, and you can move to a cheaper "
     "alternative registry (with weaker security) if your home becomes too costly.",
 }
+REGISTRY_WATCH = "Your runway (months of cash), status, malware removal median (hours), security staff, revenue mix."
 WATCH = {
-    **dict.fromkeys(
-        REGISTRY_ROLES,
-        "Your runway (months of cash), status, malware removal median (hours), security staff, revenue mix.",
-    ),
     "corporations": "Support paid, malware harm to firms, share of firms on opex contracts, worm outbreaks.",
-    "umbrella": "What you paid, and the removal medians at PyPI, crates.io and RubyGems.",
-    "public": "What you paid, and the removal medians at PyPI, crates.io and RubyGems.",
+    "umbrella": "What you paid, and the removal medians at {grantees}.",
+    "public": "What you paid, and the removal medians at {grantees}.",
     "developers": "Share of developers on alternative registries, malware downloads, worms, pooled removal median.",
 }
+REGISTRY_SCORING = (
+    "Each year: 60 points if healthy (45 strained, 30 degraded, 15 read-only, 0 shut down) plus up to "
+    "40 for fast malware removal. Summed over the years."
+)
 SCORING = {
-    **dict.fromkeys(
-        REGISTRY_ROLES,
-        "Each year: 60 points if healthy (45 strained, 30 degraded, 15 read-only, 0 shut down) plus up to "
-        "40 for fast malware removal. Summed over the years.",
-    ),
     "corporations": "100 × (status-quo cost) / (your cost), where cost = support paid + malware harm. Above 100 beats the status quo.",
     "umbrella": "Hours of removal delay cut at the grantees versus the status quo, per USD 1M you paid.",
     "public": "Hours of removal delay cut at the grantees versus the status quo, per USD 1M you paid.",
     "developers": "No score of your own: you argue for the shared goal (ecosystem harm) and for publishers.",
 }
+REGISTRY_DELAYS = (
+    "Security posts take about six months to fill; staff leave a month after the money stops. "
+    "Fees push developers away slowly, and peers who moved pull others."
+)
 DELAYS = {
-    **dict.fromkeys(
-        REGISTRY_ROLES,
-        "Security posts take about six months to fill; staff leave a month after the money stops. "
-        "Fees push developers away slowly, and peers who moved pull others.",
-    ),
     "corporations": "Each firm decides once a year, at its own budget week: a change takes a year to spread.",
     "umbrella": "Grants become staff only after hiring (about six months). Multi-year commitments survive a missed round.",
     "public": "A grant goes to one registry a year; its staff arrive half a year later.",
@@ -71,17 +60,20 @@ def _field_line(name: str, spec) -> str:
     return f"| `{name}` | {spec.description} | {allowed} | {spec.default!r} |"
 
 
-def role_card(role: str) -> str:
+def role_card(role: str, book: RoleBook = ROLE_BOOK) -> str:
     """One role's card in Markdown."""
-    form = DECISION_FORMS[role]
+    form = book.forms[role]
+    board = role in book.registry_roles
+    situation = book.catalogue[role].board_situation if board else SITUATION[role]
+    watch = REGISTRY_WATCH if board else WATCH[role].format(grantees=book.grantees_text())
     lines = [
-        f"## {ROLE_LABELS[role]}",
+        f"## {book.labels[role]}",
         "",
-        f"**Your goal.** {ROLE_GOALS[role]}",
+        f"**Your goal.** {book.goals[role]}",
         "",
-        f"**Your situation.** {SITUATION[role]}",
+        f"**Your situation.** {situation}",
         "",
-        f"**What you watch.** {WATCH[role]}",
+        f"**What you watch.** {watch}",
         "",
         "**Your levers** (each year; a lever you leave alone keeps last year's value):",
         "",
@@ -89,9 +81,9 @@ def role_card(role: str) -> str:
         "|---|---|---|---|",
         *(_field_line(name, spec) for name, spec in form.model_fields.items()),
         "",
-        f"**Delays to expect.** {DELAYS[role]}",
+        f"**Delays to expect.** {REGISTRY_DELAYS if board else DELAYS[role]}",
         "",
-        f"**Score.** {SCORING[role]}",
+        f"**Score.** {REGISTRY_SCORING if board else SCORING[role]}",
         "",
         "**Shared goal (everyone).** Keep ecosystem harm (malware damage to firms) low.",
         "",
@@ -103,7 +95,7 @@ def role_card(role: str) -> str:
     return "\n".join(lines)
 
 
-def role_cards_markdown() -> str:
+def role_cards_markdown(book: RoleBook = ROLE_BOOK) -> str:
     """All role cards, one per printed page."""
     head = [
         "# Borrowed Time workshop: role cards",
@@ -113,7 +105,7 @@ def role_cards_markdown() -> str:
         "",
         "",
     ]
-    return "\n".join(head) + "\n".join(role_card(role) for role in ROLES)
+    return "\n".join(head) + "\n".join(role_card(role, book) for role in book.roles)
 
 
 if __name__ == "__main__":

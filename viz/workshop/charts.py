@@ -7,10 +7,7 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from model.ecosystem import INCUMBENT_NAMES
-from viz.workshop.roles import ROLE_LABELS, default_decision
-
-COLOURS = {"pypi": "#3775a9", "npm": "#cb3837", "crates": "#e57300", "rubygems": "#9b111e", "maven": "#5a8a3a"}
+from viz.workshop.roles import RoleBook
 
 
 def _series(results: dict[int, dict[str, Any]], name: str, key: str) -> tuple[list[int], list[float]]:
@@ -24,8 +21,9 @@ def registry_figure(
     results: dict[int, dict[str, Any]],
     status_quo: dict[int, dict[str, Any]],
     changed_years: list[int] | None = None,
+    colour: str = "black",
 ) -> Figure:
-    """Runway and removal delay of one registry by year, the room's run against the status quo."""
+    """Runway and removal delay of one registry by year (in its catalogue colour), the room's run against the status quo."""
     figure = Figure(figsize=(7, 2.8), layout="constrained")
     runway_axes, removal_axes = figure.subplots(1, 2)
     for axes, key, title in (
@@ -35,7 +33,7 @@ def registry_figure(
         years, values = _series(results, name, key)
         base_years, base_values = _series(status_quo, name, key)
         axes.plot(base_years, base_values, color="grey", linestyle="--", label="status quo")
-        axes.plot(years, values, color=COLOURS.get(name, "black"), marker="o", label="this room")
+        axes.plot(years, values, color=colour, marker="o", label="this room")
         for year in changed_years or []:
             axes.axvline(year - 0.5, color="#444", alpha=0.3, linewidth=3)
         axes.set_title(title, fontsize=9)
@@ -66,9 +64,11 @@ def ecosystem_figure(results: dict[int, dict[str, Any]], status_quo: dict[int, d
     return figure
 
 
-def decision_changes(history: dict[int, dict[str, dict[str, Any]]], role: str, start_year: int) -> list[int]:
+def decision_changes(
+    history: dict[int, dict[str, dict[str, Any]]], role: str, start_year: int, book: RoleBook
+) -> list[int]:
     """Years in which a role's team changed its decision from the one in force before."""
-    years, previous = [], default_decision(role)
+    years, previous = [], book.default_decision(role)
     for round_number in sorted(history):
         decision = history[round_number].get(role)
         if decision is not None and decision != previous:
@@ -77,11 +77,11 @@ def decision_changes(history: dict[int, dict[str, dict[str, Any]]], role: str, s
     return years
 
 
-def debrief_figures(results, status_quo, history, start_year: int) -> list[tuple[str, Figure]]:
+def debrief_figures(results, status_quo, history, start_year: int, book: RoleBook) -> list[tuple[str, Figure]]:
     """One figure per registry (with its board's decision changes marked) plus the ecosystem figure."""
     figures = [("Ecosystem", ecosystem_figure(results, status_quo))]
-    for name in INCUMBENT_NAMES:
-        figures.append(
-            (ROLE_LABELS[name], registry_figure(name, results, status_quo, decision_changes(history, name, start_year)))
-        )
+    for name in book.registry_roles:
+        changed = decision_changes(history, name, start_year, book)
+        colour = book.catalogue[name].colour
+        figures.append((book.labels[name], registry_figure(name, results, status_quo, changed, colour)))
     return figures

@@ -1,6 +1,9 @@
 """Event cards the facilitator draws or schedules, and how each acts on the model.
 
-Every card maps to an existing model mechanism, applied at the start of the round's year:
+Every card maps to an existing model mechanism, applied at the start of the round's year through
+the model's one validated parameter-change function (`set_parameters`) or its shocks; the
+registries a worm card may name, and how likely a drawn worm starts at each, come from the
+model's registry catalogue:
 
 - `worm`: a Shai-Hulud-like outbreak on a registry in a given week (`worm_outbreak_week`,
   `worm_outbreak_registry`; the worm-outbreak preset's mechanism).
@@ -8,7 +11,8 @@ Every card maps to an existing model mechanism, applied at the start of the roun
   (`umbrella_missed_round_year`; the funder-misses-round preset's mechanism).
 - `cdn_leaves`: every CDN donor leaves for good (`cdn_donor_leaves_year` and the model's
   `shock_cdn_donor_leaves`, applied now).
-- `spam_flood`: AI spam / token-farming bursts on npm start (the model's `shock_spam_burst`, once a burst).
+- `spam_flood`: AI spam / token-farming bursts start on `spam_burst_registry` (npm; the model's
+  `shock_spam_burst`, once a burst).
 - `regulation`: a regulation mandates that firms support the registries they use, from now on
   (`regulation_mandates_support`).
 """
@@ -19,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from model.ecosystem import INCUMBENT_NAMES
+from model.catalogue import REGISTRIES
 from model.model import WEEKS_PER_YEAR, RegistryModel
+from model.profiles import RegistryCatalogue
 from viz.workshop.roles import WorkshopError
 
 CARDS = {
@@ -32,16 +37,19 @@ CARDS = {
 }
 
 
-def validate_card(card: Any, payload: dict[str, Any] | None) -> dict[str, Any]:
-    """Check a card and its options; return the complete payload or raise a one-line error."""
+def validate_card(
+    card: Any, payload: dict[str, Any] | None, catalogue: RegistryCatalogue | None = None
+) -> dict[str, Any]:
+    """Check a card and its options (registries from `catalogue`); return the complete payload or raise a one-line error."""
     if card not in CARDS:
         raise WorkshopError(f"unknown event card {card!r}; allowed: {', '.join(CARDS)}")
+    names = (catalogue or REGISTRIES).names
     payload = dict(payload or {})
     if card == "worm":
-        registry = payload.pop("registry", "npm")
+        registry = payload.pop("registry", (catalogue or REGISTRIES).malware_target)
         week = payload.pop("week_of_year", 20)
-        if registry not in INCUMBENT_NAMES:
-            raise WorkshopError(f"worm 'registry' must be one of {', '.join(INCUMBENT_NAMES)} (got {registry!r})")
+        if registry not in names:
+            raise WorkshopError(f"worm 'registry' must be one of {', '.join(names)} (got {registry!r})")
         if isinstance(week, bool) or not isinstance(week, int) or not 1 <= week <= WEEKS_PER_YEAR:
             raise WorkshopError(f"worm 'week_of_year' must be a whole number from 1 to 52 (got {week!r})")
         out = {"registry": registry, "week_of_year": week}
@@ -57,38 +65,45 @@ def validate_card(card: Any, payload: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def draw_card(seed: int, round_number: int, draw_index: int) -> tuple[str, dict[str, Any]]:
-    """Draw a random card, reproducibly from the room's seed, the round and how many were drawn."""
+def draw_card(
+    seed: int, round_number: int, draw_index: int, catalogue: RegistryCatalogue | None = None
+) -> tuple[str, dict[str, Any]]:
+    """Draw a random card, reproducibly from the room's seed, the round and how many were drawn.
+
+    A worm starts at a registry drawn by the catalogue's worm-card weights.
+    """
+    catalogue = catalogue or REGISTRIES
     rng = np.random.default_rng(np.random.SeedSequence([seed, round_number, draw_index, 7]))
     card = str(rng.choice(list(CARDS)))
     if card == "worm":
-        weights = np.array([0.5, 0.25, 0.1, 0.1, 0.05])  # npm-heavy, like real outbreaks
+        weights = np.array([entry.worm_card_weight for entry in catalogue])
         payload = {
-            "registry": str(rng.choice(INCUMBENT_NAMES, p=weights / weights.sum())),
+            "registry": str(rng.choice(catalogue.names, p=weights / weights.sum())),
             "week_of_year": int(rng.integers(4, 49)),
         }
     elif card == "spam_flood":
         payload = {"bursts": int(rng.integers(1, 4))}
     else:
         payload = {}
-    return card, validate_card(card, payload)
+    return card, validate_card(card, payload, catalogue)
 
 
 def apply_card(model: RegistryModel, round_number: int, card: str, payload: dict[str, Any]) -> None:
     """Set a card's mechanism in the model at the start of the round's year (model.time = year start)."""
-    p = model.p
+    year = model.p.start_year + round_number - 1
     year_start_week = (round_number - 1) * WEEKS_PER_YEAR
     if card == "worm":
-        p.worm_outbreak_registry = payload["registry"]
-        p.worm_outbreak_week = year_start_week + payload["week_of_year"]
+        model.set_parameters(
+            worm_outbreak_registry=payload["registry"], worm_outbreak_week=year_start_week + payload["week_of_year"]
+        )
     elif card == "missed_round":
-        p.umbrella_missed_round_year = p.start_year + round_number - 1
+        model.set_parameters(umbrella_missed_round_year=year)
     elif card == "cdn_leaves":
-        p.cdn_donor_leaves_year = p.start_year + round_number - 1
+        model.set_parameters(cdn_donor_leaves_year=year)
         model.shock_cdn_donor_leaves()
     elif card == "spam_flood":
         for _ in range(payload["bursts"]):
             model.shock_spam_burst()
     elif card == "regulation":
-        p.regulation_mandates_support = True
+        model.set_parameters(regulation_mandates_support=True)
         model.log_event("regulation", "", "a regulation now mandates corporate support (event card)")

@@ -1,19 +1,24 @@
 """Workshop roles, their decision forms (validated server-side) and how decisions reach the model.
 
-Each role's decision is a pydantic model with bounds; `validate_decision` turns a plain dict
-into one or raises a one-line `WorkshopError` naming the field. `apply_decisions` writes a
-round's decisions into a running `RegistryModel` at a year boundary:
+A `RoleBook` holds the roles of one registry catalogue: a board per registry, then the
+corporations consortium, the umbrella and public funders and the developer community. Each
+role's decision is a pydantic model with bounds; `validate_decision` turns a plain dict into one
+or raises a one-line `WorkshopError` naming the field. Where a decision field is a model
+parameter it is declared with `parameter_field`: its default comes from the parameter, its game
+range must lie inside the parameter's, and the parameter must be changeable in a running model.
+`apply_decisions` writes a round's decisions into a running `RegistryModel` at a year boundary,
+through the model's one validated change function (`set_parameters`):
 
-| role | decision | model lever |
+| role | decision | model parameter |
 |---|---|---|
-| registry board (pypi, npm, crates, rubygems, maven) | per-package fee | `per_package_fee_usd_by_registry` |
+| registry board (one per registry) | per-package fee | `per_package_fee_usd_by_registry` |
 | | publisher subscription | `publisher_subscription_usd_by_registry` |
 | | extra security staff | `extra_security_fte_by_registry` |
 | | paid (enterprise) tier on/off | `fee_registries` + `enterprise_tier_usd_per_year` (one shared price) |
 | | token-hygiene programme (FTE) | workshop intervention: ops staff paid by the registry; its developers' token hygiene rises |
 | corporations consortium | pledge per developer, share of support as opex | `pledge_usd_per_developer`, `opex_budget_share` |
-| umbrella funder | budget, registry share, commitment years, allocation weights | the funder agent's budget, share, `commitment_years`, `allocation_weights` |
-| public funder | budget, grant length | the public funder agent's budget and `grant_years` |
+| umbrella funder | budget, registry share, commitment years, allocation weights | `umbrella_budget_usd_per_year`, `umbrella_registry_share`, `umbrella_commitment_years`, `umbrella_allocation_weights_by_registry` |
+| public funder | budget, grant length | `public_funder_budget_usd_per_year`, `public_grant_years` |
 | developer community | a statement (no lever; the model plays developers) | none |
 
 A role no team holds keeps the model's default behaviour; a held role that does not submit
@@ -22,14 +27,17 @@ in a round keeps its previous decision.
 
 from __future__ import annotations
 
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from model.ecosystem import INCUMBENT_NAMES
-from model.model import REFERENCE, RegistryModel
-from model.parameters import ParameterError
+from model.catalogue import REGISTRIES
+from model.errors import allowed_range, numeric_bounds
+from model.model import RegistryModel
+from model.parameters import LIVE_PARAMETERS, ModelParameters, ParameterError
+from model.profiles import RegistryCatalogue
 
 #: Price of the paid (enterprise) tier a registry board can switch on (the enterprise-tier preset).
 PAID_TIER_USD_PER_YEAR = 50_000.0
@@ -37,24 +45,16 @@ PAID_TIER_USD_PER_YEAR = 50_000.0
 HYGIENE_GAIN_PER_FTE_YEAR = 0.08
 #: Most of the remaining gap a programme closes in one year, however large (assumption).
 HYGIENE_GAIN_MAX_PER_YEAR = 0.5
-#: Registries the umbrella funder may grant to (non-profit stewards).
-GRANT_ELIGIBLE = ("pypi", "crates", "rubygems")
 
-REGISTRY_ROLES = tuple(INCUMBENT_NAMES)
-ROLES = (*REGISTRY_ROLES, "corporations", "umbrella", "public", "developers")
-ROLE_LABELS = {
-    "pypi": "PyPI board",
-    "npm": "npm board",
-    "crates": "crates.io board",
-    "rubygems": "RubyGems board",
-    "maven": "Maven Central board",
+OTHER_ROLES = ("corporations", "umbrella", "public", "developers")
+OTHER_LABELS = {
     "corporations": "Corporations consortium",
     "umbrella": "Umbrella security funder",
     "public": "Public funder",
     "developers": "Developer community",
 }
-ROLE_GOALS = {
-    **dict.fromkeys(REGISTRY_ROLES, "Your registry survives (no shutdown, healthy runway) and removes malware fast."),
+REGISTRY_GOAL = "Your registry survives (no shutdown, healthy runway) and removes malware fast."
+OTHER_GOALS = {
     "corporations": "Keep your members' total cost (support paid plus malware harm) low.",
     "umbrella": "Buy the most security (removal hours cut at grantees) per dollar granted.",
     "public": "Buy the most security (removal hours cut at grantees) per dollar granted.",
@@ -70,6 +70,22 @@ class AuthorizationError(WorkshopError):
     """A request without the right key or token for what it asks."""
 
 
+def parameter_field(parameter: str, description: str, **game_range: float) -> Any:
+    """A decision field that sets a model parameter: default from the parameter, a game range inside its own.
+
+    Refused at import if the parameter cannot change in a running model (the workshop changes
+    one at every year boundary) or if the game range leaves the parameter's allowed range.
+    """
+    if parameter not in LIVE_PARAMETERS:
+        raise ValueError(f"decision field for {parameter!r}: that parameter cannot change in a running model")
+    spec = ModelParameters.model_fields[parameter]
+    low, high = numeric_bounds(spec)
+    for bound, value in game_range.items():
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ValueError(f"decision field for {parameter!r}: {bound}={value} outside {allowed_range(spec)}")
+    return Field(spec.default, description=description, json_schema_extra={"parameter": parameter}, **game_range)
+
+
 class Decision(BaseModel):
     """Base of every role's decision form: unknown fields are refused, and types are strict (no "yes" for a bool)."""
 
@@ -77,7 +93,7 @@ class Decision(BaseModel):
 
 
 class RegistryDecision(Decision):
-    """A registry board's yearly policy."""
+    """A registry board's yearly policy (each field sets its registry's entry of a per-registry parameter)."""
 
     per_package_fee_usd: float = Field(0.0, ge=0, le=100, description="Fee per new package published (USD).")
     publisher_subscription_usd_per_year: float = Field(
@@ -97,49 +113,41 @@ class RegistryDecision(Decision):
 class CorporationsDecision(Decision):
     """The consortium's recommendation to its member firms."""
 
-    pledge_usd_per_developer: float = Field(
-        REFERENCE.pledge_usd_per_developer, ge=0, le=20_000, description="Yearly support per developer (USD)."
+    pledge_usd_per_developer: float = parameter_field(
+        "pledge_usd_per_developer", "Yearly support per developer (USD).", ge=0, le=20_000
     )
-    opex_budget_share: float = Field(
-        REFERENCE.opex_budget_share,
-        ge=0,
-        le=1,
-        description="Share of supporting firms budgeting support as opex contracts.",
+    opex_budget_share: float = parameter_field(
+        "opex_budget_share", "Share of supporting firms budgeting support as opex contracts.", ge=0, le=1
     )
 
 
-class UmbrellaDecision(Decision):
-    """The umbrella security funder's yearly plan."""
+class UmbrellaDecisionBase(Decision):
+    """The umbrella security funder's yearly plan (a weight field per grant-eligible registry is added per catalogue)."""
 
-    budget_usd_per_year: float = Field(
-        REFERENCE.umbrella_budget_usd_per_year, ge=0, le=100_000_000, description="Yearly budget (USD)."
+    budget_usd_per_year: float = parameter_field(
+        "umbrella_budget_usd_per_year", "Yearly budget (USD).", ge=0, le=100_000_000
     )
-    registry_share: float = Field(
-        REFERENCE.umbrella_registry_share, ge=0, le=1, description="Share of the budget granted to registries."
+    registry_share: float = parameter_field(
+        "umbrella_registry_share", "Share of the budget granted to registries.", ge=0, le=1
     )
-    commitment_years: int = Field(
-        REFERENCE.umbrella_commitment_years, ge=1, le=5, description="Length of grant commitments (years)."
+    commitment_years: int = parameter_field(
+        "umbrella_commitment_years", "Length of grant commitments (years).", ge=1, le=5
     )
     allocation: Literal["by_need", "weights"] = Field(
         "by_need", description="Split grants by need, or by the weights below."
     )
-    weight_pypi: float = Field(1.0, ge=0, le=10, description="Relative weight of PyPI's grant.")
-    weight_crates: float = Field(1.0, ge=0, le=10, description="Relative weight of crates.io's grant.")
-    weight_rubygems: float = Field(1.0, ge=0, le=10, description="Relative weight of RubyGems' grant.")
 
 
 class PublicDecision(Decision):
     """The public funder's yearly plan."""
 
-    budget_usd_per_year: float = Field(
-        REFERENCE.public_funder_budget_usd_per_year,
+    budget_usd_per_year: float = parameter_field(
+        "public_funder_budget_usd_per_year",
+        "Yearly budget for registry security projects (USD).",
         ge=0,
         le=100_000_000,
-        description="Yearly budget for registry security projects (USD).",
     )
-    grant_years: int = Field(
-        REFERENCE.public_grant_years, ge=1, le=5, description="Length of each project grant (years)."
-    )
+    grant_years: int = parameter_field("public_grant_years", "Length of each project grant (years).", ge=1, le=5)
 
 
 class DevelopersDecision(Decision):
@@ -150,41 +158,21 @@ class DevelopersDecision(Decision):
     )
 
 
-DECISION_FORMS: dict[str, type[Decision]] = {
-    **dict.fromkeys(REGISTRY_ROLES, RegistryDecision),
-    "corporations": CorporationsDecision,
-    "umbrella": UmbrellaDecision,
-    "public": PublicDecision,
-    "developers": DevelopersDecision,
-}
+def _possessive(label: str) -> str:
+    """'PyPI's', 'RubyGems'' (a label ending in s takes only the apostrophe)."""
+    return f"{label}'" if label.endswith("s") else f"{label}'s"
 
 
-def check_role(role: Any) -> str:
-    """Return the role if it is known, else raise a one-line error listing the roles."""
-    if role not in ROLES:
-        raise WorkshopError(f"unknown role {role!r}; allowed: {', '.join(ROLES)}")
-    return role
-
-
-def validate_decision(role: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Validate a role's decision; return it as a complete plain dict (defaults filled in)."""
-    form = DECISION_FORMS[check_role(role)]
-    if not isinstance(values, dict):
-        raise WorkshopError(f"decision for {role!r} must be a table of fields (got {type(values).__name__})")
-    try:
-        return form(**values).model_dump()
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"]) or "decision"
-        if error["type"] == "extra_forbidden":
-            raise WorkshopError(
-                f"unknown field {field!r} for role {role!r}; allowed: {', '.join(form.model_fields)}"
-            ) from None
-        spec = form.model_fields.get(field)
-        bounds = _bounds(spec) if spec is not None else ""
-        raise WorkshopError(
-            f"field {field!r} of {role!r}: {error['msg']}{bounds} (got {error.get('input')!r})"
-        ) from None
+def umbrella_decision_form(labels: tuple[tuple[str, str], ...]) -> type[Decision]:
+    """The umbrella decision form with one weight per grant-eligible registry ((name, label) pairs)."""
+    weights: dict[str, Any] = {
+        f"weight_{name}": (
+            float,
+            Field(1.0, ge=0, le=10, description=f"Relative weight of {_possessive(label)} grant."),
+        )
+        for name, label in labels
+    }
+    return create_model("UmbrellaDecision", __base__=UmbrellaDecisionBase, **weights)
 
 
 def field_range(spec: Any) -> tuple[float | None, float | None]:
@@ -202,17 +190,123 @@ def _bounds(spec: Any) -> str:
     return f"; allowed {low:g} to {high:g}" if low is not None and high is not None else ""
 
 
-def default_decision(role: str) -> dict[str, Any]:
-    """The model's default behaviour for a role, as a decision."""
-    return DECISION_FORMS[check_role(role)]().model_dump()
+class RoleBook:
+    """The workshop's roles for one registry catalogue: labels, goals, decision forms and their effect."""
+
+    def __init__(self, catalogue: RegistryCatalogue) -> None:
+        """Build the roles of a catalogue: a board per registry, then the four other teams."""
+        self.catalogue = catalogue
+        self.registry_roles: tuple[str, ...] = catalogue.names
+        self.roles: tuple[str, ...] = (*self.registry_roles, *OTHER_ROLES)
+        self.labels: dict[str, str] = {entry.name: entry.board_label for entry in catalogue} | OTHER_LABELS
+        self.goals: dict[str, str] = dict.fromkeys(self.registry_roles, REGISTRY_GOAL) | OTHER_GOALS
+        self.grant_eligible: tuple[str, ...] = catalogue.grant_eligible
+
+    @cached_property
+    def forms(self) -> dict[str, type[Decision]]:
+        """Each role's decision form."""
+        eligible = tuple((name, self.catalogue[name].label) for name in self.grant_eligible)
+        return {
+            **dict.fromkeys(self.registry_roles, RegistryDecision),
+            "corporations": CorporationsDecision,
+            "umbrella": umbrella_decision_form(eligible),
+            "public": PublicDecision,
+            "developers": DevelopersDecision,
+        }
+
+    def grantees_text(self) -> str:
+        """The grant-eligible registries' labels in words ('PyPI, crates.io and RubyGems')."""
+        labels = [self.catalogue[name].label for name in self.grant_eligible]
+        return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+    def check_role(self, role: Any) -> str:
+        """Return the role if it is known, else raise a one-line error listing the roles."""
+        if role not in self.roles:
+            raise WorkshopError(f"unknown role {role!r}; allowed: {', '.join(self.roles)}")
+        return role
+
+    def validate_decision(self, role: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Validate a role's decision; return it as a complete plain dict (defaults filled in)."""
+        form = self.forms[self.check_role(role)]
+        if not isinstance(values, dict):
+            raise WorkshopError(f"decision for {role!r} must be a table of fields (got {type(values).__name__})")
+        try:
+            return form(**values).model_dump()
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            field = ".".join(str(part) for part in error["loc"]) or "decision"
+            if error["type"] == "extra_forbidden":
+                raise WorkshopError(
+                    f"unknown field {field!r} for role {role!r}; allowed: {', '.join(form.model_fields)}"
+                ) from None
+            spec = form.model_fields.get(field)
+            bounds = _bounds(spec) if spec is not None else ""
+            raise WorkshopError(
+                f"field {field!r} of {role!r}: {error['msg']}{bounds} (got {error.get('input')!r})"
+            ) from None
+
+    def default_decision(self, role: str) -> dict[str, Any]:
+        """The model's default behaviour for a role, as a decision."""
+        return self.forms[self.check_role(role)]().model_dump()
+
+    def effective_decisions(
+        self, history: dict[int, dict[str, dict[str, Any]]], round_number: int
+    ) -> dict[str, dict[str, Any]]:
+        """Each role's decision in force for a round: its latest submission up to that round, else the default."""
+        current = {role: self.default_decision(role) for role in self.roles}
+        for past in sorted(r for r in history if r <= round_number):
+            current.update(history[past])
+        return current
+
+    def apply_decisions(
+        self, model: RegistryModel, programmes: HygieneProgrammes, decisions: dict[str, dict[str, Any]]
+    ) -> None:
+        """Write one round's decisions (every role, defaults filled) into the model at a year boundary."""
+        per_package, subscription, extra_security, paid = {}, {}, {}, []
+        for name in self.registry_roles:
+            board = decisions[name]
+            per_package[name] = board["per_package_fee_usd"]
+            subscription[name] = board["publisher_subscription_usd_per_year"]
+            extra_security[name] = board["extra_security_fte"]
+            if board["paid_tier"]:
+                paid.append(name)
+            programmes.apply(model, name, board["token_hygiene_programme_fte"])
+        changes: dict[str, Any] = {
+            "per_package_fee_usd_by_registry": per_package,
+            "publisher_subscription_usd_by_registry": subscription,
+            "extra_security_fte_by_registry": extra_security,
+            "fee_registries": tuple(paid),
+            "enterprise_tier_usd_per_year": PAID_TIER_USD_PER_YEAR if paid else 0.0,
+        }
+        for role in ("corporations", "umbrella", "public"):
+            changes |= _parameter_values(self.forms[role], decisions[role])
+        umbrella = decisions["umbrella"]
+        changes["umbrella_allocation_weights_by_registry"] = (
+            {name: umbrella[f"weight_{name}"] for name in self.grant_eligible}
+            if umbrella["allocation"] == "weights"
+            else {}
+        )
+        model.set_parameters(**changes)
 
 
-def effective_decisions(history: dict[int, dict[str, dict[str, Any]]], round_number: int) -> dict[str, dict[str, Any]]:
-    """Each role's decision in force for a round: its latest submission up to that round, else the default."""
-    current = {role: default_decision(role) for role in ROLES}
-    for past in sorted(r for r in history if r <= round_number):
-        current.update(history[past])
-    return current
+def _parameter_values(form: type[Decision], decision: dict[str, Any]) -> dict[str, Any]:
+    """The model parameters a decision sets: parameter name -> value, for fields declared with `parameter_field`."""
+    values = {}
+    for name, spec in form.model_fields.items():
+        parameter = (spec.json_schema_extra or {}).get("parameter")  # type: ignore[union-attr]
+        if parameter is not None:
+            values[parameter] = decision[name]
+    return values
+
+
+@lru_cache(maxsize=8)
+def roles_for(catalogue: RegistryCatalogue) -> RoleBook:
+    """The role book of a catalogue (one per catalogue, shared)."""
+    return RoleBook(catalogue)
+
+
+#: The roles of the shipped catalogue.
+ROLE_BOOK = roles_for(REGISTRIES)
 
 
 class HygieneProgrammes:
@@ -232,44 +326,6 @@ class HygieneProgrammes:
         if fte <= 0:
             return
         gain = min(HYGIENE_GAIN_MAX_PER_YEAR, HYGIENE_GAIN_PER_FTE_YEAR * fte)
-        members = model.developers.home == INCUMBENT_NAMES.index(name)
+        members = model.developers.home == model.registry_names.index(name)
         hygiene = model.developers.token_hygiene
         hygiene[members] = np.minimum(hygiene[members] + gain * (1 - hygiene[members]), 0.999)
-
-
-def apply_decisions(model: RegistryModel, programmes: HygieneProgrammes, decisions: dict[str, dict[str, Any]]) -> None:
-    """Write one round's decisions (every role, defaults filled) into the model at a year boundary."""
-    p = model.p
-    per_package, subscription, extra_security, paid = {}, {}, {}, []
-    for name in REGISTRY_ROLES:
-        board = decisions[name]
-        per_package[name] = board["per_package_fee_usd"]
-        subscription[name] = board["publisher_subscription_usd_per_year"]
-        extra_security[name] = board["extra_security_fte"]
-        if board["paid_tier"]:
-            paid.append(name)
-        programmes.apply(model, name, board["token_hygiene_programme_fte"])
-    p.per_package_fee_usd_by_registry = per_package
-    p.publisher_subscription_usd_by_registry = subscription
-    p.extra_security_fte_by_registry = extra_security
-    p.fee_registries = paid
-    p.enterprise_tier_usd_per_year = PAID_TIER_USD_PER_YEAR if paid else 0.0
-
-    firms = decisions["corporations"]
-    p.pledge_usd_per_developer = firms["pledge_usd_per_developer"]
-    p.opex_budget_share = firms["opex_budget_share"]
-
-    umbrella = decisions["umbrella"]
-    for funder in model.umbrella_funders:
-        funder.full_budget_usd_per_year = umbrella["budget_usd_per_year"] / len(model.umbrella_funders)
-        funder.registry_share = umbrella["registry_share"]
-        funder.commitment_years = umbrella["commitment_years"]
-        funder.allocation_weights = (
-            {name: umbrella[f"weight_{name}"] for name in GRANT_ELIGIBLE}
-            if umbrella["allocation"] == "weights"
-            else None
-        )
-
-    public = decisions["public"]
-    model.public_funder.budget_usd_per_year = public["budget_usd_per_year"]
-    model.public_funder.grant_years = public["grant_years"]

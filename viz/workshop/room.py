@@ -22,17 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from model.catalogue import REGISTRIES
 from model.model import WEEKS_PER_YEAR, RegistryModel
+from model.profiles import RegistryCatalogue
 from viz.workshop.events import apply_card, draw_card, validate_card
-from viz.workshop.roles import (
-    AuthorizationError,
-    HygieneProgrammes,
-    WorkshopError,
-    apply_decisions,
-    check_role,
-    effective_decisions,
-    validate_decision,
-)
+from viz.workshop.roles import AuthorizationError, HygieneProgrammes, RoleBook, WorkshopError, roles_for
 from viz.workshop.scoring import round_summary, scoreboard
 from viz.workshop.store import WorkshopStore, token_hash
 
@@ -61,19 +55,20 @@ class Simulation:
 
     model: RegistryModel
     programmes: HygieneProgrammes
+    roles: RoleBook
     rounds_played: int = 0
     summaries: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, seed: int) -> Simulation:
-        """A fresh model at the start of the first year."""
-        model = RegistryModel(rng=seed)
-        return cls(model=model, programmes=HygieneProgrammes(model))
+    def start(cls, seed: int, catalogue: RegistryCatalogue) -> Simulation:
+        """A fresh model of `catalogue`'s registries at the start of the first year."""
+        model = RegistryModel(rng=seed, catalogue=catalogue)
+        return cls(model=model, programmes=HygieneProgrammes(model), roles=roles_for(catalogue))
 
     def play_round(self, decisions: dict[str, dict[str, Any]], cards: list[dict[str, Any]]) -> dict[str, Any]:
         """Apply a round's decisions and cards at the year boundary, run one year, summarise it."""
         round_number = self.rounds_played + 1
-        apply_decisions(self.model, self.programmes, decisions)
+        self.roles.apply_decisions(self.model, self.programmes, decisions)
         for event in cards:
             apply_card(self.model, round_number, event["card"], event["payload"])
         self.model.run_for(WEEKS_PER_YEAR)
@@ -84,14 +79,19 @@ class Simulation:
 
 
 class WorkshopRoom:
-    """One room: the shared state every page of that room reads and writes, behind one lock."""
+    """One room: the shared state every page of that room reads and writes, behind one lock.
 
-    def __init__(self, store: WorkshopStore, code: str) -> None:
+    Its registries, and so its roles (`roles`), come from a registry catalogue (default: the shipped one).
+    """
+
+    def __init__(self, store: WorkshopStore, code: str, catalogue: RegistryCatalogue | None = None) -> None:
         """Load a stored room and rebuild its models by replaying its history."""
         row = store.room(code)
         if row is None:
             raise WorkshopError(f"no room with join code {code!r}")
         self.store, self.code = store, code
+        self.catalogue = catalogue or REGISTRIES
+        self.roles = roles_for(self.catalogue)
         self.name, self.seed, self.rounds_total = row["name"], int(row["seed"]), int(row["rounds_total"])
         self._key_sha256 = row["facilitator_key_sha256"]
         self._lock = threading.RLock()
@@ -127,8 +127,8 @@ class WorkshopRoom:
         stored_results: dict[int, dict[str, Any]] | None = None,
     ) -> None:
         """Start both runs afresh and play `played` rounds; warn where stored results differ from the replay."""
-        self.teams_run = Simulation.start(self.seed)
-        self.status_quo = Simulation.start(self.seed)
+        self.teams_run = Simulation.start(self.seed, self.catalogue)
+        self.status_quo = Simulation.start(self.seed, self.catalogue)
         for round_number in range(1, played + 1):
             summary = self._play_round(round_number, history, events)
             if stored_results is not None and stored_results.get(round_number) != _json_round_trip(summary):
@@ -144,8 +144,8 @@ class WorkshopRoom:
     ) -> dict[str, Any]:
         """Play one round on both runs (the teams' decisions in force, and the defaults) with its cards."""
         cards = [e for e in events if e["round"] == round_number]
-        summary = self.teams_run.play_round(effective_decisions(history, round_number), cards)
-        self.status_quo.play_round(effective_decisions({}, round_number), cards)
+        summary = self.teams_run.play_round(self.roles.effective_decisions(history, round_number), cards)
+        self.status_quo.play_round(self.roles.effective_decisions({}, round_number), cards)
         return summary
 
     def _touch(self) -> None:
@@ -185,7 +185,7 @@ class WorkshopRoom:
     # ----- teams ---------------------------------------------------------------------------
     def join(self, role: Any, team_name: Any) -> str:
         """Take a free role; return the team's secret token (its key to reconnect and submit)."""
-        role = check_role(role)
+        role = self.roles.check_role(role)
         if not isinstance(team_name, str) or not 1 <= len(team_name.strip()) <= 40:
             raise WorkshopError("team name must be 1 to 40 characters")
         token = secrets.token_urlsafe(16)
@@ -204,10 +204,10 @@ class WorkshopRoom:
     def submit(self, token: Any, role: Any, decision: dict[str, Any]) -> dict[str, Any]:
         """Store a team's decision for the coming round; a team may submit only for its own role."""
         team = self.team_for(token)
-        role = check_role(role)
+        role = self.roles.check_role(role)
         if team["role"] != role:
             raise AuthorizationError(f"your team holds {team['role']!r}; it cannot submit for {role!r}")
-        clean = validate_decision(role, decision)
+        clean = self.roles.validate_decision(role, decision)
         with self._lock:
             if self.finished:
                 raise WorkshopError("the game is over; no more decisions")
@@ -224,7 +224,7 @@ class WorkshopRoom:
 
     def decisions_in_force(self, round_number: int) -> dict[str, dict[str, Any]]:
         """Each role's decision in force for a round (latest submitted, else default)."""
-        return effective_decisions(self.store.decisions(self.code), round_number)
+        return self.roles.effective_decisions(self.store.decisions(self.code), round_number)
 
     # ----- facilitator -----------------------------------------------------------------------
     @property
@@ -246,7 +246,7 @@ class WorkshopRoom:
     def schedule_event(self, key: Any, card: Any, payload: dict[str, Any] | None = None) -> dict[str, Any]:
         """Put a chosen event card into the coming round."""
         self._require_facilitator(key)
-        clean = validate_card(card, payload)
+        clean = validate_card(card, payload, self.catalogue)
         return self._add_event(card, clean, drawn=False)
 
     def draw_event(self, key: Any) -> dict[str, Any]:
@@ -256,10 +256,10 @@ class WorkshopRoom:
             round_number = self.current_round + 1
             cards = [e for e in self.store.events(self.code) if e["round"] == round_number]
             draw_index = sum(1 for e in cards if e["drawn"])
-            card, payload = draw_card(self.seed, round_number, draw_index)
+            card, payload = draw_card(self.seed, round_number, draw_index, self.catalogue)
             while card == "worm" and any(e["card"] == "worm" for e in cards):  # one worm a year; draw again
                 draw_index += 1
-                card, payload = draw_card(self.seed, round_number, draw_index)
+                card, payload = draw_card(self.seed, round_number, draw_index, self.catalogue)
             return self._add_event(card, payload, drawn=True)
 
     def _add_event(self, card: str, payload: dict[str, Any], drawn: bool) -> dict[str, Any]:
@@ -318,7 +318,7 @@ class WorkshopRoom:
     def scoreboard(self) -> dict[str, Any]:
         """Each role's score and the shared harm score."""
         with self._lock:
-            return scoreboard(self.teams_run.summaries, self.status_quo.summaries)
+            return scoreboard(self.teams_run.summaries, self.status_quo.summaries, self.roles)
 
     def snapshot(self) -> dict[str, Any]:
         """A plain summary of the room for pages and tests (no secrets)."""
@@ -345,18 +345,23 @@ def _json_round_trip(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 class RoomManager:
-    """Every room on this server: created, looked up by join code, cached in memory (shared by sessions)."""
+    """Every room on this server: created, looked up by join code, cached in memory (shared by sessions).
 
-    def __init__(self, store: WorkshopStore) -> None:
+    Its rooms are played with the registries of `catalogue` (default: the shipped one).
+    """
+
+    def __init__(self, store: WorkshopStore, catalogue: RegistryCatalogue | None = None) -> None:
         """Use a store; rooms are loaded lazily from it."""
         self.store = store
+        self.catalogue = catalogue or REGISTRIES
+        self.roles = roles_for(self.catalogue)
         self._rooms: dict[str, WorkshopRoom] = {}
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, db_path: str | Path) -> RoomManager:
+    def open(cls, db_path: str | Path, catalogue: RegistryCatalogue | None = None) -> RoomManager:
         """Open the SQLite file at `db_path` (created if missing)."""
-        return cls(WorkshopStore(db_path))
+        return cls(WorkshopStore(db_path), catalogue)
 
     def create_room(
         self, name: Any = "Workshop", seed: Any = None, rounds_total: Any = DEFAULT_ROUNDS
@@ -376,7 +381,7 @@ class RoomManager:
             while self.store.room(code) is not None:
                 code = new_join_code()
             self.store.create_room(code, key, name.strip(), seed, rounds_total)
-            room = WorkshopRoom(self.store, code)
+            room = WorkshopRoom(self.store, code, self.catalogue)
             self._rooms[code] = room
         return room, key
 
@@ -388,7 +393,7 @@ class RoomManager:
             if room is None:
                 if not code or self.store.room(code) is None:
                     raise WorkshopError("no room with that join code; check it with your facilitator")
-                room = WorkshopRoom(self.store, code)
+                room = WorkshopRoom(self.store, code, self.catalogue)
                 self._rooms[code] = room
             return room
 

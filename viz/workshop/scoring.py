@@ -9,8 +9,9 @@ cards, every role at its default behaviour), so luck shared by both runs cancels
 - Corporations: 100 * status-quo (support paid + malware harm) / the room's, cumulative (above
   100 is better than the status quo).
 - Umbrella and public funder: hours of removal delay cut versus the status quo at the
-  grant-eligible registries (PyPI, crates.io, RubyGems; year-end medians summed over registries
-  and rounds) per USD 1M the funder paid to registries (0 when it paid nothing). Removal medians
+  grant-eligible registries (PyPI, crates.io, RubyGems in the shipped catalogue; year-end medians
+  summed over registries and rounds) per USD 1M the funder paid to registries (0 when it paid
+  nothing). Removal medians
   follow funded staff, so they are far less luck-driven than malware downloads.
 - Shared: cumulative corporate malware harm, and its change versus the status quo in percent.
 """
@@ -20,11 +21,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from model.ecosystem import INCUMBENT_NAMES
 from model.model import WEEKS_PER_YEAR, RegistryModel
 from model.reporters import COST_ITEMS, REVENUE_SOURCES
 from model.runner import model_frame, registry_frame
-from viz.workshop.roles import GRANT_ELIGIBLE
+from viz.workshop.roles import RoleBook
 
 STATUS_POINTS = {"healthy": 60, "strained": 45, "degraded": 30, "read_only": 15, "shut_down": 0}
 SECURITY_POINTS = 40
@@ -40,7 +40,7 @@ def round_summary(model: RegistryModel, round_number: int) -> dict[str, Any]:
     panel = registry_frame(model)
     panel = panel[(panel["time"] >= first) & (panel["time"] <= last)]
     registries = {}
-    for name in INCUMBENT_NAMES:
+    for name in model.catalogue.names:
         rows = panel[panel["registry"] == name]
         end = rows.iloc[-1]
         revenue = {source: float(rows[f"revenue_{source}_usd"].sum()) for source in REVENUE_SOURCES}
@@ -88,11 +88,13 @@ def registry_points(row: dict[str, Any]) -> float:
     return STATUS_POINTS[row["status"]] + min(max(security, 0.0), SECURITY_POINTS)
 
 
-def scoreboard(results: dict[int, dict[str, Any]], baseline: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def scoreboard(
+    results: dict[int, dict[str, Any]], baseline: dict[int, dict[str, Any]], book: RoleBook
+) -> dict[str, Any]:
     """Every role's score and the shared harm score over the rounds played so far."""
     rounds = sorted(r for r in results if r in baseline)
     scores: dict[str, float] = {}
-    for name in INCUMBENT_NAMES:
+    for name in book.registry_roles:
         scores[name] = round(sum(registry_points(results[r]["registries"][name]) for r in rounds), 1)
     room_cost = sum(results[r]["corporate_support_usd"] + results[r]["corporate_harm_usd"] for r in rounds)
     base_cost = sum(baseline[r]["corporate_support_usd"] + baseline[r]["corporate_harm_usd"] for r in rounds)
@@ -100,7 +102,7 @@ def scoreboard(results: dict[int, dict[str, Any]], baseline: dict[int, dict[str,
     hours_cut = sum(
         baseline[r]["registries"][name]["removal_median_hours"] - results[r]["registries"][name]["removal_median_hours"]
         for r in rounds
-        for name in GRANT_ELIGIBLE
+        for name in book.grant_eligible
     )
     for role, key in (("umbrella", "umbrella_paid_usd"), ("public", "public_paid_usd")):
         paid = sum(results[r][key] for r in rounds)
@@ -111,7 +113,7 @@ def scoreboard(results: dict[int, dict[str, Any]], baseline: dict[int, dict[str,
         "rounds": len(rounds),
         "scores": scores,
         "units": {
-            **dict.fromkeys(INCUMBENT_NAMES, "points (max 100 a round)"),
+            **dict.fromkeys(book.registry_roles, "points (max 100 a round)"),
             "corporations": "status quo cost / your cost x 100",
             "umbrella": "removal hours cut at grantees per USD 1M",
             "public": "removal hours cut at grantees per USD 1M",

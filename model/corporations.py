@@ -1,0 +1,142 @@
+"""The corporation population: every sampled firm's state in arrays owned by the model, one row per firm.
+
+This is the one place a firm's state lives: its size, usage, dependencies, budget week, support
+mode and contract, incident memory and harm. `CorporationAgent` (`agents/corporation.py`) is a
+thin Mesa view onto one row that holds the per-firm decision rule (the support logit), which the
+model runs for the firms whose budget week it is; harm and incident memory are updated for all
+firms at once here. The decay of incident memory is written once, in `memory_now`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.corporation import MODES, SupportMode
+
+if TYPE_CHECKING:
+    from model.parameters import ModelParameters
+    from model.profiles import RegistryCatalogue
+
+WEEKS_PER_YEAR = 52
+MODE_CODES = {mode: code for code, mode in enumerate(MODES)}
+
+
+@dataclass
+class CorporationPopulation:
+    """State of every sampled firm; arrays have one entry per firm, in row order."""
+
+    developers: np.ndarray  # developers per firm (sets the support amount)
+    usage_share: np.ndarray  # share of all sampled corporate downloads (Pareto)
+    heavy: np.ndarray  # bool: among the heaviest users (only they can buy a paid tier)
+    budget_week: np.ndarray  # week of the year (0-51) when the firm decides and pays
+    dependencies: list[dict[str, float]]  # per firm: incumbent name -> share of its downloads there
+    dependency_shares: np.ndarray  # (firm, incumbent index): the same shares as a matrix
+    harm_weights: np.ndarray  # (firm, incumbent index): the firm's share of the harm done in each ecosystem
+    mode: np.ndarray  # support mode code (MODES)
+    contract_end_time: np.ndarray  # tick a running opex contract ends (-1: none)
+    memory: np.ndarray  # incident memory as of memory_time (1 = one serious incident)
+    memory_time: np.ndarray  # tick of each firm's last incident
+    harm_usd: np.ndarray  # cumulative harm from malware and worms, USD, for all the real firms a row stands for
+    memory_decay_per_week: float  # factor by which incident memory shrinks each week
+    mode_counts: dict[SupportMode, int]  # firms in each support mode
+
+    @classmethod
+    def sample(
+        cls,
+        p: ModelParameters,
+        catalogue: RegistryCatalogue,
+        downloads_per_week: dict[str, float],
+        rng: np.random.Generator,
+    ) -> CorporationPopulation:
+        """Draw the firms: lognormal sizes, Pareto usage, budget weeks, and the registries each depends on.
+
+        A firm uses each incumbent with that registry's dependency probability (drawn from the most
+        used registry down), and at least one; its downloads split across them by their volume.
+        """
+        n = p.n_corporations
+        developers = p.corporate_developers_median * rng.lognormal(0.0, p.firm_size_sigma, n)
+        usage = rng.random(n) ** (-1 / p.consumer_pareto_alpha)
+        usage_share = usage / usage.sum()
+        heavy_cut = np.quantile(usage_share, 1 - p.heavy_consumer_share)
+        budget_week = rng.integers(0, WEEKS_PER_YEAR, n)
+        order = catalogue.by_dependency
+        uses = {name: rng.random(n) < catalogue[name].dependency_probability for name in order}
+        fallback = rng.choice(list(order), size=n)
+        dependencies = []
+        for row in range(n):
+            chosen = [name for name in order if uses[name][row]] or [fallback[row]]
+            volume = {name: downloads_per_week[name] for name in chosen}
+            total = sum(volume.values())
+            dependencies.append({name: v / total for name, v in volume.items()})
+        dependency_shares = np.zeros((n, len(catalogue)))
+        for row, shares in enumerate(dependencies):
+            for name, share in shares.items():
+                dependency_shares[row, catalogue.names.index(name)] = share
+        weights = dependency_shares * usage_share[:, None]
+        return cls(
+            developers=developers,
+            usage_share=usage_share,
+            heavy=usage_share >= heavy_cut,
+            budget_week=budget_week,
+            dependencies=dependencies,
+            dependency_shares=dependency_shares,
+            harm_weights=weights / np.maximum(weights.sum(axis=0), 1e-12),
+            mode=np.full(n, MODE_CODES[SupportMode.NONE], dtype=np.int8),
+            contract_end_time=np.full(n, -1.0),
+            memory=np.zeros(n),
+            memory_time=np.zeros(n),
+            harm_usd=np.zeros(n),
+            memory_decay_per_week=0.5 ** (1 / (p.incident_memory_half_life_years * WEEKS_PER_YEAR)),
+            mode_counts={mode: (n if mode == SupportMode.NONE else 0) for mode in SupportMode},
+        )
+
+    def __len__(self) -> int:
+        """Number of sampled firms."""
+        return len(self.developers)
+
+    # ----- support modes -----------------------------------------------------------------------
+    def mode_of(self, row: int) -> SupportMode:
+        """A firm's support mode."""
+        return MODES[self.mode[row]]
+
+    def set_mode(self, row: int, mode: SupportMode) -> None:
+        """Put a firm in a support mode, keeping the count of firms in each mode current."""
+        self.mode_counts[self.mode_of(row)] -= 1
+        self.mode_counts[mode] += 1
+        self.mode[row] = MODE_CODES[mode]
+
+    def share_in(self, mode: SupportMode) -> float:
+        """Share of firms in one support mode."""
+        return self.mode_counts[mode] / len(self)
+
+    def share_supporting(self) -> float:
+        """Share of firms that support registries in any mode."""
+        return 1 - self.mode_counts[SupportMode.NONE] / len(self)
+
+    # ----- incidents and harm ------------------------------------------------------------------
+    def memory_now(self, now: float, row: int | None = None) -> np.ndarray | float:
+        """Incident memory decayed to `now`: every firm's (an array), or one firm's (a number)."""
+        if row is None:
+            return self.memory * self.memory_decay_per_week ** (now - self.memory_time)
+        return float(self.memory[row] * self.memory_decay_per_week ** (now - self.memory_time[row]))
+
+    def remember(self, rows: np.ndarray, severities: np.ndarray, now: float) -> None:
+        """Add incidents (severity 1 = a serious incident) to some firms' memories."""
+        self.memory[rows] = self.memory_now(now)[rows] + severities
+        self.memory_time[rows] = now
+
+    def harm(self, harm_by_ecosystem: np.ndarray, incident_usd: float, now: float) -> None:
+        """Share harm (USD) among firms by their use of each ecosystem; harm of 1% of `incident_usd` or more is remembered."""
+        harm = self.harm_weights @ harm_by_ecosystem
+        self.harm_usd += harm
+        rows = np.flatnonzero(harm > 0.01 * incident_usd)  # small harm is not an incident
+        self.remember(rows, harm[rows] / incident_usd, now)
+
+    def service_incident(self, ecosystem: int, severity: float, now: float) -> None:
+        """Firms that use a failing registry remember it, in proportion to their use of it."""
+        shares = self.dependency_shares[:, ecosystem]
+        rows = np.flatnonzero(shares > 0)
+        self.remember(rows, severity * shares[rows], now)

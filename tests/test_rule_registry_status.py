@@ -1,0 +1,96 @@
+"""The registry status machine, in isolation: thresholds, the recovery margin, no flapping, shutdown."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.registry import Status
+from model import RegistryModel
+
+HEALTHY, STRAINED, DEGRADED, READ_ONLY = Status.HEALTHY, Status.STRAINED, Status.DEGRADED, Status.READ_ONLY
+
+
+@pytest.fixture
+def registry():
+    """An incumbent of a small model whose runway the test sets (cash over a monthly cost of 1)."""
+    model = RegistryModel(rng=0, n_developers=50, n_corporations=40)
+    registry = model.registries_by_name["rubygems"]
+    registry.monthly_cash_cost = 1.0
+    return registry
+
+
+def at_runway(registry, months: float) -> Status:
+    """The status after the registry's runway becomes `months`."""
+    registry.cash = months
+    registry._update_status()
+    return registry.status
+
+
+def test_status_worsens_as_soon_as_runway_falls_below_a_threshold(registry):
+    """Defaults: strained below 6 months, degraded below 3, read-only below 1; a fall may skip steps."""
+    assert at_runway(registry, 6.0) == HEALTHY
+    assert at_runway(registry, 5.99) == STRAINED
+    assert at_runway(registry, 2.99) == DEGRADED
+    assert at_runway(registry, 0.99) == READ_ONLY
+    registry.status = HEALTHY
+    assert at_runway(registry, 0.5) == READ_ONLY  # straight down, not one step a week
+
+
+def test_recovery_needs_the_margin_above_a_threshold(registry):
+    """From read-only, the runway must clear each threshold by `status_recovery_margin_months` (2)."""
+    registry.status = READ_ONLY
+    assert at_runway(registry, 2.9) == READ_ONLY  # above 1 month, but not 1 + 2
+    assert at_runway(registry, 3.1) == DEGRADED
+    assert at_runway(registry, 4.9) == DEGRADED  # above 3, but not 3 + 2
+    assert at_runway(registry, 7.9) == STRAINED  # above 5, but not 6 + 2
+    assert at_runway(registry, 8.0) == HEALTHY
+    registry.status = READ_ONLY
+    assert at_runway(registry, 100.0) == HEALTHY  # a large recovery may also skip steps
+
+
+def test_a_runway_hovering_at_a_threshold_does_not_flap(registry):
+    """Runway alternating just below and just above 6 months moves the status once, and logs it once."""
+    events_before = len(registry.model.events)
+    statuses = [at_runway(registry, months) for months in (5.9, 6.1, 5.9, 6.1, 5.9, 6.5)]
+    assert statuses == [STRAINED] * 6
+    logged = registry.model.events[events_before:]
+    assert [e["kind"] for e in logged] == ["status"] and "strained" in logged[0]["detail"]
+
+
+def test_thresholds_follow_the_parameters(registry):
+    """The cut-offs and the margin are the parameters' values."""
+    registry.model.set_parameters(
+        read_only_runway_months=2.0,
+        degraded_runway_months=4.0,
+        strained_runway_months=9.0,
+        status_recovery_margin_months=0.0,
+    )
+    assert at_runway(registry, 8.9) == STRAINED
+    assert at_runway(registry, 9.0) == HEALTHY  # no margin: recovers as soon as it clears the threshold
+    assert at_runway(registry, 1.9) == READ_ONLY
+
+
+def test_a_registry_that_cannot_pay_shuts_down_for_good(registry):
+    """Costs above cash plus revenue: the registry pays what it can, shuts down, and stays shut."""
+    model = registry.model
+    registry.cash, registry.steward_usd_per_year = 0.0, 0.0
+    exposed = model.corporations.dependency_shares[:, model.registry_names.index("rubygems")] > 0
+    memory_before = model.corporations.memory_now(model.time)[exposed].copy()
+    registry.settle_accounts()
+    assert registry.status == Status.SHUT_DOWN and registry.cash == 0.0
+    assert [e["kind"] for e in model.events][-1] == "insolvency"
+    assert registry.ops_fte == registry.security_fte == 0.0 and registry.downloads_served == 0.0
+    assert registry.runway_months == 0.0 and not registry.accepts_uploads
+    assert (model.corporations.memory_now(model.time)[exposed] > memory_before).all()  # its users remember it
+    registry.receive("donation", 1e6, payer="someone")  # money no longer arrives
+    assert not registry.incoming
+    assert at_runway(registry, 100.0) == Status.SHUT_DOWN  # no recovery from shutdown
+
+
+def test_an_alternative_keeps_its_status_whatever_its_runway(registry):
+    """An alternative's sponsor pays its bills: its status never follows runway."""
+    from model.ecosystem import enter
+
+    alternative = enter(registry.model, registry.model.registry_names.index("rubygems"), 0.1)
+    alternative.monthly_cash_cost = 1.0
+    assert at_runway(alternative, 0.1) == HEALTHY
