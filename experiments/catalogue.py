@@ -608,7 +608,10 @@ def parameter_unit(name: str) -> str:
 
 
 def parameter_label(name: str) -> str:
-    """A short label from the parameter's description ('Lever: fee per new package published.' -> 'Fee per ...')."""
+    """A short label: the explorer control's label if the parameter has one, else the start of its description."""
+    control = (ModelParameters.model_fields[name].json_schema_extra or {}).get("control")
+    if control:
+        return control["label"]
     text = ModelParameters.model_fields[name].description or name.replace("_", " ")
     text = re.sub(r"^(Lever|Shock):\s*", "", text).strip()
     text = re.split(r"[.;]\s", re.sub(r"\s*\([^)]*\)", "", text) + " ")[0].strip().rstrip(".,:")

@@ -81,7 +81,19 @@ class Question:
 
     @classmethod
     def parse(cls, sweep: Sweep, outcome: str, threshold: str | None, min_density: float) -> Question:
-        """The question for `outcome`: from --threshold, else the spec's goal (missed), else the top 10% of runs."""
+        """The question for `outcome`, checked to split the runs: --threshold, else the goal missed, else the worst 10%."""
+        question = cls._from(sweep, outcome, threshold, min_density)
+        cases = int(question.cases(sweep.ok[outcome]).sum())
+        if cases == 0 or cases == len(sweep.ok):
+            raise SpecError(
+                f"--discover: {cases} of {len(sweep.ok)} runs meet {question.text}; choose a --threshold that splits "
+                "the runs"
+            )
+        return question
+
+    @classmethod
+    def _from(cls, sweep: Sweep, outcome: str, threshold: str | None, min_density: float) -> Question:
+        """The question for `outcome`: from --threshold, else the spec's goal (missed), else the worst 10% of runs."""
         if outcome not in sweep.final:
             raise SpecError(f"--discover {outcome!r}: not a final outcome of this sweep ({', '.join(sweep.final)})")
         values = sweep.ok[outcome].dropna()
@@ -296,10 +308,6 @@ def write_boxes(sweep: Sweep, x: pd.DataFrame, folder: Path, output: Output, que
     """PRIM and CART for one question: trajectory, chosen box, CART leaves, figures and the question itself."""
     y = question.cases(sweep.ok[question.outcome])
     cases = int(y.sum())
-    if cases == 0 or cases == len(y):
-        raise SpecError(
-            f"--discover: {cases} of {len(y)} runs meet {question.text}; choose a --threshold that splits the runs"
-        )
     folder.mkdir(exist_ok=True)
     box, chosen, trajectory = prim_box(x, y, question.min_density)
     limits = box_limits(box, chosen, x)

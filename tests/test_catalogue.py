@@ -99,6 +99,7 @@ def test_parameters_are_labelled_from_the_parameter_catalogue():
         info = parameter_info(name)
         assert re.search(r"\(.+\)$", info.axis_label), name
     assert parameter_info("umbrella_budget_usd_per_year", [1e6, 2e7]).axis_label.endswith("($M/year)")
-    assert parameter_info("per_package_fee_usd", [0, 80]).axis_label == "Fee per new package published ($)"
+    assert parameter_info("per_package_fee_usd", [0, 80]).axis_label == "Per-package fee ($)"  # the explorer's label
+    assert parameter_info("fee_weight").axis_label == "Switching-utility weight on fee burden (dimensionless)"
     assert parameter_info("token_hygiene_mean").unit == "%"
     assert (parameter_info("token_hygiene_mean").lower, parameter_info("token_hygiene_mean").upper) == (0.0, 1.0)

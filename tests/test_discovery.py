@@ -95,11 +95,12 @@ def test_feature_scores_cover_every_input_and_sum_to_one(shipped, tmp_path):
 def test_a_threshold_that_cannot_be_read_or_splits_nothing_is_a_one_line_error(
     shipped, tmp_path, capsys, threshold, expected
 ):
-    """Unreadable conditions, and conditions no run (or every run) meets, are refused in one line."""
+    """Unreadable conditions, and conditions no run (or every run) meets, are refused in one line, writing nothing."""
     args = ["analyze", str(shipped), "--out", str(tmp_path / "a"), "--discover", "share_developers_on_alternatives"]
     assert main([*args, "--threshold", threshold]) == 2
     err = capsys.readouterr().err.strip()
     assert expected in err and err.count("\n") == 0
+    assert not (tmp_path / "a").exists()  # refused before anything is written
 
 
 def test_without_ema_discovery_is_a_one_line_error_naming_the_extra(tmp_path, capsys, monkeypatch):
