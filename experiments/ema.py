@@ -231,7 +231,8 @@ class Objective:
         info = outcome_info(self.outcome)
         if self.threshold is not None:
             sign = "≤" if self.direction == "minimize" else "≥"
-            return f"Scenarios with {info.title.split(',')[0].lower()} {sign} {info.scale * self.threshold:g} {info.unit} (%)"
+            name = info.axis_label.rsplit(" (", 1)[0].lower()
+            return f"Scenarios with {name} {sign} {info.scale * self.threshold:g} {info.unit} (%)"
         return f"{info.axis_label.rsplit(' (', 1)[0]}, {self.statistic} over scenarios ({info.unit})"
 
     def __call__(self, values: np.ndarray) -> float:

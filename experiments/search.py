@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from experiments.catalogue import outcome_info
+from experiments.catalogue import outcome_info, parameter_info
 from experiments.design import make_design
 from experiments.discovery import quiet, require_ema
 from experiments.ema import Objective, robust_model
-from experiments.figures import DEFAULT_DPI, Output, Stamp, legend_outside, new_figure, parse_formats, save
+from experiments.figures import DEFAULT_DPI, Output, Stamp, legend_outside, parse_formats, save
 from experiments.outfolder import check_output_folder, write_marker
 from experiments.provenance import code_version, package_versions
 from experiments.spec import LoadedSpec, SpecError, load_spec
@@ -39,6 +40,7 @@ SEARCH_KIND = "search"
 DEFAULT_NFE = 100
 DEFAULT_POPULATION = 20
 DEFAULT_EPSILON_SHARE = 0.05
+EMA_IMPORT_WARNING = "ignore::UserWarning:ema_workbench"  # EMA warns on import that ipyparallel is missing
 
 
 def objectives_of(loaded: LoadedSpec) -> list[Objective]:
@@ -202,13 +204,22 @@ def robust_search(
 
 @contextlib.contextmanager
 def forkserver_default() -> Iterator[None]:
-    """Make 'forkserver' multiprocessing's default while EMA's pool starts (no fork of a threaded process)."""
+    """Make 'forkserver' multiprocessing's default while EMA's pool starts (no fork of a threaded process).
+
+    Its workers import EMA Workbench afresh: they are told not to warn about ipyparallel, which is not used.
+    """
     before = multiprocessing.get_start_method(allow_none=True)
+    warnings_before = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = EMA_IMPORT_WARNING
     multiprocessing.set_start_method("forkserver", force=True)
     try:
         yield
     finally:
         multiprocessing.set_start_method(before, force=True)
+        if warnings_before is None:
+            os.environ.pop("PYTHONWARNINGS", None)
+        else:
+            os.environ["PYTHONWARNINGS"] = warnings_before
 
 
 def write_marker_folder(out: Path) -> None:
@@ -236,22 +247,36 @@ def _shown(objective: Objective, values: pd.Series) -> pd.Series:
     return 100 * values if objective.threshold is not None else outcome_info(objective.outcome).scale * values
 
 
+def policy_label(row: dict[str, Any], levers: list[str]) -> str:
+    """A policy named by its lever values in display units, e.g. 'Per-package fee 1.09 $'."""
+    parts = []
+    for name in levers:
+        info = parameter_info(name, [row[name]])
+        parts.append(f"{info.axis_label.rsplit(' (', 1)[0]}: {info.scale * row[name]:.3g} {info.unit}")
+    return "\n".join(parts)
+
+
 def tradeoff_figure(pareto: pd.DataFrame, objectives: list[Objective], record: dict[str, Any]):
-    """The Pareto set: the first two objectives against each other, coloured by the third (if any)."""
-    figure = new_figure(6.8, 4.8)
-    axis = figure.subplots()
-    first, second = objectives[0], objectives[1] if len(objectives) > 1 else objectives[0]
-    x, y = _shown(first, pareto[first.name]), _shown(second, pareto[second.name])
-    if len(objectives) > 2:
-        points = axis.scatter(x, y, c=_shown(objectives[2], pareto[objectives[2].name]), cmap="viridis", s=24)
-        figure.colorbar(points, ax=axis).set_label(objectives[2].label, fontsize=7)
-    else:
-        points = axis.scatter(x, y, s=24)
-    axis.set_xlabel(first.label, fontsize=8)
-    axis.set_ylabel(second.label, fontsize=8)
-    title = f"{record['spec']['name']}: robust policies found (Pareto set)"
-    axis.set_title(f"{title}\nn = {record['nfe']} policies evaluated × {record['scenarios']} scenarios", fontsize=8)
-    legend_outside(figure, [points], [f"{len(pareto)} non-dominated policies"])
+    """The Pareto set: one panel per objective, a bar per policy, the baseline's value as a dashed line."""
+    from experiments.analysis_plots import panels
+
+    levers = list(record["spec"]["levers"])
+    title = f"{record['spec']['name']}: robust policies found (Pareto set of {len(pareto)})"
+    figure, axes = panels(len(objectives), title)
+    labels = [policy_label(row, levers) for row in pareto.to_dict("records")]
+    baseline = record["baseline"]["objectives"]
+    for axis, objective in zip(axes, objectives):
+        positions = np.arange(len(pareto))
+        axis.barh(positions, _shown(objective, pareto[objective.name]), color="C0")
+        line = axis.axvline(_shown(objective, pd.Series([baseline[objective.name]])).iloc[0], color="crimson", ls="--")
+        axis.set_yticks(positions, labels, fontsize=5)
+        axis.invert_yaxis()
+        axis.set(xlabel=objective.label, ylabel="Policy")
+        axis.xaxis.label.set_fontsize(7)
+        better = "higher" if objective.kind == "maximize" else "lower"
+        axis.set_title(f"{better} is better; n = {record['scenarios']} scenarios per policy", fontsize=7)
+    legend_outside(figure, [line], ["the baseline policy"])
+    figure.text(0.01, 0.005 + 0.035, f"{record['nfe']} policies evaluated", fontsize=6, color="0.45")
     return figure, title
 
 
