@@ -135,14 +135,14 @@ class CorporationAgent(Agent):
     def decide_support(self) -> None:
         """At the budget week: keep or renew an opex contract, or re-decide by logit; then pay the year."""
         m = self.model
-        draw = m.rng.random()
+        renewal_draw, choice_draw = m.firm_uniforms()[self.row]  # this firm's draws for this budget year
         on_opex = self.mode == SupportMode.OPEX
         in_contract = on_opex and m.time < self.contract_end_time
-        renewed = on_opex and not in_contract and draw < m.p.opex_renewal_prob
+        renewed = on_opex and not in_contract and renewal_draw < m.p.opex_renewal_prob
         if renewed:
             self.contract_end_time = m.time + m.p.opex_contract_years * WEEKS_PER_YEAR
         elif not in_contract:
-            self.set_mode(self.choose_mode(m.rng.random()), new_term=True)
+            self.set_mode(self.choose_mode(float(choice_draw)), new_term=True)
         self.pay_for_the_year()
 
     def set_mode(self, mode: SupportMode, new_term: bool = False) -> None:

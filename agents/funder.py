@@ -28,10 +28,15 @@ class UmbrellaFunder(Agent):
         commitment_years: int,
         first_round_week: int,
         allocation_weights: dict[str, float] | None = None,
+        index: int = 0,
     ) -> None:
-        """Create the funder with its donors, round calendar and (optional) allocation weights."""
+        """Create the funder with its donors, round calendar and (optional) allocation weights.
+
+        `index` is the funder's place among the umbrella funders; it keys the funder's random draws.
+        """
         super().__init__(model)
         self.name = name
+        self.index = index
         self.full_budget_usd_per_year = budget_usd_per_year
         self.registry_share = registry_share
         self.donor_active = [True] * n_donors
@@ -54,9 +59,9 @@ class UmbrellaFunder(Agent):
 
     def renew_donors(self) -> None:
         """At the year boundary each donor renews, lapses, or a lapsed slot is refilled."""
-        p, rng = self.model.p, self.model.rng
-        for index, active in enumerate(self.donor_active):
-            draw = rng.random()
+        p, m = self.model.p, self.model
+        draws = m.streams.generator("umbrella.donors", self.index, m.year_index).random(len(self.donor_active))
+        for index, (active, draw) in enumerate(zip(self.donor_active, draws)):
             if active and draw > p.umbrella_donor_renewal_prob:
                 self.donor_active[index] = False
                 self.model.log_event("donor_lapsed", "", f"{self.name}: a big donor did not renew")
@@ -68,7 +73,7 @@ class UmbrellaFunder(Agent):
         m = self.model
         if m.week_of_year not in self.round_weeks:
             return
-        draw = m.rng.random()
+        draw = m.streams.generator("umbrella.rounds", self.index, m.week_index).random()
         if m.time < self.committed_until:
             return  # multi-year commitments run on; nothing to decide
         forced = m.p.umbrella_missed_round_year == m.year and m.week_of_year == self.first_round_week

@@ -354,16 +354,17 @@ class RegistryAgent(Agent):
     # ----- yearly: in-kind donors -----------------------------------------------------------
     def renew_inkind_donors(self, year: int) -> None:
         """At a year boundary, in-kind donors whose contracts ended renew or leave."""
-        p, rng = self.model.p, self.model.rng
+        p, m = self.model.p, self.model
+        cdn_draw, cloud_draw = m.streams.generator("inkind.renewals", self.name, m.year_index).random(2)
         self.cloud_credit_week *= 1 + self.profile.cloud_credit_growth_per_year
         self._lost_cloud_credit_week *= 1 + self.profile.cloud_credit_growth_per_year
         if p.cdn_donor_leaves_year is not None and year >= p.cdn_donor_leaves_year and self.cdn_active:
             self.lose_cdn_donor_for_good()
         cdn_contract_over = self.cdn_contract_end_year is None or year > self.cdn_contract_end_year
-        if self.cdn_active and cdn_contract_over and rng.random() > p.inkind_renewal_prob:
+        if self.cdn_active and cdn_contract_over and cdn_draw > p.inkind_renewal_prob:
             self._lose_donor("cdn", "its CDN donor did not renew")
         if self.cloud_credit_week > 0 and year > self.cloud_contract_end_year:
-            if rng.random() > p.inkind_renewal_prob:
+            if cloud_draw > p.inkind_renewal_prob:
                 self._lose_donor("cloud", "its cloud-credit donor did not renew")
             else:
                 self.cloud_contract_end_year = year + p.inkind_contract_years - 1

@@ -8,7 +8,7 @@ through the run so that later, longer series are included:
   page   a click on "Step week" in the explorer rendered headless by Solara (the above plus the
          component re-render: tables, events, widget updates; no browser or network)
   year   the same click path for "Step year" (52 weeks and one chart update: playing a year a frame)
-Target (issue 6): page median under 150 ms. Not a test; timings depend on the machine.
+Target: page median under 150 ms. Not a test; timings depend on the machine.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Charts of one run: runway, revenue mix, removal delay and corporate support, as one PNG."""
+"""Charts of a run or an ensemble (medians with 10 to 90% bands over seeds), as one PNG; one run's summary table."""
 
 from __future__ import annotations
 
@@ -19,16 +19,33 @@ REVENUE_COLUMNS = {
 }
 
 
-def run_figure(result: RunResult) -> Figure:
-    """A 2x2 figure of the run's main series."""
-    registries, model = result.registries, result.model
+def _with_seed(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame with a `seed` column (one run's frames have none) and its decimal year `t`."""
+    frame = frame if "seed" in frame.columns else frame.assign(seed=0)
+    return frame.assign(t=frame["year"] + ((frame["time"] - 1) % 52) / 52)
+
+
+def _band(axis, frame: pd.DataFrame, column: str, **style) -> None:
+    """Plot a weekly series: the median over seeds as a line and, with several seeds, the 10 to 90% range as a band."""
+    quantiles = frame.groupby("t")[column].quantile([0.1, 0.5, 0.9]).unstack()
+    (line,) = axis.plot(quantiles.index, quantiles[0.5], **style)
+    if frame["seed"].nunique() > 1:
+        axis.fill_between(quantiles.index, quantiles[0.1], quantiles[0.9], color=line.get_color(), alpha=0.2, lw=0)
+
+
+def run_figure(result) -> Figure:
+    """A 3x2 figure of a run's main series; for an ensemble, medians over seeds with 10 to 90% bands."""
+    registries, model = _with_seed(result.registries), _with_seed(result.model)
+    ensemble = model["seed"].nunique() > 1
+    if ensemble:  # alternatives open in some members only, at different times: their bands would mislead
+        registries = registries[registries["kind"] == "incumbent"]
     figure = Figure(figsize=(13, 12), layout="constrained")
     axes = figure.subplots(3, 2)
-    decimal_year = registries["year"] + ((registries["time"] - 1) % 52) / 52
 
     runway = axes[0, 0]
-    for name, rows in registries.assign(t=decimal_year).groupby("registry", sort=False):
-        runway.plot(rows["t"], rows["runway_months"].clip(upper=36), label=name)
+    clipped = registries.assign(runway_months=registries["runway_months"].clip(upper=36))
+    for name, rows in clipped.groupby("registry", sort=False):
+        _band(runway, rows, "runway_months", label=name)
     runway.axhline(result.params.strained_runway_months, color="grey", lw=0.8, ls="--")
     runway.set(title="Runway (months of cash cost in reserve, capped at 36)", ylabel="months")
     runway.legend(fontsize=8)
@@ -45,19 +62,14 @@ def run_figure(result: RunResult) -> Figure:
     for source in mix.columns:
         revenue.barh(mix.index, mix[source], left=left, label=source)
         left += mix[source]
-    revenue.set(title=f"Revenue mix by registry, {first_year} and {last_year} (share of revenue)", xlim=(0, 1))
+    pooled = ", all seeds pooled" if ensemble else ""
+    revenue.set(title=f"Revenue mix by registry, {first_year} and {last_year} (share of revenue{pooled})", xlim=(0, 1))
     revenue.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
     removal = axes[1, 0]
-    for name, rows in registries.assign(t=decimal_year).groupby("registry", sort=False):
-        removal.plot(rows["t"], rows["removal_median_hours"], label=name)
-    removal.plot(
-        model["year"] + ((model["time"] - 1) % 52) / 52,
-        model["removal_median_hours_pooled"],
-        color="black",
-        lw=2,
-        label="all malware (pooled)",
-    )
+    for name, rows in registries.groupby("registry", sort=False):
+        _band(removal, rows, "removal_median_hours", label=name)
+    _band(removal, model, "removal_median_hours_pooled", color="black", lw=2, label="all malware (pooled)")
     removal.set_yscale("log")
     removal.set(title="Median hours from identification to removal", ylabel="hours (log scale)")
     removal.legend(fontsize=8)
@@ -66,40 +78,54 @@ def run_figure(result: RunResult) -> Figure:
     shares = model.groupby("year")[[c for c in model.columns if c.startswith("support_share_")]].mean()
     shares.columns = [c.removeprefix("support_share_") for c in shares.columns]
     support.stackplot(shares.index, shares.T.values, labels=shares.columns)
-    support.set(title="Corporate support mode (share of firms)", ylabel="share", ylim=(0, 1))
+    mean_over = ", mean over seeds" if ensemble else ""
+    support.set(title=f"Corporate support mode (share of firms{mean_over})", ylabel="share", ylim=(0, 1))
     support.legend(fontsize=8, loc="lower left")
 
     malware = axes[2, 0]
-    weekly = model.assign(t=model["year"] + ((model["time"] - 1) % 52) / 52)
-    malware.plot(weekly["t"], weekly["malware_downloads"], color="tab:red", lw=0.8)
+    _band(malware, model, "malware_downloads", color="tab:red", lw=0.8)
     malware.set_yscale("log")
     malware.set(title="Downloads of live malware per week, all registries", ylabel="downloads (log scale)")
-    for _, worm in result.worms.nlargest(5, "packages_compromised").iterrows():  # the five largest worms
+    if not ensemble:
+        _mark_largest_worms(malware, result)
+
+    alternatives = axes[2, 1]
+    _band(alternatives, model, "share_developers_on_alternatives", label="developers")
+    _band(alternatives, model, "share_new_packages_on_alternatives", label="new packages")
+    alternatives.set(
+        title="Share on alternative registries",
+        ylabel="share",
+        ylim=(0, max(0.05, alternatives.get_ylim()[1])),
+    )
+    alternatives.legend(fontsize=8)
+
+    seeds = (
+        f"{model['seed'].nunique()} seeds: lines are medians over seeds, bands the 10 to 90% range; "
+        "incumbents only (alternatives: bottom right)"
+        if ensemble
+        else f"seed {result.seed}"
+    )
+    figure.suptitle(f"Borrowed Time: scenario '{result.scenario}', {seeds}")
+    return figure
+
+
+def _mark_largest_worms(axis, result: RunResult) -> None:
+    """Mark the start of one run's five largest worms on a time axis."""
+    for _, worm in result.worms.nlargest(5, "packages_compromised").iterrows():
         start = result.params.start_year + (worm["start_time"] - 1) / 52
-        malware.axvline(start, color="black", lw=0.6, alpha=0.4)
-        malware.annotate(
+        axis.axvline(start, color="black", lw=0.6, alpha=0.4)
+        axis.annotate(
             f"worm: {worm['packages_compromised']:,} pkgs",
-            (start, malware.get_ylim()[1]),
+            (start, axis.get_ylim()[1]),
             rotation=90,
             fontsize=6,
             va="top",
             ha="right",
         )
 
-    alternatives = axes[2, 1]
-    alternatives.plot(weekly["t"], weekly["share_developers_on_alternatives"], label="developers")
-    alternatives.plot(weekly["t"], weekly["share_new_packages_on_alternatives"], label="new packages")
-    alternatives.set(
-        title="Share on alternative registries", ylabel="share", ylim=(0, max(0.05, alternatives.get_ylim()[1]))
-    )
-    alternatives.legend(fontsize=8)
 
-    figure.suptitle(f"Borrowed Time: scenario '{result.scenario}', seed {result.seed}")
-    return figure
-
-
-def save_run_chart(result: RunResult, path: Path) -> Path:
-    """Write the run's chart as a PNG and return its path."""
+def save_run_chart(result, path: Path) -> Path:
+    """Write the chart of a run or an ensemble as a PNG and return its path."""
     run_figure(result).savefig(path, dpi=110)
     return path
 

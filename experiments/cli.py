@@ -1,35 +1,23 @@
-"""The `borrowed-time` command: run scenarios, list presets and parameters.
+"""The model's own subcommands of `borrowed-time`: `run` a scenario, list the `scenarios` and the `params`.
 
-Bad input gets one line on stderr naming the problem and exit code 2, never a traceback.
+They register with the command line (`model/cli.py`), which owns the parser and turns bad input
+(a `ParameterError`) into one line on stderr and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
 import tomllib
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from experiments import search, sweep_cli
-from experiments.app_command import add_app_parser, command_app
 from experiments.run_output import check_run_folder, write_run_folder
 from model.parameters import ParameterError, catalogue_table, parameter_table
 from model.scenarios import load_preset, load_scenario, preset_names
-from viz.workshop.cli import command_workshop
-from viz.workshop.cli import register as register_workshop
+from model.shocks import SHOCKS, Shock
 
-EXIT_BAD_INPUT = 2
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An argument parser whose errors are a single line and exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        """Print one line and exit 2."""
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
+DEFAULT_SEEDS = 8
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -46,15 +34,28 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return name.strip(), value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command-line interface."""
-    parser = OneLineParser(prog="borrowed-time", description="Borrowed Time: the economics of package registries.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
-
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the `run`, `scenarios` and `params` subcommands."""
     run = commands.add_parser("run", help="run a scenario: summary table, data files and a chart")
     run.add_argument("--scenario", default="status-quo", help="preset name or TOML file (default: status-quo)")
     run.add_argument("--years", type=float, default=None, help="years to simulate (default: the scenario's, 10)")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    seeds = run.add_mutually_exclusive_group()
+    seeds.add_argument(
+        "--seeds",
+        type=int,
+        default=DEFAULT_SEEDS,
+        metavar="N",
+        help=f"run an ensemble of N seeds in parallel (default: {DEFAULT_SEEDS}); member k runs with "
+        "SeedSequence(root seed, spawn_key=(k,))",
+    )
+    seeds.add_argument("--seed", type=int, default=None, metavar="S", help="one run with seed S instead of an ensemble")
+    run.add_argument(
+        "--root-seed",
+        type=int,
+        default=0,
+        metavar="R",
+        help="root seed an ensemble's members are spawned from (default: 0)",
+    )
     run.add_argument(
         "--set",
         dest="sets",
@@ -67,30 +68,42 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         default=None,
-        help="output folder, new or empty (default: results/<scenario>-seed<seed>)",
+        help="output folder, new or empty (default: results/<scenario>-<N>seeds, or results/<scenario>-seed<S> for one run)",
     )
     run.add_argument(
         "--force", action="store_true", help="replace the output folder if an earlier `borrowed-time run` wrote it"
     )
 
-    commands.add_parser("scenarios", help="list the named presets")
-    commands.add_parser("params", help="list every parameter with its default and allowed range")
-    register_workshop(commands)
-    add_app_parser(commands)
-    sweep_cli.register(commands)
-    search.register(commands)
-    return parser
+    run.set_defaults(handler=command_run)
+    commands.add_parser("scenarios", help="list the named presets").set_defaults(handler=command_scenarios)
+    commands.add_parser(
+        "params", help="list every parameter with its default and allowed range, the registries and the shocks"
+    ).set_defaults(handler=command_params)
 
 
 def command_run(args: argparse.Namespace) -> int:
-    """Run a scenario, print the summary, write Parquet, CSV and a PNG chart."""
-    from experiments.charts import yearly_summary
-    from model.runner import run
+    """Run a scenario (an ensemble by default, or one seed), print the summary, write Parquet, CSV and a PNG chart."""
+    from model.ensemble import MAX_SEEDS
 
     overrides = dict(parse_assignment(item) for item in args.sets)
     scenario = load_scenario(args.scenario)
-    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}"
+    if args.seed is None and not 1 <= args.seeds <= MAX_SEEDS:
+        raise ParameterError(f"--seeds must be a whole number from 1 to {MAX_SEEDS} (got {args.seeds})")
+    if args.root_seed < 0:
+        raise ParameterError(f"--root-seed must be a whole number >= 0 (got {args.root_seed})")
+    name = f"{scenario.name}-seed{args.seed}" if args.seed is not None else f"{scenario.name}-{args.seeds}seeds"
+    out = args.out or Path("results") / name
     check_run_folder(out, args.force)  # before the model runs: a refused folder costs no waiting
+    if args.seed is not None:
+        return _run_one(args, scenario, overrides, out)
+    return _run_ensemble(args, scenario, overrides, out)
+
+
+def _run_one(args: argparse.Namespace, scenario, overrides: dict[str, Any], out: Path) -> int:
+    """One run with `--seed`: its yearly summary, files and chart."""
+    from experiments.charts import yearly_summary
+    from model.runner import run
+
     started = time.perf_counter()
     result = run(scenario, years=args.years, seed=args.seed, **overrides)
     elapsed = time.perf_counter() - started
@@ -112,7 +125,33 @@ def command_run(args: argparse.Namespace) -> int:
     print(
         f"\nEvents: {len(result.events)} ({', '.join(f'{k} {v}' for k, v in result.events['kind'].value_counts().items())})"
     )
-    print(f"Wrote model, registries, events and worms (Parquet and CSV) and chart.png to {out}/")
+    print(f"Wrote model, registries, events and worms (Parquet and CSV, with a seed column) and chart.png to {out}/")
+    return 0
+
+
+def _run_ensemble(args: argparse.Namespace, scenario, overrides: dict[str, Any], out: Path) -> int:
+    """An ensemble of `--seeds` runs in parallel: the per-registry summary over seeds, files and a chart with bands."""
+    from experiments.ensemble_summary import ecosystem_lines, ensemble_summary, summary_text
+    from model.ensemble import run_ensemble
+
+    started = time.perf_counter()
+    result = run_ensemble(scenario, years=args.years, seeds=args.seeds, root_seed=args.root_seed, **overrides)
+    elapsed = time.perf_counter() - started
+    summary = ensemble_summary(result)
+    write_run_folder(result, out, args.force, summary=summary)
+    n = len(result.seeds)
+    print(
+        f"Scenario '{result.scenario}', {result.years:g} years from {result.params.start_year}, {n} seeds "
+        f"(member k ran with SeedSequence({args.root_seed}, spawn_key=(k,)); {elapsed:.1f} s)\n"
+    )
+    print(f"Per registry, the median over the {n} runs [10% to 90% range]:\n")
+    print(summary_text(summary))
+    print()
+    for line in ecosystem_lines(result):
+        print(line)
+    print(
+        f"\nWrote model, registries, events and worms (Parquet and CSV, with a seed column), summary.csv and chart.png to {out}/"
+    )
     return 0
 
 
@@ -124,7 +163,7 @@ def command_scenarios(_: argparse.Namespace) -> int:
 
 
 def command_params(_: argparse.Namespace) -> int:
-    """List parameters with defaults, ranges, kinds and descriptions, then the registry catalogue."""
+    """List parameters with defaults, ranges, kinds and descriptions, then the registry and shock catalogues."""
     for row in parameter_table():
         allowed = f" [{row['allowed']}]" if row["allowed"] else ""
         live = "; may change mid-run" if row["live"] == "yes" else ""
@@ -136,36 +175,20 @@ def command_params(_: argparse.Namespace) -> int:
             f"grant_eligible = {row['grant_eligible']}, worm_card_weight = {row['worm_card_weight']}, "
             f"colour = {row['colour']}"
         )
+    print(
+        "\nShock catalogue (model/shocks.py: explorer buttons, workshop cards, and the parameters that schedule them):"
+    )
+    for shock in SHOCKS.values():
+        print(shock_lines(shock))
     return 0
 
 
-COMMANDS = {
-    "run": command_run,
-    "scenarios": command_scenarios,
-    "params": command_params,
-    "app": command_app,
-    "workshop": command_workshop,
-    "sweep": sweep_cli.command_sweep,
-    "analyze": sweep_cli.command_analyze,
-    "search": search.command_search,
-}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `borrowed-time` command."""
-    args = build_parser().parse_args(argv)
-    try:
-        return COMMANDS[args.command](args)
-    except ParameterError as exc:
-        print(f"borrowed-time: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("borrowed-time: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into `head` and the like
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (kept open until the interpreter exits)
-        return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def shock_lines(shock: Shock) -> str:
+    """A shock's name, label, where it acts, what schedules it and its options, then what it does and how bad it is."""
+    where = [place for place, acts in (("explorer", shock.fire), ("workshop card", shock.at_year_start)) if acts]
+    head = f"{shock.name:13s} {shock.label} [{', '.join(where) or 'scenario only'}]"
+    if shock.scheduled_by:
+        head += f"; scheduled by {', '.join(shock.scheduled_by)}"
+    if shock.options:
+        head += "; options: " + "; ".join(f"{option.name}: {option.description}" for option in shock.options)
+    return f"{head}\n    {shock.description} {shock.severity}"

@@ -1,6 +1,6 @@
 """Where a sweep's runs go: a local process pool, or a Dask cluster, both as a `concurrent.futures.Executor`.
 
-Pool workers end with the sweep, even when it is killed (`experiments/lifeline.py`). On a Dask
+Pool workers end with the sweep, even when it is killed (`model/lifeline.py`). On a Dask
 cluster, before the first run every worker must import the model and run the same model code as
 this machine (one-line error naming the worker otherwise); while the sweep runs, a cluster with no
 worker for `worker_timeout_s` seconds, or a lost scheduler, stops the sweep (finished runs are
@@ -17,9 +17,9 @@ from concurrent import futures
 from dataclasses import dataclass
 from typing import Any
 
-from experiments.lifeline import end_with_parent
 from experiments.provenance import code_change
 from experiments.spec import SpecError
+from model.lifeline import end_with_parent
 
 DEFAULT_WORKER_TIMEOUT_S = 60.0
 CONNECT_TIMEOUT = "20s"

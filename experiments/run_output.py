@@ -1,7 +1,7 @@
 """The folder `borrowed-time run` writes: checked before the model runs, filled whole or not at all.
 
-A run's folder holds the four tables (Parquet and CSV), `chart.png` and the marker file naming the
-`run` command (`experiments/outfolder.py`). A new folder is created and an existing empty one is
+A run's folder holds the four tables (Parquet and CSV, each with a `seed` column first), `chart.png`,
+an ensemble's `summary.csv`, and the marker file naming the `run` command (`experiments/outfolder.py`). A new folder is created and an existing empty one is
 filled; a folder an earlier run wrote is replaced only with `--force`; anything else is refused
 with a one-line error before anything is written. Files are staged in a temporary folder and moved
 into place; the marker is written last, so a folder with a marker is complete.
@@ -14,13 +14,17 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from experiments.outfolder import MARKER, check_output_folder, marker_kind, write_marker
 from model.parameters import ParameterError
 
 RUN = "run"
 TABLES = ("model", "registries", "events", "worms")
 #: Every file a run writes; `--force` replaces a folder only if it holds nothing else.
-RUN_FILES = frozenset({*(f"{table}.{ext}" for table in TABLES for ext in ("parquet", "csv")), "chart.png", MARKER})
+RUN_FILES = frozenset(
+    {*(f"{table}.{ext}" for table in TABLES for ext in ("parquet", "csv")), "chart.png", "summary.csv", MARKER}
+)
 
 
 def check_run_folder(out: Path, force: bool) -> bool:
@@ -46,8 +50,8 @@ def check_run_folder(out: Path, force: bool) -> bool:
     return True
 
 
-def write_run_folder(result, out: Path, force: bool = False) -> None:
-    """Write the run's tables, chart and marker to `out`, all or nothing (see the module docstring)."""
+def write_run_folder(result, out: Path, force: bool = False, summary: pd.DataFrame | None = None) -> None:
+    """Write a run's or an ensemble's tables, chart, `summary` (if given) and marker to `out`, all or nothing."""
     replace = check_run_folder(out, force)  # again: the folder may have changed while the model ran
     made = _missing_folders(out.parent)
     staging: Path | None = None
@@ -55,7 +59,7 @@ def write_run_folder(result, out: Path, force: bool = False) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         fill = out.is_dir() and not replace  # an existing empty folder: stage inside it
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name or 'out'}-", dir=out if fill else out.parent))
-        _write_files(result, staging)
+        _write_files(result, staging, summary)
         if replace:
             _swap_in(staging, out)
         elif fill:
@@ -71,14 +75,18 @@ def write_run_folder(result, out: Path, force: bool = False) -> None:
         raise
 
 
-def _write_files(result, folder: Path) -> None:
-    """The tables as Parquet and CSV, the chart, then the marker."""
+def _write_files(result, folder: Path, summary: pd.DataFrame | None) -> None:
+    """The tables as Parquet and CSV (a `seed` column first), the summary, the chart, then the marker."""
     from experiments.charts import save_run_chart
 
     for name in TABLES:
         frame = getattr(result, name)
+        if "seed" not in frame.columns:  # one run: its seed, so every run folder has the same columns
+            frame = frame.assign(seed=result.seed)[["seed", *frame.columns]]
         frame.to_parquet(folder / f"{name}.parquet", index=False)
         frame.to_csv(folder / f"{name}.csv", index=False)
+    if summary is not None:
+        summary.to_csv(folder / "summary.csv", index=False)
     save_run_chart(result, folder / "chart.png")
     write_marker(folder, RUN)
 

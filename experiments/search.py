@@ -80,6 +80,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     search.add_argument("--out", type=Path, default=None, help="a new folder (default: results/search/<spec name>)")
     search.add_argument("--format", default="png", help="figure formats: svg, pdf, png (default: png)")
     search.add_argument("--dpi", type=_positive, default=DEFAULT_DPI, help=f"resolution (default: {DEFAULT_DPI})")
+    search.set_defaults(handler=command_search)
 
 
 def _positive(text: str) -> int:
@@ -282,7 +283,7 @@ def tradeoff_figure(pareto: pd.DataFrame, objectives: list[Objective], record: d
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m experiments.search SPEC ...`: the same as `borrowed-time search`."""
-    from experiments.cli import main as cli_main
+    from model.cli import main as cli_main
 
     return cli_main(["search", *(argv if argv is not None else sys.argv[1:])])
 

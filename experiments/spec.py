@@ -132,7 +132,8 @@ class ExperimentSpec(BaseModel):
     seed: int = Field(0, ge=0, le=2**63 - 1)
     seed_policy: Literal["common", "independent"] = Field(
         "common",
-        description="common: replication r uses the same seed at every point and policy; "
+        description="common: replication r uses the same seed, so the same draws of every process a parameter does "
+        "not act on, at every point and policy (common random numbers; docs/experiments.md, section 3); "
         "independent: each point gets its own seeds (policies still share them).",
     )
     fixed: dict[str, Any] = Field(default_factory=dict)

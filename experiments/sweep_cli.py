@@ -92,6 +92,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         f"the sweep stops (default: {DEFAULT_WORKER_TIMEOUT_S:g})",
     )
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sweep.set_defaults(handler=command_sweep)
 
     analyze = commands.add_parser("analyze", help="summary tables, sensitivity indices and plots of a finished sweep")
     analyze.add_argument("sweep", type=Path, help="a sweep's output folder")
@@ -134,6 +135,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="extra-trees feature scores of every final outcome over the sweep's inputs (needs the [ema] extra; "
         "--discover includes them)",
     )
+    analyze.set_defaults(handler=command_analyze)
 
 
 def command_sweep(args: argparse.Namespace) -> int:

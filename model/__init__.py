@@ -1,6 +1,7 @@
-"""The registry-economy model: parameters, the registry catalogue, scenarios, the Mesa model and `run()`."""
+"""The registry-economy model: parameters, the registry catalogue, scenarios, the Mesa model, `run()` and `run_ensemble()`."""
 
 from model.catalogue import REGISTRIES
+from model.ensemble import EnsembleResult, run_ensemble
 from model.model import RegistryModel
 from model.parameters import ModelParameters, ParameterError, make_parameters
 from model.profiles import RegistryCatalogue, RegistryEntry, RegistryProfile
@@ -9,6 +10,7 @@ from model.scenarios import Scenario, load_scenario, preset_names
 
 __all__ = [
     "REGISTRIES",
+    "EnsembleResult",
     "ModelParameters",
     "ParameterError",
     "RegistryCatalogue",
@@ -21,4 +23,5 @@ __all__ = [
     "make_parameters",
     "preset_names",
     "run",
+    "run_ensemble",
 ]

@@ -90,7 +90,7 @@ def switch_registries(model: RegistryModel) -> None:
     if not model.alternatives:
         return
     context = switch_context(model)
-    uniforms = model.rng.random(len(model.developers))
+    uniforms = model.streams.weekly("developers.switching").at(model.week_index).random(len(model.developers))
     model.developers.home = model.choose_developer_homes(context, uniforms)
 
 

@@ -21,6 +21,7 @@ from model.developers import DeveloperPopulation, SwitchContext, latent_demand
 from model.malware import MalwareLedger, malware_week
 from model.parameters import ModelParameters, ParameterError, changed_parameters, make_parameters
 from model.profiles import RegistryCatalogue, RegistryProfile, full_cost_from_downloads
+from model.streams import Streams, root_seed
 from model.worms import start_outbreaks
 
 WEEKS_PER_YEAR = 52
@@ -89,7 +90,9 @@ class RegistryModel(Model):
     """Package registries, consuming corporations and security funders, one tick per week.
 
     Parameters are the fields of `ModelParameters` (see `docs/calibration.md`), given as
-    keyword arguments or as a `params` object; `rng` seeds all randomness. `catalogue` is the
+    keyword arguments or as a `params` object; `rng` (a whole number, a SeedSequence or a Generator)
+    seeds all randomness: the model's processes draw from named streams spawned from it
+    (`model/streams.py`), never from Mesa's `model.rng`, which stays free for Mesa. `catalogue` is the
     set of incumbent registries (default: the shipped five, `model.catalogue.REGISTRIES`); every
     per-registry table, index and name comes from it. Parameters are immutable: a running
     model's parameters change only through `set_parameters`.
@@ -111,6 +114,7 @@ class RegistryModel(Model):
                 f"'params' must be a ModelParameters object or None; give parameters as keywords (got {params!r:.80})"
             )
         super().__init__(rng=int(rng) if isinstance(rng, np.integer) else rng)  # Mesa seeds `random` with an int
+        self.streams = Streams(root_seed(self.rng))  # one stream per process, spawned from the run's seed by name
         self.catalogue = catalogue or REGISTRIES
         base = params.model_dump(exclude_unset=True) if params is not None else {}
         self.p = make_parameters({**base, **overrides}, self.catalogue)
@@ -131,7 +135,9 @@ class RegistryModel(Model):
         self.registries_by_name = {r.name: r for r in self.registry_list}
         self.registries_by_index: dict[int, RegistryAgent] = dict(enumerate(self.registry_list))
         self.alternatives: dict[int, RegistryAgent] = {}  # incumbent index -> its alternative
-        self.developers = DeveloperPopulation.sample(self.p, self.catalogue.profiles, self.rng)
+        self.developers = DeveloperPopulation.sample(
+            self.p, self.catalogue.profiles, self.streams.generator("developers.population")
+        )
         self._developer_views: dict[int, DeveloperAgent] = {}  # created on first access (developer_agent)
         self.malware_ledger = MalwareLedger(n_registries=len(self.registry_names))
         self.spam_burst_ends: list[int] = []
@@ -139,6 +145,7 @@ class RegistryModel(Model):
         self.worm_rows: list[dict[str, Any]] = []
         self.pending_worm_starts: list[str] = []  # registries where a hand-fired worm starts next week
         self.corporate_harm_usd = 0.0
+        self._firm_uniforms: tuple[int, np.ndarray] = (-1, np.empty((0, 2)))
         self._set_malware_workload()
         self.umbrella_funders = self._create_umbrella_funders()
         self.public_funder = PublicFunder(self, self.p.public_funder_budget_usd_per_year, self.p.public_grant_years)
@@ -172,13 +179,15 @@ class RegistryModel(Model):
         if self.week_of_year == 0:
             self._yearly_reviews()
         self.spam_burst_ends = [end for end in self.spam_burst_ends if end > self.time]
-        if self.rng.random() < self.p.spam_bursts_per_year / WEEKS_PER_YEAR:
+        draw = self.streams.week_uniforms("spam.bursts", week=self.week_index, per_week=1)[0]
+        if draw < self.p.spam_bursts_per_year / WEEKS_PER_YEAR:
             self._start_spam_burst(self.time + self.p.spam_burst_weeks)
         self.spam_packages_per_week = len(self.spam_burst_ends) * self.p.spam_burst_packages / self.p.spam_burst_weeks
 
     def _yearly_reviews(self) -> None:
         """Yearly: in-kind and umbrella donors renew, stewards review budgets, the economy turns."""
-        self.downturn = bool(self.rng.random() < self.p.downturn_prob_per_year)
+        draw = self.streams.generator("economy.downturns", self.year_index).random()
+        self.downturn = bool(draw < self.p.downturn_prob_per_year)
         if self.downturn:
             self.log_event("downturn", "", "an economic downturn: discretionary donations are cut first")
         if self.time > 1:
@@ -199,11 +208,9 @@ class RegistryModel(Model):
             registry.collect_steward_funding()
 
     def _decide(self) -> None:
-        """Corporations and funders decide at their budget boundaries."""
+        """Corporations and funders decide at their budget boundaries (firms in row order: no firm's choice depends on another's)."""
         self.support_share = self.share_supporting()
-        deciding = list(self.budget_calendar[self.week_of_year])
-        self.random.shuffle(deciding)
-        for corporation in deciding:
+        for corporation in self.budget_calendar[self.week_of_year]:
             corporation.decide_support()
         for funder in self.umbrella_funders:
             funder.hold_round()
@@ -292,6 +299,11 @@ class RegistryModel(Model):
     def week_of_year(self) -> int:
         """Week within the current year, 0 to 51."""
         return self.week_index % WEEKS_PER_YEAR
+
+    @property
+    def year_index(self) -> int:
+        """Whole years completed before the current week (0 in the first year)."""
+        return self.week_index // WEEKS_PER_YEAR
 
     @property
     def year(self) -> int:
@@ -385,6 +397,7 @@ class RegistryModel(Model):
             funder = UmbrellaFunder(
                 self,
                 name="umbrella funder" if n == 1 else f"umbrella funder {index + 1}",
+                index=index,
                 budget_usd_per_year=p.umbrella_budget_usd_per_year / n,
                 registry_share=p.umbrella_registry_share,
                 n_donors=p.umbrella_donors,
@@ -400,25 +413,41 @@ class RegistryModel(Model):
 
     def _create_corporations(self) -> tuple[CorporationPopulation, list[CorporationAgent]]:
         """Sample the firms (population arrays and a view per row), their budget weeks and first modes."""
-        p, rng = self.p, self.rng
+        p = self.p
         downloads = {r.name: r.downloads_per_week for r in self.registry_list}
-        population = self.corporations = CorporationPopulation.sample(p, self.catalogue, downloads, rng)
+        population = self.corporations = CorporationPopulation.sample(
+            p, self.catalogue, downloads, self.streams.generator("corporations.population")
+        )
         views = [CorporationAgent(self, row) for row in range(len(population))]
         self.budget_calendar: list[list[CorporationAgent]] = [[] for _ in range(WEEKS_PER_YEAR)]
         for corporation in views:  # the firms deciding in each week of the year, in row order
             self.budget_calendar[corporation.budget_week].append(corporation)
         share_donation, share_opex = self.stationary_support_shares(p)
         self.support_share = share_donation + share_opex
-        for corporation in views:  # start from the long-run mix of modes (a spun-up model)
-            draw = rng.random()
+        contract_weeks = p.opex_contract_years * WEEKS_PER_YEAR
+        uniforms = self.streams.generator("corporations.start").random((len(views), 3))
+        for corporation, (draw, contract, choice) in zip(views, uniforms):  # the long-run mix of modes (spun up)
             if draw < share_opex:
                 corporation.set_mode(SupportMode.OPEX)
-                corporation.contract_end_time = int(rng.integers(1, p.opex_contract_years * WEEKS_PER_YEAR + 1))
+                corporation.contract_end_time = 1 + min(int(contract * contract_weeks), contract_weeks - 1)
             elif draw < share_opex + share_donation:
                 corporation.set_mode(SupportMode.DONATION)
             elif corporation.heavy and corporation.paid_tier_registries():
-                corporation.set_mode(corporation.choose_mode(rng.random()))
+                corporation.set_mode(corporation.choose_mode(float(choice)))
         return population, views
+
+    def firm_uniforms(self) -> np.ndarray:
+        """This budget year's uniforms, two per firm (renewal, logit choice): drawn once a year for every firm.
+
+        Row r belongs to firm r, so a firm's draws do not depend on what any other firm or process drew.
+        """
+        year, uniforms = self._firm_uniforms
+        if year != self.year_index:
+            uniforms = self.streams.generator("corporations.choices", self.year_index).random(
+                (len(self.corporations), 2)
+            )
+            self._firm_uniforms = (self.year_index, uniforms)
+        return uniforms
 
     @staticmethod
     def stationary_support_shares(p: ModelParameters) -> tuple[float, float]:

@@ -15,6 +15,7 @@ continuous hours, in the week it starts.
 from __future__ import annotations
 
 import heapq
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.registry import Status
+from model.streams import poisson_counts
 
 if TYPE_CHECKING:
     from agents.registry import RegistryAgent
@@ -149,29 +151,59 @@ def outbreak_targets(model: RegistryModel) -> dict[int, WormTarget]:
     return targets
 
 
-def start_outbreaks(model: RegistryModel) -> None:
-    """Start this week's worm outbreaks (scheduled and random), run each to its end, book the damage."""
-    p, rng = model.p, model.rng
-    model.developers.compromised[:] = False
-    starts = []
-    if p.worm_outbreak_week is not None and model.time == p.worm_outbreak_week:
-        starts.append(model.registries_by_name[p.worm_outbreak_registry])
-    starts.extend(model.registries_by_name[name] for name in model.pending_worm_starts)  # shocks fired by hand
-    model.pending_worm_starts.clear()
+#: Where an outbreak comes from; with its start week and its place among those, it keys the outbreak's draws.
+RANDOM, SCHEDULED, FIRED_BY_HAND = 0, 1, 2
+PLACES_PER_WEEK = 3  # uniforms for where random outbreaks start, drawn with each week's count
+
+
+def random_starts(model: RegistryModel) -> list[RegistryAgent]:
+    """This week's random outbreaks: a Poisson count by inversion, each at an open incumbent drawn by malware share."""
+    p = model.p
+    uniforms = model.streams.week_uniforms("worms.starts", week=model.week_index, per_week=1 + PLACES_PER_WEEK)
+    mean = p.worm_waves_per_year / 52
+    if uniforms[0] <= math.exp(-mean):  # P(no outbreak): most weeks, without the general inversion
+        return []
+    count = int(poisson_counts(uniforms[:1], np.array([mean]))[0])
     open_incumbents = [r for r in model.registry_list[: model.n_incumbents] if r.status != Status.SHUT_DOWN]
-    for _ in range(int(rng.poisson(p.worm_waves_per_year / 52))):
-        weights = np.array([r.profile.malware_share for r in open_incumbents])
-        if weights.sum() > 0:
-            starts.append(open_incumbents[int(rng.choice(len(open_incumbents), p=weights / weights.sum()))])
+    weights = np.array([r.profile.malware_share for r in open_incumbents])
+    if weights.sum() <= 0:
+        return []
+    draws = uniforms[1 : 1 + count]
+    if count > PLACES_PER_WEEK:  # rare: more outbreaks than the week's draws cover
+        year, week_of_year = divmod(model.week_index, 52)
+        extra = model.streams.generator("worms.starts", year, week_of_year).random(count - PLACES_PER_WEEK)
+        draws = np.concatenate([draws, extra])
+    odds = np.cumsum(weights) / weights.sum()
+    places = np.minimum(np.searchsorted(odds, draws, side="right"), len(open_incumbents) - 1)
+    return [open_incumbents[int(place)] for place in places]
+
+
+def start_outbreaks(model: RegistryModel) -> None:
+    """Start this week's worm outbreaks (scheduled, fired by hand and random), run each to its end, book the damage.
+
+    Each outbreak draws from its own streams, keyed by its start week, origin and place, so one
+    outbreak's size never shifts another's draws.
+    """
+    p = model.p
+    model.developers.compromised[:] = False
+    starts: list[tuple[RegistryAgent, int, int]] = []  # (first registry, origin, place)
+    if p.worm_outbreak_week is not None and model.time == p.worm_outbreak_week:
+        starts.append((model.registries_by_name[p.worm_outbreak_registry], SCHEDULED, 0))
+    starts.extend(
+        (model.registries_by_name[name], FIRED_BY_HAND, place) for place, name in enumerate(model.pending_worm_starts)
+    )
+    model.pending_worm_starts.clear()
+    starts.extend((registry, RANDOM, place) for place, registry in enumerate(random_starts(model)))
     if not starts:
         return
     targets = outbreak_targets(model)
-    for first in starts:
+    for first, origin, place in starts:
         first_index = model.index_of(first)
         if first_index not in targets:
             continue
+        key = (model.week_index, origin, place)
         row = simulate_outbreak(
-            rng,
+            model.streams.generator("worms.spread", *key),
             targets,
             first_index,
             int(model.time),
@@ -186,16 +218,16 @@ def start_outbreaks(model: RegistryModel) -> None:
             max_packages=p.worm_max_packages,
         )
         model.worm_rows.append(row)
-        book_outbreak(model, first, row)
+        book_outbreak(model, first, row, model.streams.generator("worms.victims", *key))
 
 
-def book_outbreak(model: RegistryModel, first: RegistryAgent, row: dict) -> None:
-    """Log the outbreak, mark compromised developers, add its reports and harm."""
+def book_outbreak(model: RegistryModel, first: RegistryAgent, row: dict, victims: np.random.Generator) -> None:
+    """Log the outbreak, mark compromised developers (drawn with `victims`), add its reports and harm."""
     p, developers = model.p, model.developers
     first.reports_per_week += row["packages_compromised"]
     on_registry = np.flatnonzero(developers.home == model.index_of(first))
     n_marked = min(on_registry.size, int(np.ceil(row["maintainers_compromised"] / developers.represented)))
-    developers.compromised[model.rng.choice(on_registry, size=n_marked, replace=False)] = True
+    developers.compromised[victims.choice(on_registry, size=n_marked, replace=False)] = True
     harm = row["trojan_downloads"] * p.corporate_download_share * p.harm_usd_per_malicious_download
     model.corporate_harm_usd += harm
     by_ecosystem = np.zeros(model.n_incumbents)

@@ -82,7 +82,7 @@ def start_server(asset_cache, output_dir, request):
         """Start `borrowed-time ARGS --host 127.0.0.1 --port FREE`, log to the output folder, print where."""
         name = request.module.__name__.rsplit(".", 1)[-1]
         log_path = output_dir / f"server-{name}-{len(started)}.log" if started else output_dir / f"server-{name}.log"
-        server = ServerProcess([sys.executable, "-m", "experiments.cli", *args], log_path, asset_cache)
+        server = ServerProcess([sys.executable, "-m", "model.cli", *args], log_path, asset_cache)
         started.append(server)
         server.start()
         print(f"\n{args[0]} server at {server.url}, log {log_path}")

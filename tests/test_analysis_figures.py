@@ -16,7 +16,6 @@ from PIL import Image
 
 from experiments.analysis import Sweep, analysis_tables, analyze
 from experiments.analysis_plots import build_figures, sensitivity_bars
-from experiments.cli import main
 from experiments.figures import CATEGORY_AXES
 from experiments.folder_lock import unlock_folder
 from experiments.provenance import code_version
@@ -24,6 +23,7 @@ from experiments.spec import parse_spec
 from experiments.store import RUNS_FILE, SERIES_COLUMNS, SERIES_FILE
 from experiments.sweep import plan_sweep
 from experiments.sweep_folder import new_session, open_sweep_folder
+from model.cli import main
 
 GRID = """
 name = "figures"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from experiments.cli import main
+from model.cli import main
 from viz.assets import ASSET_SPECS, missing_specs
 
 

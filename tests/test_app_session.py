@@ -74,3 +74,15 @@ def test_the_app_hosts_the_workshop_page_as_a_tab():
 
     workshop = [route for route in routes if route.path == "workshop"]
     assert len(workshop) == 1 and workshop[0].component is Page and workshop[0].label == "Workshop"
+
+
+def test_the_baseline_meets_the_same_exogenous_events_as_the_explored_run():
+    """Under a pledge lever and a fired worm, the run's random worms start in the baseline's weeks (common random numbers)."""
+    session = ExplorerSession()
+    session.set_lever("pledge_usd_per_developer", "500")
+    session.step(4 * 52)
+    session.fire("worm")  # starts next week, on top of the random outbreaks
+    session.step(52)
+    baseline = [row["start_time"] for row in session.baseline.worms if row["start_time"] <= session.week]
+    assert len(baseline) >= 3  # random outbreaks happened, so the comparison can fail
+    assert sorted(row["start_time"] for row in session.history.worms) == sorted([*baseline, 4 * 52 + 1])

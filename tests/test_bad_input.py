@@ -5,14 +5,14 @@ import sys
 
 import pytest
 
-from experiments.cli import main
 from model import ParameterError, RegistryModel, load_scenario, run
+from model.cli import main
 
 
 def cli(args, tmp_path):
     """Run the command in a subprocess, as a user would, from a scratch folder."""
     return subprocess.run(
-        [sys.executable, "-m", "experiments.cli", *args], capture_output=True, text=True, cwd=tmp_path, timeout=120
+        [sys.executable, "-m", "model.cli", *args], capture_output=True, text=True, cwd=tmp_path, timeout=120
     )
 
 

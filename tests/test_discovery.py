@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from experiments import discovery
-from experiments.cli import main
 from model import run
+from model.cli import main
 from model.parameters import ParameterError
 
 SPECS = Path(__file__).resolve().parent.parent / "experiments" / "specs"

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.cli import main
 from model import run
+from model.cli import main
 
 HEAD = """
 name = "open"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments.cli import main
 from model import ParameterError, RegistryModel
+from model.cli import main
 from model.parameters import KINDS, LIVE_PARAMETERS, ModelParameters, controls, field_tags
 from viz.levers import LEVERS
 from viz.workshop.roles import parameter_field

@@ -19,9 +19,9 @@ import pytest
 
 import experiments.charts
 import model.runner
-from experiments.cli import main
 from experiments.outfolder import MARKER, marker_kind
 from model import ParameterError, RegistryModel, load_scenario, make_parameters, run
+from model.cli import main
 
 QUICK = ["--years", "0.1", "--set", "n_developers=200", "--set", "n_corporations=50"]
 
@@ -29,7 +29,7 @@ QUICK = ["--years", "0.1", "--set", "n_developers=200", "--set", "n_corporations
 def cli(args, cwd):
     """Run the command in a subprocess from `cwd`, as a user would."""
     return subprocess.run(
-        [sys.executable, "-m", "experiments.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=180
+        [sys.executable, "-m", "model.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=180
     )
 
 
@@ -146,13 +146,13 @@ def test_run_force_refuses_an_earlier_runs_folder_holding_other_files(tmp_path):
 
 
 def test_run_out_writes_into_an_existing_empty_folder(tmp_path):
-    """An existing empty folder is filled: the tables, the chart and the marker, nothing else."""
+    """An existing empty folder is filled: the tables, the ensemble's summary, the chart and the marker, nothing else."""
     (tmp_path / "empty").mkdir()
     done = cli(["run", *QUICK, "--out", "empty"], tmp_path)
     assert done.returncode == 0, done.stderr
     names = sorted(path.name for path in (tmp_path / "empty").iterdir())
     tables = [f"{t}.{ext}" for t in ("model", "registries", "events", "worms") for ext in ("csv", "parquet")]
-    assert names == sorted([MARKER, "chart.png", *tables])
+    assert names == sorted([MARKER, "chart.png", "summary.csv", *tables])
     assert json.loads((tmp_path / "empty" / MARKER).read_text())["kind"] == "run"
 
 

@@ -19,10 +19,10 @@ import pandas as pd
 import psutil
 import pytest
 
-from experiments.cli import main
 from experiments.provenance import code_version, model_package_folders, sources_sha256
 from experiments.spec import parse_spec
 from experiments.sweep import count_runs, plan_sweep
+from model.cli import main
 
 SMALL = """
 name = "small"
@@ -70,7 +70,7 @@ def sweep(spec: Path, out: Path, *extra: str) -> int:
 
 def sweep_command(spec: Path, out: Path, *extra: str) -> list[str]:
     """The `borrowed-time sweep` command line, for a separate process."""
-    return [sys.executable, "-m", "experiments.cli", "sweep", str(spec), "--out", str(out), "--no-progress", *extra]
+    return [sys.executable, "-m", "model.cli", "sweep", str(spec), "--out", str(out), "--no-progress", *extra]
 
 
 def one_line_error(err: str) -> str:
@@ -299,7 +299,7 @@ def test_stopping_the_app_by_its_pid_stops_its_server(tmp_path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    command = [sys.executable, "-m", "experiments.cli", "app", "--port", str(port), "--db", str(tmp_path / "w.sqlite3")]
+    command = [sys.executable, "-m", "model.cli", "app", "--port", str(port), "--db", str(tmp_path / "w.sqlite3")]
     with process_group(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path) as app:
         wait_for(lambda: port_open(port), 180, "the app to serve")
         app.send_signal(signal.SIGKILL)

@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 
 from experiments.analysis import Sweep, analyze, mean_ci
-from experiments.cli import main
 from experiments.folder_lock import unlock_folder
 from experiments.provenance import code_version
 from experiments.spec import parse_spec
 from experiments.store import RUNS_FILE, SERIES_COLUMNS, SERIES_FILE
 from experiments.sweep import plan_sweep
 from experiments.sweep_folder import new_session, open_sweep_folder
+from model.cli import main
 
 TINY_GRID = """
 name = "grid"

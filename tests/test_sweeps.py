@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.cli import main
 from experiments.metrics import final_value, yearly_series
 from model import run
+from model.cli import main
 
 TINY = """
 name = "tiny"
@@ -126,7 +126,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tiny, tmp_path):
     command = [
         sys.executable,
         "-m",
-        "experiments.cli",
+        "model.cli",
         "sweep",
         str(spec),
         "--out",

@@ -1,1 +1,1 @@
-"""The Solara app (explorer and workshop pages); see the interactive-app issue."""
+"""The Solara app: the explorer, the About page and the workshop pages, and their subcommands."""

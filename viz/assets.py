@@ -3,8 +3,8 @@
 Solara serves its JavaScript and CSS through `/_solara/cdn/...`, fetching each file from a public
 CDN on first use and caching it in `SOLARA_ASSETS_PROXY_CACHE_DIR`. `prepare_offline_assets`
 (`borrowed-time app --prepare-offline`) fills that cache ahead of time from the npm registry with
-`npm pack`, one folder per package spec, named exactly as Solara requests it (see
-`../shared/recipes/solara-and-browser-tests.md`). Both servers (`borrowed-time app` and
+`npm pack`, one folder per package spec, named exactly as Solara requests it (the path after
+`/_solara/cdn/`, such as `requirejs@2.3.6`). Both servers (`borrowed-time app` and
 `borrowed-time workshop`) point Solara at the same cache: `$SOLARA_ASSETS_PROXY_CACHE_DIR` if set,
 else `~/.cache/borrowed-time/solara-cdn` (outside the environment, so a new venv keeps it).
 After a Solara upgrade, re-derive `ASSET_SPECS` by grepping Solara's templates for

@@ -20,9 +20,10 @@ from model.reporters import (  # viz reaches agents only through model
     registry_row,
 )
 from model.scenarios import load_preset, preset_names
+from model.shocks import fireable
 from viz.charts import ChartBoard
 from viz.levers import LEVER_GROUPS, Lever, format_value
-from viz.session import SHOCKS, ExplorerSession
+from viz.session import ExplorerSession
 from viz.url_state import from_query, to_query
 
 #: Play speeds: label -> weeks simulated per frame.
@@ -221,7 +222,9 @@ def LeverPanel(
 def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
     """Run controls, shock buttons, charts over the baseline, tables, events and exports."""
     start_year = session.params.start_year  # the history preset starts in 2019: new axes
-    board = solara.use_memo(lambda: ChartBoard(start_year, session.horizon_weeks), [start_year])
+    board = solara.use_memo(
+        lambda: ChartBoard(start_year, session.horizon_weeks, catalogue=session.catalogue), [start_year]
+    )
     shown = solara.use_memo(threading.Event, [])  # set once a render has shown the latest step
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(next(iter(PLAY_SPEEDS)))
@@ -285,10 +288,10 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
             )
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Text("Shocks:")
-            for key, (label, _) in SHOCKS.items():
+            for shock in fireable():
                 solara.Button(
-                    label,
-                    on_click=act(lambda key=key: session.fire(key)),
+                    shock.label,
+                    on_click=act(lambda name=shock.name: session.fire(name)),
                     color="warning",
                     outlined=True,
                     disabled=session.finished,

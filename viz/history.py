@@ -1,16 +1,26 @@
-"""What the explorer's charts show, recorded week by week from a running model (cheap per step)."""
+"""What a run has reported so far, recorded week by week from a running model for the explorer's charts.
+
+Each week the history keeps every column of the run's frames (`docs/outputs.md`): the model
+frame's columns (`metrics`), each incumbent registry's row of the registries frame
+(`by_registry`), the numeric registry columns summed over every registry, alternatives included
+(`totals`), and the worms frame's rows. A chart names the columns it plots, so a new chart needs
+no change here.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from numbers import Number
+from typing import Any
 
 import numpy as np
 
 from model.catalogue import REGISTRIES
 from model.model import WEEKS_PER_YEAR, RegistryModel
 from model.profiles import RegistryCatalogue
-from model.reporters import REVENUE_SOURCES, SupportMode  # viz reaches agents only through model
+from model.reporters import SupportMode, registry_row  # viz reaches agents only through model
 from model.scenarios import load_preset
 
 SUPPORT_MODES = tuple(mode.value for mode in SupportMode)
@@ -18,48 +28,58 @@ SUPPORT_MODES = tuple(mode.value for mode in SupportMode)
 
 @dataclass
 class RunHistory:
-    """Weekly series for the charts: per incumbent registry (`registries`, by name) and for the whole ecosystem."""
+    """Weekly columns of the run's frames: ecosystem metrics, each incumbent registry (`registries`), totals, worms."""
 
     start_year: int
     registries: tuple[str, ...] = REGISTRIES.names
     weeks: list[int] = field(default_factory=list)
-    runway_months: dict[str, list[float]] = field(init=False)
-    removal_median_hours: dict[str, list[float]] = field(init=False)
-    revenue_usd: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in REVENUE_SOURCES})
-    support_share: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in SUPPORT_MODES})
-    removal_median_hours_pooled: list[float] = field(default_factory=list)
-    malware_live: list[float] = field(default_factory=list)
-    malware_downloads: list[float] = field(default_factory=list)
-    share_developers_on_alternatives: list[float] = field(default_factory=list)
-    worms: list[tuple[int, int]] = field(default_factory=list)  # (start week, packages compromised)
+    metrics: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    by_registry: dict[str, dict[str, list[Any]]] = field(init=False)
+    totals: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    worms: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        """One empty series per registry."""
-        self.runway_months = {name: [] for name in self.registries}
-        self.removal_median_hours = {name: [] for name in self.registries}
+        """One empty set of columns per incumbent registry."""
+        self.by_registry = {name: defaultdict(list) for name in self.registries}
 
     def record(self, model: RegistryModel) -> None:
         """Append the model's current week (call after each step)."""
-        latest = {key: values[-1] for key, values in model.datacollector.model_vars.items()}
         self.weeks.append(int(model.time))
-        for name in self.registries:
-            registry = model.registries_by_name[name]
-            self.runway_months[name].append(registry.runway_months)
-            self.removal_median_hours[name].append(registry.removal_median_hours)
-        for source in REVENUE_SOURCES:
-            self.revenue_usd[source].append(sum(r.revenue[source] for r in model.registry_list))
-        for mode in SUPPORT_MODES:
-            self.support_share[mode].append(latest[f"support_share_{mode}"])
-        self.removal_median_hours_pooled.append(latest["removal_median_hours_pooled"])
-        self.malware_live.append(float(sum(r.malware.live for r in model.registry_list)))
-        self.malware_downloads.append(latest["malware_downloads"])
-        self.share_developers_on_alternatives.append(latest["share_developers_on_alternatives"])
-        self.worms = [(row["start_time"], row["packages_compromised"]) for row in model.worm_rows]
+        for column, values in model.datacollector.model_vars.items():
+            self.metrics[column].append(values[-1])
+        totals: dict[str, float] = defaultdict(float)
+        for registry in model.registry_list:
+            row = registry_row(registry)
+            for column, value in row.items():
+                if isinstance(value, Number):
+                    totals[column] += value
+            if registry.name in self.by_registry:
+                for column, value in row.items():
+                    self.by_registry[registry.name][column].append(value)
+        for column, value in totals.items():
+            self.totals[column].append(value)
+        self.worms = list(model.worm_rows)
+
+    def metric(self, column: str) -> np.ndarray:
+        """A model-frame column, one value per recorded week."""
+        return np.asarray(self.metrics.get(column, ()), dtype=float)
+
+    def registry(self, name: str, column: str) -> np.ndarray:
+        """A registries-frame column for one incumbent registry, one value per recorded week."""
+        return np.asarray(self.by_registry[name].get(column, ()), dtype=float)
+
+    def total(self, column: str) -> np.ndarray:
+        """A numeric registries-frame column summed over every registry (alternatives included), per recorded week."""
+        return np.asarray(self.totals.get(column, ()), dtype=float)
 
     @property
     def years(self) -> np.ndarray:
         """Decimal calendar year of each recorded week."""
-        return self.start_year + (np.asarray(self.weeks, dtype=float) - 1) / WEEKS_PER_YEAR
+        return self.year_of(np.asarray(self.weeks, dtype=float))
+
+    def year_of(self, weeks: np.ndarray) -> np.ndarray:
+        """Decimal calendar year of model weeks (week 1 starts the run's first year)."""
+        return self.start_year + (np.asarray(weeks, dtype=float) - 1) / WEEKS_PER_YEAR
 
     def __len__(self) -> int:
         """Weeks recorded."""

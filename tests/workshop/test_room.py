@@ -185,10 +185,32 @@ def test_role_cards_match_the_game():
 
 def test_workshop_command_bad_input(capsys, tmp_path):
     """Bad --port or --db: one line naming the option, exit code 2, nothing started."""
-    from experiments.cli import main
+    from model.cli import main
 
     assert main(["workshop", "--port", "70000"]) == 2
     assert main(["workshop", "--db", str(tmp_path / "missing" / "rooms.sqlite3")]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 2 and "--port" in lines[0] and "--db" in lines[1]
     assert "Traceback" not in "".join(lines)
+
+
+def test_the_status_quo_meets_the_same_exogenous_events_as_the_teams(manager):
+    """Teams' fees and pledges leave the status quo's downturns, spam bursts, missed rounds and worm starts as the teams'."""
+    room, key = manager.create_room(seed=5, rounds_total=3)
+    room.submit(room.join("corporations", "Firms"), "corporations", {"pledge_usd_per_developer": 500.0})
+    room.submit(room.join("npm", "Nodes"), "npm", {"per_package_fee_usd": 20.0})
+    for _ in range(3):
+        room.advance(key)
+    teams, status_quo = room.teams_run.model, room.status_quo.model
+    assert teams.registries_by_name["npm"].cash != status_quo.registries_by_name["npm"].cash  # the decisions acted
+
+    def exogenous(model):
+        """Times of the events no fee or pledge acts on."""
+        kinds = ("downturn", "spam_burst", "missed_round")
+        return sorted((e["time"], e["kind"]) for e in model.events if e["kind"] in kinds), sorted(
+            row["start_time"] for row in model.worm_rows
+        )
+
+    events, worms = exogenous(status_quo)
+    assert events and worms  # these happened in three years with this seed, so the comparison can fail
+    assert exogenous(teams) == (events, worms)

@@ -247,7 +247,7 @@ def test_a_non_loopback_host_warns_with_the_address_to_open(monkeypatch, capsys,
     """`workshop` and `app` on 0.0.0.0 say the network can reach them and which address to open."""
     import os
 
-    from experiments.cli import main
+    from model.cli import main
     from viz import serve
 
     started = []  # both commands exec the server: record which module each would serve

@@ -170,7 +170,7 @@ def test_security_headers_on_the_workshop_server(workshop_server):
 def _borrowed_time(*args: str, timeout_s: float = 60) -> tuple[int, str]:
     """Run `borrowed-time ARGS`: exit code and stderr; a server that starts instead of refusing is stopped."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "experiments.cli", *args],
+        [sys.executable, "-m", "model.cli", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -29,7 +29,7 @@ import solara
 
 from viz.http_safety import CLIENT_HEADER
 from viz.workshop import charts
-from viz.workshop.events import CARDS
+from viz.workshop.events import CARDS, SEVERITY
 from viz.workshop.guard import GuessLimiter
 from viz.workshop.loops import CAUSAL_LOOPS_MARKDOWN
 from viz.workshop.roles import ROLE_BOOK, RoleBook, WorkshopError
@@ -478,6 +478,7 @@ def FacilitatorView(room: WorkshopRoom, key: str, router: Any) -> None:
                         on_value=set_worm_registry,
                     )
                     solara.InputInt("Week", value=worm_week, on_value=set_worm_week)
+            Line(Strong("Severity: "), SEVERITY[card])
             with solara.Row():
                 solara.Button("Schedule card", on_click=schedule)
                 solara.Button(

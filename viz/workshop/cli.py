@@ -27,6 +27,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="alias of `borrowed-time app --prepare-offline`: fetch the front-end assets, then exit",
     )
+    workshop.set_defaults(handler=command_workshop)
 
 
 def workshop_db_environment(db: str | None) -> dict[str, str]:

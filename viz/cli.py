@@ -1,6 +1,8 @@
-"""`borrowed-time app`: serve the Solara app (explorer, About, workshop), or prepare its front-end assets offline.
+"""The app's subcommand of `borrowed-time`: `app` serves the Solara app (explorer, About, workshop) or prepares
+its front-end assets for offline use.
 
-Solara and the app are imported inside the command, so `borrowed-time run` never pays for them.
+It registers with the command line (`model/cli.py`). Solara and the app are imported inside the
+command, so `borrowed-time run` never pays for them.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import sys
 APP_MODULE = "viz.app"
 
 
-def add_app_parser(commands: argparse._SubParsersAction) -> None:
-    """Register the `app` subcommand."""
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the `app` subcommand."""
     app = commands.add_parser("app", help="serve the interactive explorer (and the workshop pages) in the browser")
     app.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     app.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
@@ -28,6 +30,7 @@ def add_app_parser(commands: argparse._SubParsersAction) -> None:
         help="fetch the front-end assets of the app and the workshop from the npm registry once, "
         "so they run with no internet; then exit",
     )
+    app.set_defaults(handler=command_app)
 
 
 def command_app(args: argparse.Namespace) -> int:
