@@ -1,11 +1,13 @@
-"""`borrowed-time analyze`: summary tables with confidence intervals, sensitivity indices, plots.
+"""`borrowed-time analyze`: summary tables with confidence intervals, sensitivity indices, robustness, figures.
 
-Reads a sweep folder (manifest, runs, series, design) and writes into `<folder>/analysis/`:
+Reads a sweep folder (manifest, runs, series, design, policies) and writes into `<folder>/analysis/`:
 `summary.csv` (per policy and, for grids, per parameter value), `policy_effects.csv` (paired
 differences from the baseline; policies share seeds), `yearly_summary.csv` (quantiles of each
 yearly series), `sensitivity.csv` (Sobol or Morris indices, or rank correlations for a Latin
-hypercube), and the PNG plots of `experiments/analysis_plots.py`. Failed runs are left out and
-counted.
+hypercube or a file design), `robustness.csv` (each policy across the scenarios: percentiles,
+regret against the best policy per scenario, satisficing share), and the figures of
+`experiments/analysis_plots.py` in the formats asked for. Failed runs are left out and counted.
+Scenario discovery and feature scoring are in `experiments/discovery.py`.
 """
 
 from __future__ import annotations
@@ -18,9 +20,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from experiments.figures import Output, Stamp
 from experiments.outfolder import check_output_folder, write_marker
 from experiments.spec import BASELINE, SpecError
-from experiments.store import DESIGN_FILE, MANIFEST_FILE, RUNS_FILE, SERIES_FILE, PartStore, read_manifest, read_parquet
+from experiments.store import (
+    DESIGN_FILE,
+    MANIFEST_FILE,
+    POLICIES_FILE,
+    RUNS_FILE,
+    SERIES_FILE,
+    PartStore,
+    read_manifest,
+    read_parquet,
+)
 
 CONFIDENCE = 0.95
 
@@ -37,14 +49,16 @@ class Sweep:
             self.runs = read_parquet(out / RUNS_FILE, rebuild)
             self.series = read_parquet(out / SERIES_FILE, rebuild)
         else:
-            store = PartStore(out, writing=False)
+            store = PartStore(out, writing=False, policy_order=list(self.manifest.get("policies", [])))
             rerun = f"`borrowed-time sweep {self.manifest.get('spec_file', 'SPEC')} --out {out} --resume` runs it again"
             self.runs, self.series = store.read_runs(rerun), store.read_series(rerun)
         if self.runs.empty:
             raise SpecError(f"{str(out)!r}: no finished runs yet")
         self.design = read_parquet(out / DESIGN_FILE, "the sweep must be run again in a new folder")
         try:
-            self.parameters: list[str] = self.manifest["parameters"]
+            self.parameters: list[str] = self.manifest.get("uncertainties", self.manifest.get("parameters"))
+            self.levers: list[str] = self.manifest.get("levers", [])
+            self.goals: dict[str, dict[str, Any]] = self.manifest.get("goals", {})
             self.final: list[str] = self.manifest["outcomes"]["final"]
             self.yearly: list[str] = self.manifest["outcomes"]["yearly"]
             self.policies: list[str] = self.manifest["policies"]
@@ -52,6 +66,16 @@ class Sweep:
         except (KeyError, TypeError) as exc:
             raise SpecError(f"{str(out / MANIFEST_FILE)!r} is not a sweep manifest (no {exc})") from None
         self.ok = self.runs[self.runs["status"] == "ok"]
+        self.policy_table = (
+            read_parquet(out / POLICIES_FILE, "the sweep must be run again in a new folder")
+            if (out / POLICIES_FILE).is_file()
+            else pd.DataFrame({"policy": self.policies})
+        )
+
+    @property
+    def inputs(self) -> list[str]:
+        """The columns that describe a run's inputs: uncertainties, then levers."""
+        return [*self.parameters, *self.levers]
 
     @property
     def grid_parameters(self) -> list[str]:
@@ -162,14 +186,18 @@ def sensitivity_table(sweep: Sweep) -> pd.DataFrame:
                 rows.append({**base, "parameter": None, "note": "skipped: the outcome does not vary"})
                 continue
             rows.extend({**base, **row} for row in _indices(sweep, y))
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if sweep.kind == "sobol" and "S1" in table:
+        indices = table[["S1", "ST"]]
+        table["outside_unit_interval"] = ((indices < 0) | (indices > 1)).any(axis=1) & table["parameter"].notna()
+    return table
 
 
 def _indices(sweep: Sweep, y: np.ndarray) -> list[dict[str, Any]]:
     """Indices of one outcome's point means, one row per parameter."""
     names = sweep.parameters
     seed = int(sweep.manifest["seeds"]["root"])
-    if sweep.kind == "latin_hypercube":
+    if sweep.kind in ("latin_hypercube", "file"):
         rows = []
         for name in names:
             rho, p_value = stats.spearmanr(sweep.design[name].astype(float), y)
@@ -223,31 +251,89 @@ def check_analysis_folder(folder: Path) -> None:
     check_output_folder(folder, ANALYSIS_KIND)
 
 
-def analyze(out: Path, folder: Path | None = None) -> list[Path]:
-    """Write the tables and plots of a sweep into `folder` (default `<out>/analysis/`); return the paths written."""
+def robustness_table(sweep: Sweep) -> pd.DataFrame:
+    """Each policy across the scenarios (design points): percentiles, regret and satisficing share per outcome.
+
+    A scenario's value is the mean over its replications. Regret is the distance to the best policy in
+    the same scenario, in the goal's direction; the satisficing share counts scenarios that meet the
+    goal's threshold. Without a goal an outcome gets its percentiles only.
+    """
+    if len(sweep.policies) < 2 and not sweep.goals:
+        return pd.DataFrame()
+    means = sweep.ok.groupby(["policy", "point_id"])[sweep.final].mean()
+    levers = sweep.policy_table.set_index("policy").drop(columns=["kind"], errors="ignore")
+    rows = []
+    for outcome in sweep.final:
+        goal = sweep.goals.get(outcome, {})
+        direction, threshold = goal.get("direction"), goal.get("threshold")
+        table = means[outcome].unstack("policy").reindex(columns=sweep.policies)
+        complete = table.dropna()
+        best = complete.min(axis=1) if direction == "minimize" else complete.max(axis=1)
+        for policy in sweep.policies:
+            values = table[policy].dropna()
+            regret = (complete[policy] - best).abs() if direction else pd.Series(dtype=float)
+            meets = (
+                (values <= threshold if direction == "minimize" else values >= threshold)
+                if threshold is not None
+                else None
+            )
+            rows.append(
+                {
+                    "policy": policy,
+                    "outcome": outcome,
+                    "direction": direction,
+                    "threshold": threshold,
+                    "scenarios": len(values),
+                    "mean": values.mean(),
+                    "p10": values.quantile(0.1),
+                    "p50": values.quantile(0.5),
+                    "p90": values.quantile(0.9),
+                    "max_regret": regret.max() if len(regret) else np.nan,
+                    "mean_regret": regret.mean() if len(regret) else np.nan,
+                    "satisficing_share": meets.mean() if meets is not None and len(values) else np.nan,
+                    **(levers.loc[policy].to_dict() if policy in levers.index else {}),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def analyze(out: Path, folder: Path | None = None, output: Output | None = None) -> list[Path]:
+    """Write the tables and figures of a sweep into `folder` (default `<out>/analysis/`); return the paths written."""
     folder = folder or Path(out) / "analysis"
     check_analysis_folder(folder)
-    return write_analysis(Sweep(Path(out)), folder)
+    return write_analysis(Sweep(Path(out)), folder, output)
 
 
-def write_analysis(sweep: Sweep, folder: Path) -> list[Path]:
-    """Write the tables and plots of a sweep already read into `folder`, marked as an analysis; return the paths."""
-    from experiments import analysis_plots
-
-    check_analysis_folder(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    write_marker(folder, ANALYSIS_KIND)
-    written: list[Path] = []
-    tables = {
+def analysis_tables(sweep: Sweep) -> dict[str, pd.DataFrame]:
+    """Every table of a sweep's analysis, by file name (empty where the design has none)."""
+    return {
         "summary.csv": summary_table(sweep),
         "policy_effects.csv": policy_effects(sweep),
         "yearly_summary.csv": yearly_summary(sweep, fan_group(sweep)),
         "sensitivity.csv": sensitivity_table(sweep),
+        "robustness.csv": robustness_table(sweep),
     }
+
+
+def prepare_folder(folder: Path) -> None:
+    """Create an analysis folder (after the folder check) and mark it as analyze's."""
+    check_analysis_folder(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_marker(folder, ANALYSIS_KIND)
+
+
+def write_analysis(sweep: Sweep, folder: Path, output: Output | None = None) -> list[Path]:
+    """Write the tables and figures of a sweep already read into `folder`, marked as an analysis; return the paths."""
+    from experiments import analysis_plots
+
+    output = output or Output(stamp=Stamp.from_manifest(sweep.manifest))
+    prepare_folder(folder)
+    written: list[Path] = []
+    tables = analysis_tables(sweep)
     for name, table in tables.items():
         if table.empty:
             continue
         table.to_csv(folder / name, index=False)
         written.append(folder / name)
-    written += analysis_plots.write_plots(sweep, tables, folder)
+    written += analysis_plots.write_plots(sweep, tables, folder, output)
     return written

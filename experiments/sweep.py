@@ -3,13 +3,17 @@
 Each run gets its seed from the spec's root seed through `numpy.random.SeedSequence`, keyed by
 its replication (and, with `seed_policy = "independent"`, its point), never by the order in which
 runs finish, so results do not depend on the number of workers. Policies share their seeds
-(common random numbers). Results are written as runs finish (see `experiments/store.py`) into a
+(common random numbers). A run's id names its point, its replication and its policy
+(`<point_id>-<replication>-<policy>`), so a finished sweep can grow (`--extend`) with more
+replications, more points appended to its design, or more policies, and no run is made twice. Results are written as runs finish (see `experiments/store.py`) into a
 folder a sweep may write and holds alone (`experiments/sweep_folder.py`); the runs go to a local
 pool or a checked Dask cluster (`experiments/executors.py`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sys
 import time
@@ -22,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.design import Design, count_points, make_design
+from experiments.design import Design, count_lever_points, count_points, make_design, make_lever_points
 from experiments.executors import DEFAULT_WORKER_TIMEOUT_S, Workers, dask_cluster, local_pool
 from experiments.folder_lock import unlock_folder
 from experiments.metrics import final_value, yearly_series
@@ -30,7 +34,7 @@ from experiments.provenance import code_version
 from experiments.spec import BASELINE, ExperimentSpec, LoadedSpec, SpecError
 from experiments.store import MANIFEST_FILE, PartStore, atomic_write_json
 from experiments.sweep_folder import check_sweep_folder, new_session, now, open_sweep_folder
-from model.parameters import ParameterError
+from model.parameters import ModelParameters, ParameterError
 from model.scenarios import Scenario
 
 DEFAULT_MAX_RUNS = 100_000  # runs a sweep may plan unless --max-runs raises it (its plan is held in memory)
@@ -40,11 +44,12 @@ DEFAULT_MAX_RUNS = 100_000  # runs a sweep may plan unless --max-runs raises it 
 class RunTask:
     """Everything a worker needs to make one run; picklable."""
 
-    run_id: int
+    run_id: str
     point_id: int
     replication: int
     policy: str
-    point: dict[str, Any]  # varied parameters at this point
+    point: dict[str, Any]  # uncertainties at this point
+    levers: dict[str, Any]  # the policy's value of every lever of the lever design
     overrides: dict[str, Any]  # fixed + point + policy overrides passed to `run`
     seed_entropy: int
     spawn_key: tuple[int, ...]
@@ -57,19 +62,42 @@ class RunTask:
         """The run's SeedSequence: the root's child with this spawn key."""
         return np.random.SeedSequence(self.seed_entropy, spawn_key=self.spawn_key)
 
+    def run_hash(self) -> str:
+        """What the run computes (scenario, horizon, overrides, seed, outcomes), hashed: equal hashes, equal runs."""
+        identity = {
+            "scenario": self.scenario.overrides,
+            "years": self.years,
+            "overrides": self.overrides,
+            "seed": [self.seed_entropy, list(self.spawn_key)],
+            "outcomes": [list(self.final), list(self.yearly)],
+        }
+        text = json.dumps(identity, sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
 
 @dataclass
 class Plan:
-    """The runs of a sweep, in run-id order, and the design they come from."""
+    """The runs of a sweep, in plan order, the scenarios they come from and the policies they compare."""
 
     loaded: LoadedSpec
     design: Design
     tasks: list[RunTask]
+    policies: pd.DataFrame = field(default_factory=pd.DataFrame)  # policy, kind, one column per lever
+
+    @property
+    def policy_names(self) -> list[str]:
+        """Baseline first, then the named policies, then those drawn from the levers."""
+        return list(self.policies["policy"])
 
 
 def count_runs(spec: ExperimentSpec) -> int:
     """The number of runs a spec plans (points x replications x policies), without drawing its design."""
-    return count_points(spec) * spec.replications * len(spec.policy_names)
+    return count_points(spec) * spec.replications * count_policies(spec)
+
+
+def count_policies(spec: ExperimentSpec) -> int:
+    """Baseline, named policies and the lever design's policies."""
+    return len(spec.named_policies) + count_lever_points(spec)
 
 
 def check_run_count(spec: ExperimentSpec, max_runs: int = DEFAULT_MAX_RUNS) -> int:
@@ -83,27 +111,53 @@ def check_run_count(spec: ExperimentSpec, max_runs: int = DEFAULT_MAX_RUNS) -> i
     return runs
 
 
+def policy_table(loaded: LoadedSpec) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+    """Every policy (baseline, named, drawn from the levers) with its lever values, and each one's overrides."""
+    spec = loaded.spec
+    drawn = make_lever_points(spec)
+    levers = spec.lever_names
+    overrides: dict[str, dict[str, Any]] = {BASELINE: {}, **spec.policies}
+    kinds = {BASELINE: "baseline", **dict.fromkeys(spec.policies, "named")}
+    for row in drawn.to_dict("records"):
+        name = row.pop("policy")
+        overrides[name] = {lever: _plain(row[lever]) for lever in levers}
+        kinds[name] = "levers"
+    base = loaded.scenario.overrides
+    defaults = {name: ModelParameters.model_fields[name].get_default(call_default_factory=True) for name in levers}
+    rows = []
+    for name, extra in overrides.items():
+        values = {lever: extra.get(lever, spec.fixed.get(lever, base.get(lever, defaults[lever]))) for lever in levers}
+        rows.append({"policy": name, "kind": kinds[name], **values})
+    table = pd.DataFrame(rows, columns=["policy", "kind", *levers])
+    for lever in levers:
+        if not drawn.empty:
+            table[lever] = table[lever].astype(drawn[lever].dtype, errors="ignore")
+    return table, overrides
+
+
 def plan_sweep(loaded: LoadedSpec, max_runs: int = DEFAULT_MAX_RUNS) -> Plan:
     """Expand the spec into runs: every point x replication x policy, with its seed (refused above `max_runs`)."""
     spec = loaded.spec
     check_run_count(spec, max_runs)
     design = make_design(spec)
-    policies = spec.policy_names
+    policies, overrides = policy_table(loaded)
+    lever_values = policies.set_index("policy")[spec.lever_names].to_dict("index")
     tasks = []
-    names = list(spec.parameters)
+    names = spec.uncertainty_names
     for row in design.points.itertuples(index=False):
         point = {name: _plain(getattr(row, name)) for name in names}
+        point_id = int(row.point_id)
         for replication in range(spec.replications):
-            key = (replication,) if spec.seed_policy == "common" else (row.point_id * spec.replications + replication,)
-            for policy in policies:
-                extra = {} if policy == BASELINE else spec.policies[policy]
+            key = (replication,) if spec.seed_policy == "common" else (point_id, replication)
+            for policy, extra in overrides.items():
                 tasks.append(
                     RunTask(
-                        run_id=len(tasks),
-                        point_id=int(row.point_id),
+                        run_id=f"{point_id}-{replication}-{policy}",
+                        point_id=point_id,
                         replication=replication,
                         policy=policy,
                         point=point,
+                        levers={lever: _plain(value) for lever, value in lever_values[policy].items()},
                         overrides={**spec.fixed, **point, **extra},
                         seed_entropy=spec.seed,
                         spawn_key=key,
@@ -113,7 +167,7 @@ def plan_sweep(loaded: LoadedSpec, max_runs: int = DEFAULT_MAX_RUNS) -> Plan:
                         yearly=tuple(spec.outcomes.yearly),
                     )
                 )
-    return Plan(loaded, design, tasks)
+    return Plan(loaded, design, tasks, policies)
 
 
 def runs_breaking_rules(plan: Plan) -> list[tuple[RunTask, str]]:
@@ -154,9 +208,11 @@ def execute_run(task: RunTask) -> dict[str, Any]:
         "policy": task.policy,
         "seed_entropy": task.seed_entropy,
         "seed_spawn_key": ".".join(map(str, task.spawn_key)),
+        "run_hash": task.run_hash(),
         "status": "ok",
         "error": "",
         **task.point,
+        **task.levers,
     }
     series: list[dict[str, Any]] = []
     try:
@@ -189,18 +245,21 @@ def execute_run(task: RunTask) -> dict[str, Any]:
 def run_dtypes(plan: Plan) -> dict[str, Any]:
     """Column types of the runs table, so every part file has the same schema."""
     dtypes: dict[str, Any] = {
-        "run_id": "int64",
+        "run_id": "object",
         "point_id": "int64",
         "replication": "int64",
         "policy": "object",
         "seed_entropy": "int64",
         "seed_spawn_key": "object",
+        "run_hash": "object",
         "status": "object",
         "error": "object",
         "duration_s": "float64",
     }
-    for name in plan.loaded.spec.parameters:
+    for name in plan.loaded.spec.uncertainty_names:
         dtypes[name] = plan.design.points[name].dtype
+    for name in plan.loaded.spec.lever_names:
+        dtypes[name] = plan.policies[name].dtype
     for name in plan.loaded.spec.outcomes.final:
         dtypes[name] = "float64"
     return dtypes
@@ -226,7 +285,7 @@ class SweepOutcome:
     failures: int
     runs: pd.DataFrame
     series: pd.DataFrame
-    runs_rerun_damaged: list[int] = field(default_factory=list)
+    runs_rerun_damaged: list[str] = field(default_factory=list)
 
 
 def _in_flight_limit(workers: int) -> int:
@@ -268,6 +327,12 @@ def start_workers(
     return local_pool(workers)
 
 
+def given_executor(executor: futures.Executor, slots: int | None = None) -> Workers:
+    """A caller's own executor: used as it is and left open (the caller shuts it down)."""
+    slots = slots or getattr(executor, "_max_workers", None) or os.cpu_count() or 1
+    return Workers(executor, int(slots), lambda: None)
+
+
 def run_sweep(
     plan: Plan,
     out: Path,
@@ -277,20 +342,29 @@ def run_sweep(
     progress: bool = True,
     allow_code_change: bool = False,
     worker_timeout_s: float = DEFAULT_WORKER_TIMEOUT_S,
+    extend: bool = False,
+    executor: futures.Executor | None = None,
 ) -> SweepOutcome:
-    """Run (or resume) a planned sweep into `out`, writing each run as it finishes; return the merged tables."""
+    """Run, resume or extend a planned sweep into `out`, writing each run as it finishes; return the merged tables.
+
+    The runs go to `executor` if given (any `concurrent.futures.Executor`, left open), else to the Dask
+    cluster at `scheduler`, else to a pool of `workers` processes on this machine.
+    """
     workers = workers or os.cpu_count() or 1
     code = code_version()
-    check_sweep_folder(plan.loaded, out, resume, code, allow_code_change)  # before anything starts or is written
-    pool = start_workers(workers, scheduler, code, worker_timeout_s, allow_code_change)
-    session = new_session(code, None if scheduler else workers, scheduler)
+    check_sweep_folder(plan.loaded, out, resume, code, allow_code_change, extend)  # before anything is written
+    if executor is not None:
+        pool = given_executor(executor)
+    else:
+        pool = start_workers(workers, scheduler, code, worker_timeout_s, allow_code_change)
+    session = new_session(code, None if scheduler or executor else workers, scheduler)
     try:
-        lock, manifest = open_sweep_folder(plan, out, session, resume, allow_code_change)
+        lock, manifest = open_sweep_folder(plan, out, session, resume, allow_code_change, extend)
     except BaseException:
         pool.close()
         raise
     try:
-        return _run_session(plan, out, pool, manifest, session, resume, progress)
+        return _run_session(plan, out, pool, manifest, session, resume or extend, progress)
     finally:
         pool.close()
         unlock_folder(lock)
@@ -306,7 +380,7 @@ def _run_session(
     progress: bool,
 ) -> SweepOutcome:
     """Run the runs not finished yet in a locked folder, then merge the parts and close the session."""
-    store = PartStore(out)
+    store = PartStore(out, policy_order=plan.policy_names)
     damaged = store.drop_unreadable() if resume else []
     if damaged:
         session["runs_rerun_damaged"] = damaged
@@ -382,10 +456,10 @@ def _close_session(
     manifest["status"] = "complete" if len(runs) == len(plan.tasks) else "incomplete"
     manifest["runs_finished"] = len(runs)
     manifest["runs_failed"] = int((runs["status"] == "failed").sum()) if len(runs) else 0
-    manifest["run_durations_s"] = {int(r): round(float(d), 4) for r, d in zip(runs["run_id"], runs["duration_s"])}
+    manifest["run_durations_s"] = {str(r): round(float(d), 4) for r, d in zip(runs["run_id"], runs["duration_s"])}
     manifest["failures"] = (
         [
-            {"run_id": int(row.run_id), "policy": row.policy, "point_id": int(row.point_id), "error": row.error}
+            {"run_id": str(row.run_id), "policy": row.policy, "point_id": int(row.point_id), "error": row.error}
             for row in runs[runs["status"] == "failed"].itertuples()
         ]
         if len(runs)
@@ -398,16 +472,3 @@ def _close_session(
     if manifest["status"] != "complete":
         manifest["resume_with"] = f"borrowed-time sweep {plan.loaded.origin} --out {out} --resume"
     atomic_write_json(manifest, out / MANIFEST_FILE)
-
-
-def estimate_seconds_per_run(loaded: LoadedSpec) -> tuple[float, float]:
-    """Time two short pilot runs of the base scenario (with the fixed overrides); scale it to the horizon."""
-    from model.runner import run
-
-    pilot_years = min(1.0, loaded.spec.years)
-    timings = []
-    for _ in range(2):  # the first run in a process pays one-off set-up costs; keep the faster
-        started = time.perf_counter()
-        run(loaded.scenario, years=pilot_years, seed=np.random.SeedSequence(loaded.spec.seed), **loaded.spec.fixed)
-        timings.append(time.perf_counter() - started)
-    return min(timings) * loaded.spec.years / pilot_years, pilot_years

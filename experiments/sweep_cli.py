@@ -8,14 +8,16 @@ import sys
 from pathlib import Path
 
 from experiments.design import count_points
+from experiments.discovery import DEFAULT_MIN_DENSITY
 from experiments.executors import DEFAULT_WORKER_TIMEOUT_S
+from experiments.figures import DEFAULT_DPI
 from experiments.spec import LoadedSpec, SpecError, load_spec
 from experiments.sweep import (
     DEFAULT_MAX_RUNS,
     Plan,
     SweepAborted,
+    count_policies,
     count_runs,
-    estimate_seconds_per_run,
     plan_sweep,
     run_sweep,
     runs_breaking_rules,
@@ -63,6 +65,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     sweep.add_argument("--out", type=Path, default=None, help="output folder (default: results/sweeps/<spec name>)")
     sweep.add_argument("--resume", action="store_true", help="continue a killed sweep in --out, skipping finished runs")
     sweep.add_argument(
+        "--extend",
+        action="store_true",
+        help="grow the sweep in --out with this spec (more replications, points appended to the design, more "
+        "policies); finished runs are kept and none is made twice",
+    )
+    sweep.add_argument(
         "--allow-code-change",
         action="store_true",
         help="with --resume: carry on even though the model code changed since the last session (recorded in the "
@@ -91,6 +99,42 @@ def register(commands: argparse._SubParsersAction) -> None:
     analyze.add_argument(
         "--out", type=Path, default=None, help="folder for the tables and plots (default: <sweep folder>/analysis)"
     )
+    analyze.add_argument(
+        "--format",
+        default="png",
+        metavar="FORMATS",
+        help="figure formats, comma-separated: svg, pdf, png (default: png); each file is stamped with the spec "
+        "hash and commit",
+    )
+    analyze.add_argument("--dpi", type=positive_int, default=DEFAULT_DPI, help=f"resolution (default: {DEFAULT_DPI})")
+    analyze.add_argument(
+        "--discover",
+        metavar="OUTCOME",
+        default=None,
+        help="scenario discovery: PRIM and CART boxes over the sweep's inputs for the runs where OUTCOME meets "
+        "--threshold (needs the [ema] extra)",
+    )
+    analyze.add_argument(
+        "--threshold",
+        default=None,
+        metavar="CONDITION",
+        help="with --discover: which runs are of interest, e.g. '>500' or '<=0.05' (model units; default: the "
+        "spec's goal for OUTCOME missed, else its top 10%%)",
+    )
+    analyze.add_argument(
+        "--min-density",
+        type=unit_share,
+        default=DEFAULT_MIN_DENSITY,
+        metavar="SHARE",
+        help=f"with --discover: the PRIM box is the one of highest coverage with at least this density "
+        f"(default: {DEFAULT_MIN_DENSITY:g})",
+    )
+    analyze.add_argument(
+        "--feature-scores",
+        action="store_true",
+        help="extra-trees feature scores of every final outcome over the sweep's inputs (needs the [ema] extra; "
+        "--discover includes them)",
+    )
     analyze.set_defaults(handler=command_analyze)
 
 
@@ -99,13 +143,15 @@ def command_sweep(args: argparse.Namespace) -> int:
     loaded = load_spec(args.spec)
     if args.workers is not None and args.scheduler:
         raise SpecError("give --workers or --scheduler, not both")
+    if args.resume and args.extend:
+        raise SpecError("give --resume or --extend, not both (--extend also carries on an unfinished sweep)")
     workers = args.workers or os.cpu_count() or 1
     if args.dry_run:
         print_run_count(loaded)  # at once, before the design is drawn
     plan = plan_sweep(loaded, args.max_runs)  # refused above --max-runs before the design is drawn
     warn_rule_breaking_runs(plan)
     if args.dry_run:
-        print_time_estimate(loaded, len(plan.tasks), None if args.scheduler else workers)
+        print_time_estimate(plan, None if args.scheduler else workers, args)
         return 0
     out = args.out or Path("results") / "sweeps" / loaded.spec.name
     try:
@@ -115,6 +161,7 @@ def command_sweep(args: argparse.Namespace) -> int:
             workers=None if args.scheduler else workers,
             scheduler=args.scheduler,
             resume=args.resume,
+            extend=args.extend,
             progress=not args.no_progress,
             allow_code_change=args.allow_code_change,
             worker_timeout_s=args.worker_timeout,
@@ -138,7 +185,7 @@ def print_run_count(loaded: LoadedSpec) -> None:
     spec = loaded.spec
     print(
         f"Spec '{spec.name}' is valid: {count_points(spec):,} points ({spec.design.kind}) x "
-        f"{spec.replications} replications x {len(spec.policy_names)} policies = {count_runs(spec):,} runs "
+        f"{spec.replications} replications x {count_policies(spec)} policies = {count_runs(spec):,} runs "
         f"of {spec.years:g} years",
         flush=True,
     )
@@ -155,28 +202,57 @@ def warn_rule_breaking_runs(plan: Plan) -> None:
         )
 
 
-def print_time_estimate(loaded: LoadedSpec, runs: int, workers: int | None) -> None:
-    """Time pilot runs and print the sweep's estimated duration on `workers` (None: one Dask worker)."""
-    per_run, pilot_years = estimate_seconds_per_run(loaded)
-    where = f"on {workers} workers" if workers else "on one worker (divide by the cluster's workers)"
+def print_time_estimate(plan: Plan, workers: int | None, args: argparse.Namespace) -> None:
+    """Time a pilot of the spec's own runs in the pool the sweep would use, and print the sweep's estimated time."""
+    from experiments.estimate import estimate_sweep
+
+    estimate = estimate_sweep(plan, workers or 1, args.scheduler, args.worker_timeout, args.allow_code_change)
+    where = f"on the cluster's {estimate.slots} worker threads" if args.scheduler else f"on {estimate.slots} workers"
     print(
-        f"Estimated time: {per_run:.2f} s per run (from a {pilot_years:g}-year pilot run), "
-        f"{_duration(per_run * runs / (workers or 1))} {where}"
+        f"Estimated time: {_duration(estimate.total_s)} {where} (pilot: {estimate.pilot_runs} of the planned runs, "
+        f"{estimate.run_s:.2f} s per run with every worker busy; pool start {estimate.startup_s:.1f} s)"
     )
 
 
 def command_analyze(args: argparse.Namespace) -> int:
-    """Write summary tables, sensitivity indices and PNG plots for a sweep folder."""
+    """Write summary tables, sensitivity indices, robustness and figures (and, if asked, scenario discovery)."""
     from experiments.analysis import Sweep, check_analysis_folder, write_analysis
+    from experiments.figures import Output, Stamp, parse_formats
 
+    formats = parse_formats(args.format)
     folder = args.out or args.sweep / "analysis"
+    if args.threshold is not None and not args.discover:
+        raise SpecError("--threshold goes with --discover OUTCOME")
+    if args.discover or args.feature_scores:
+        from experiments import discovery
+
+        discovery.require_ema()  # before anything is read or written
     check_analysis_folder(folder)  # before reading: a refused folder costs nothing
     sweep = Sweep(args.sweep)
-    written = write_analysis(sweep, folder)
+    output = Output(formats, args.dpi, Stamp.from_manifest(sweep.manifest))
+    discover = (
+        discovery.Question.parse(sweep, args.discover, args.threshold, args.min_density) if args.discover else None
+    )
+    written = write_analysis(sweep, folder, output)
+    if args.discover or args.feature_scores:
+        written += discovery.write_discovery(sweep, folder, output, discover)
     print(f"{len(sweep.runs)} runs ({int((sweep.runs['status'] == 'failed').sum())} failed) analysed")
     for path in written:
         print(f"wrote {path}")
+    if discover is not None:
+        print(discovery.summary_line(folder, discover))
     return 0
+
+
+def unit_share(text: str) -> float:
+    """An argparse type: a number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share in (0, 1] (got {text!r})") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share in (0, 1] (got {text!r})")
+    return value
 
 
 def _duration(seconds: float) -> str:
@@ -184,5 +260,5 @@ def _duration(seconds: float) -> str:
     if seconds < 120:
         return f"about {seconds:.0f} s"
     if seconds < 7200:
-        return f"about {seconds / 60:.0f} min"
+        return f"about {seconds / 60:.0f} min ({seconds:.0f} s)"
     return f"about {seconds / 3600:.1f} h"

@@ -223,7 +223,7 @@ def test_resume_refuses_a_code_change_unless_allowed(done, tmp_path, capsys):
     code = first["sessions"][0]["code"]
     assert {"commit", "dirty", "sources_sha256", "libraries"} <= set(code)
     assert code["sources_sha256"] == code_version()["sources_sha256"]
-    (out / "parts" / "runs-0000003.parquet").unlink()  # one run left to do
+    (out / "parts" / "runs-1-1-baseline.parquet").unlink()  # one run left to do
     first["sessions"][0]["code"]["sources_sha256"] = "0" * 64  # as if another version had started the sweep
     (out / "manifest.json").write_text(json.dumps(first))
     before = snapshot(out)
@@ -431,8 +431,8 @@ def test_analyze_gives_one_line_errors_on_a_damaged_manifest_or_parquet_file(don
         "manifest not a sweep's": (lambda out: (out / "manifest.json").write_text("[1, 2]"), "not a sweep manifest"),
         "truncated runs table": (lambda out: truncate(out / "runs.parquet"), "runs.parquet' is damaged"),
         "truncated part": (
-            lambda out: [(out / "runs.parquet").unlink(), truncate(out / "parts" / "runs-0000002.parquet")],
-            "runs-0000002.parquet' is damaged",
+            lambda out: [(out / "runs.parquet").unlink(), truncate(out / "parts" / "runs-1-0-baseline.parquet")],
+            "runs-1-0-baseline.parquet' is damaged",
         ),
     }
     for number, (damage, expected) in enumerate(cases.values()):
@@ -448,14 +448,20 @@ def test_resume_reruns_a_damaged_part_and_refuses_a_damaged_manifest(done, tmp_p
     """On --resume a truncated part's run runs again (same results); a corrupt manifest is a one-line error."""
     spec, finished = done
     out = copy_of(finished, tmp_path)
-    truncate(out / "parts" / "runs-0000001.parquet")
-    truncate(out / "parts" / "series-0000002.parquet")
+    truncate(out / "parts" / "runs-0-1-baseline.parquet")
+    truncate(out / "parts" / "series-1-0-baseline.parquet")
     assert sweep(spec, out, "--workers", "1", "--resume") == 0
-    assert "2 finished runs had damaged part files and run again (run 1, 2)" in capsys.readouterr().err
+    assert (
+        "2 finished runs had damaged part files and run again (run 0-1-baseline, 1-0-baseline)"
+        in capsys.readouterr().err
+    )
     for mine, reference in zip(tables(out), tables(finished)):
         pd.testing.assert_frame_equal(mine, reference)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["sessions"][-1]["runs_rerun_damaged"] == [1, 2] and manifest["status"] == "complete"
+    assert (
+        manifest["sessions"][-1]["runs_rerun_damaged"] == ["0-1-baseline", "1-0-baseline"]
+        and manifest["status"] == "complete"
+    )
     (out / "manifest.json").write_text("{")
     assert sweep(spec, out, "--workers", "1", "--resume") == 2
     assert "manifest.json' is corrupt" in one_line_error(capsys.readouterr().err)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -225,7 +226,7 @@ MALFORMED = [
     (GOOD.replace('"total_cash_usd"', '"total_cash"'), "'outcomes.final[0]': unknown outcome 'total_cash'"),
     (GOOD.replace('"total_cash_usd"', '"npm.cash"'), "'outcomes.final[0]'"),
     (GOOD + "[policies.baseline]\nopex_budget_share = 0.5\n", "'policies.baseline'"),
-    (GOOD + "[policies.fee]\nper_package_fee_usd = 5.0\n", "'policies.fee': sets varied parameter"),
+    (GOOD + "[policies.fee]\nper_package_fee_usd = 5.0\n", "'policies.fee': sets uncertainty"),
     (GOOD + "[policies.opex]\nopex_budget_share = 1.5\n", "'policies.opex'"),
     (GOOD + "[fixed]\nn_developers = 1\n", "'fixed'"),
     (GOOD.replace("years = 1", "years = 1\nscenario = 'no-such-preset'"), "'scenario': unknown scenario"),
@@ -270,4 +271,21 @@ def test_dry_run_counts_runs_and_estimates_time(tiny, capsys):
     spec, _ = tiny
     assert main(["sweep", str(spec), "--dry-run", "--workers", "2"]) == 0
     out = capsys.readouterr().out
-    assert f"= {TINY_RUNS} runs" in out and "Estimated time" in out
+    assert f"= {TINY_RUNS} runs" in out and "Estimated time" in out and "on 2 workers" in out
+    assert re.search(r"pilot: [2-4] of the planned runs", out)
+
+
+def test_the_time_estimate_pilots_the_plans_own_runs_in_the_sweeps_pool(tiny):
+    """The pilot runs planned runs spread over the plan (first and last included) on the pool the sweep would use."""
+    from experiments.estimate import estimate_sweep, pilot_tasks
+    from experiments.spec import load_spec
+    from experiments.sweep import plan_sweep
+
+    spec, _ = tiny
+    plan = plan_sweep(load_spec(spec))
+    picked = pilot_tasks(plan, 4)
+    assert picked[0] is plan.tasks[0] and picked[-1] is plan.tasks[-1] and len(picked) == 4
+    assert {task.policy for task in picked} == {"baseline", "opex-norm"}
+    estimate = estimate_sweep(plan, workers=2)
+    assert estimate.slots == 2 and estimate.runs == TINY_RUNS and estimate.pilot_runs in (2, 4)
+    assert estimate.rounds == TINY_RUNS // 2 and estimate.total_s > estimate.rounds * estimate.run_s
