@@ -146,6 +146,9 @@ class HeavyConsumers:
     def traffic_factor(self, model: RegistryModel) -> np.ndarray:
         """Per incumbent: the share of its downloads that still reach it after heavy firms' and the consortium's responses."""
         p = model.p
+        calm = not p.rate_limit_heavy_share_by_registry and not self.consortium_caches.any()
+        if calm and (self.response == CODE[Response.USE]).all():
+            return np.ones(model.n_incumbents)  # nobody responds: every download reaches its registry
         cuts = np.zeros_like(self.corporate_share)
         for code, response in enumerate(RESPONSES):
             chosen = self.response == code

@@ -159,7 +159,7 @@ class RegistryModel(Model):
         self.public_funder = PublicFunder(self, self.p.public_funder_budget_usd_per_year, self.p.public_grant_years)
         self.corporations, self.corporation_agents = self._create_corporations()
         self.consumers = HeavyConsumers.of(self)
-        self._traffic_factors = np.ones(self.n_incumbents)
+        self._traffic_factors: dict[str, float] = dict.fromkeys(self.catalogue.names, 1.0)
         self._consumer_uniforms: tuple[int, np.ndarray] = (-1, np.empty((0, 0)))
         self._open_books()
         self.datacollector = DataCollector(
@@ -173,7 +173,7 @@ class RegistryModel(Model):
         self._begin_week()
         for registry in self.registry_list:  # 1. demand
             registry.grow_demand(self.agent_demand_extra_growth)
-        self._traffic_factors = self.consumers.traffic_factor(self)  # heavy consumers' responses, as they stand
+        self._traffic_factors = dict(zip(self.catalogue.names, self.consumers.traffic_factor(self).tolist()))
         ecosystem.split_demand(self)
         ecosystem.publish(self)  # 2. publishing, fees charged
         malware_week(self)  # 3. malware arrives, is identified and removed; firms harmed
@@ -554,9 +554,7 @@ class RegistryModel(Model):
 
     def traffic_factor(self, registry: RegistryAgent) -> float:
         """Share of an incumbent's downloads that still reach it after heavy consumers' responses (1 for an alternative)."""
-        if registry.kind != "incumbent":
-            return 1.0
-        return float(self._traffic_factors[self.registry_names.index(registry.name)])
+        return self._traffic_factors.get(registry.name, 1.0)
 
     def throttled_share(self, name: str) -> float:
         """Share of a heavy firm's downloads a registry throttles as a chosen policy (rate limits)."""

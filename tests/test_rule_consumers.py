@@ -60,7 +60,7 @@ def test_a_cached_firm_s_traffic_no_longer_reaches_the_registry():
     heavy = int(np.argmax(model.consumers.corporate_share[:, index]))
     before = pypi.downloads_served
     model.consumers.response[heavy, index] = CODE[Response.CACHE]
-    model._traffic_factors = model.consumers.traffic_factor(model)
+    model._traffic_factors = dict(zip(model.catalogue.names, model.consumers.traffic_factor(model)))
     share = model.p.corporate_download_share * model.consumers.corporate_share[heavy, index]
     assert pypi.downloads_served / before == pytest.approx(1 - share * model.p.waste_share)
 
