@@ -100,7 +100,7 @@ def choose_response(
     if current not in costs:
         current = Response.USE
     affordable = {response: cost for response, cost in costs.items() if cost <= budget_usd}
-    if not affordable:
+    if not affordable:  # nothing in reach: the cheapest, paid in part (the rest of its traffic goes unserved)
         return min(costs, key=costs.__getitem__)
     utilities = {
         response: -cost / p.response_cost_scale_usd_per_year
@@ -124,6 +124,9 @@ class HeavyConsumers:
     rows: np.ndarray  # firm rows of the heavy firms
     corporate_share: np.ndarray  # (heavy firm, incumbent): share of the incumbent's corporate downloads its row makes
     response: np.ndarray  # (heavy firm, incumbent): response code
+    paid_share: (
+        np.ndarray
+    )  # (heavy firm, incumbent): share of its bill the firm can pay; the rest of its traffic goes unserved
     consortium_caches: np.ndarray  # (incumbent,): whether the consortium's members cache their redundant traffic there
     consortium_paid_this_year_usd: float = 0.0
     paid_usd: dict[str, float] = field(default_factory=dict)  # what firms and the consortium paid, by revenue source
@@ -139,6 +142,7 @@ class HeavyConsumers:
             rows=rows,
             corporate_share=shares[rows],
             response=np.full((len(rows), model.n_incumbents), CODE[Response.USE], dtype=np.int8),
+            paid_share=np.ones((len(rows), model.n_incumbents)),
             consortium_caches=np.zeros(model.n_incumbents, dtype=bool),
         )
 
@@ -147,7 +151,7 @@ class HeavyConsumers:
         """Per incumbent: the share of its downloads that still reach it after heavy firms' and the consortium's responses."""
         p = model.p
         calm = not p.rate_limit_heavy_share_by_registry and not self.consortium_caches.any()
-        if calm and (self.response == CODE[Response.USE]).all():
+        if calm and (self.response == CODE[Response.USE]).all() and (self.paid_share >= 1).all():
             return np.ones(model.n_incumbents)  # nobody responds: every download reaches its registry
         cuts = np.zeros_like(self.corporate_share)
         for code, response in enumerate(RESPONSES):
@@ -159,6 +163,7 @@ class HeavyConsumers:
                 cuts = np.where(chosen, throttled[None, :], cuts)
             else:
                 cuts = np.where(chosen, origin_cut(p, response, 0.0), cuts)
+        cuts = 1 - (1 - cuts) * self.paid_share  # what a firm cannot pay for is not served
         heavy_cut = p.corporate_download_share * (self.corporate_share * cuts).sum(axis=0)
         consortium_cut = (
             self.consortium_caches * p.hyperscaler_traffic_share * p.consortium_member_share * p.waste_share
@@ -180,7 +185,7 @@ class HeavyConsumers:
             return
         firm = model.corporation_agents[row]
         p, uniforms = model.p, model.consumer_uniforms()[heavy]
-        budget = firm.developers * p.it_budget_usd_per_developer
+        budget = firm.developers * p.it_budget_usd_per_developer / len(firm.dependencies)  # per registry it uses
         for index, registry in enumerate(model.registry_list[: model.n_incumbents]):
             if self.corporate_share[heavy, index] <= 0 or registry.status == Status.SHUT_DOWN:
                 continue
@@ -200,7 +205,8 @@ class HeavyConsumers:
             current = RESPONSES[self.response[heavy, index]]
             chosen = choose_response(p, costs, current, budget, float(uniforms[index]))
             self.response[heavy, index] = CODE[chosen]
-            self._pay(model, registry, chosen, downloads, throttled, charging, row)
+            self.paid_share[heavy, index] = min(1.0, budget / costs[chosen]) if costs[chosen] > 0 else 1.0
+            self._pay(model, registry, chosen, downloads, throttled, charging, row, self.paid_share[heavy, index])
 
     def _pay(
         self,
@@ -211,8 +217,9 @@ class HeavyConsumers:
         throttled: float,
         charging: bool,
         row: int,
+        paid_share: float = 1.0,
     ) -> None:
-        """Pay the registry a year of the chosen response, for every real firm the row stands for."""
+        """Pay the registry a year of the chosen response (at most the firm's budget), for every real firm the row stands for."""
         p = model.p
         per_firm = {
             Response.USE: usage_charge_usd(p, charging, downloads * (1 - throttled)),
@@ -221,7 +228,7 @@ class HeavyConsumers:
             Response.MIRROR: p.mirror_service_usd_per_year,
             Response.MOVE: 0.0,
         }[chosen]
-        amount = per_firm * model.firms_per_corporation
+        amount = per_firm * paid_share * model.firms_per_corporation
         if amount > 0:
             source = REVENUE_OF[chosen]
             self.paid_usd[source] = self.paid_usd.get(source, 0.0) + amount

@@ -142,3 +142,18 @@ def model_year_revenue(model: RegistryModel, name: str, source: str) -> float:
     rows = frame.reset_index()
     rows = rows[(rows["registry"] == name) & (rows["time"] > model.time - 52)]
     return float(rows[f"revenue_{source}_usd"].sum())
+
+
+def test_no_heavy_firm_pays_more_than_its_budget_and_unpaid_traffic_is_not_served():
+    """With a charge no budget can bear, firms pay at most their budget and the registry serves less."""
+    model = heavy_model(
+        usage_charge_usd_per_million_downloads=1e6, fee_registries=["pypi"], cache_cost_usd_per_year=1e9
+    )
+    model.run_for(53)
+    index = model.registry_names.index("pypi")
+    used = model.consumers.corporate_share[:, index] > 0
+    firms = [model.corporation_agents[row] for row in model.consumers.rows[used]]
+    budgets = sum(f.developers * model.p.it_budget_usd_per_developer / len(f.dependencies) for f in firms)
+    assert model.consumers.paid_usd["usage"] <= budgets * model.firms_per_corporation * (1 + 1e-9)
+    assert (model.consumers.paid_share[used, index] < 1).mean() > 0.5  # all but firms under the free allowance
+    assert model.traffic_factor(model.registries_by_name["pypi"]) < 1.0
