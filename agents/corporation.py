@@ -17,6 +17,7 @@ from mesa import Agent
 if TYPE_CHECKING:
     from agents.registry import RegistryAgent
     from model.model import RegistryModel
+    from model.parameters import ModelParameters
 
 WEEKS_PER_YEAR = 52
 
@@ -25,14 +26,57 @@ class SupportMode(StrEnum):
     """How a firm supports the registries it depends on."""
 
     NONE = "none"
-    DONATION = "donation"  # discretionary, re-decided every budget year
-    OPEX = "opex"  # an operating-cost contract over several years, renewed with high probability
+    DONATION = "donation"  # from the discretionary budget: by default re-decided every year, fixed, cut in downturns
+    OPEX = "opex"  # from the operating budget: by default a multi-year, cost-indexed, downturn-immune contract
     PAID = "paid"  # a paid (enterprise) tier bought from the registry
     # All three are paid once a year, at the firm's budget week.
 
 
 #: Support modes by their code in the population's `mode` array.
 MODES: tuple[SupportMode, ...] = tuple(SupportMode)
+#: The two support channels that carry the four levers (share, indexation, term, downturn immunity).
+CHANNELS = (SupportMode.DONATION, SupportMode.OPEX)
+
+
+def _channel_lever(p: ModelParameters, mode: SupportMode, lever: str):
+    """A channel's value of one of the four levers (`donation_<lever>` or `opex_<lever>`)."""
+    return getattr(p, f"{mode.value}_{lever}")
+
+
+def channel_utility(p: ModelParameters, mode: SupportMode) -> float:
+    """Logit utility added to one channel (the 'share of firms that support' lever)."""
+    return _channel_lever(p, mode, "support_utility")
+
+
+def cost_indexed(p: ModelParameters, mode: SupportMode) -> bool:
+    """Whether a channel's payments follow the registry's cost index."""
+    return _channel_lever(p, mode, "cost_indexed")
+
+
+def contract_years(p: ModelParameters, mode: SupportMode) -> int:
+    """Years a channel's pledge or contract runs before the firm re-decides."""
+    return _channel_lever(p, mode, "contract_years")
+
+
+def renewal_prob(p: ModelParameters, mode: SupportMode) -> float:
+    """Probability an ending pledge or contract of a channel renews without a new decision."""
+    return _channel_lever(p, mode, "renewal_prob")
+
+
+def downturn_immune(p: ModelParameters, mode: SupportMode) -> bool:
+    """Whether a channel is neither avoided nor cut in a downturn year."""
+    return _channel_lever(p, mode, "downturn_immune")
+
+
+def support_utility(p: ModelParameters, share_supporting: float, memory: float = 0.0) -> float:
+    """Logit utility of supporting at all, before the channel terms (docs/model.md, section 7.11)."""
+    return (
+        p.support_base_utility
+        + p.norm_weight * share_supporting
+        + p.memory_weight * memory
+        + p.regulation_weight * p.regulation_mandates_support
+        - p.cost_weight * p.pledge_usd_per_developer / p.it_budget_usd_per_developer
+    )
 
 
 class CorporationAgent(Agent):
@@ -80,32 +124,31 @@ class CorporationAgent(Agent):
 
     @property
     def contract_end_time(self) -> float:
-        """Tick a running opex contract ends (-1 when the firm never had one)."""
+        """Tick a running pledge or opex contract ends (-1 when the firm never had one)."""
         return float(self._population.contract_end_time[self.row])
 
     @contract_end_time.setter
     def contract_end_time(self, time: float) -> None:
-        """Set the end of the firm's opex contract."""
+        """Set the end of the firm's pledge or opex contract."""
         self._population.contract_end_time[self.row] = time
 
     # ----- decisions --------------------------------------------------------------------------
     def support_utilities(self) -> dict[SupportMode, float]:
         """Logit utilities of each support mode (docs/model.md, 'Corporate support choice')."""
         p, m = self.model.p, self.model
-        cost_ratio = p.pledge_usd_per_developer / p.it_budget_usd_per_developer
-        support = (
-            p.support_base_utility
-            + p.norm_weight * m.support_share
-            + p.memory_weight * self.incident_memory
-            + p.regulation_weight * p.regulation_mandates_support
-            - p.cost_weight * cost_ratio
-        )
+        support = support_utility(p, m.support_share, self.incident_memory)
         utilities = {SupportMode.NONE: 0.0}
-        if p.opex_budget_share < 1:
-            penalty = p.downturn_donation_penalty if m.downturn else 0.0
-            utilities[SupportMode.DONATION] = support + math.log(1 - p.opex_budget_share) - penalty
-        if p.opex_budget_share > 0:
-            utilities[SupportMode.OPEX] = support + math.log(p.opex_budget_share)
+        index_cost = p.cost_weight * p.pledge_usd_per_developer / p.it_budget_usd_per_developer
+        index_cost *= self.mean_cost_index() - 1  # what an indexed channel costs beyond its base price
+        for mode, access in ((SupportMode.DONATION, 1 - p.opex_budget_share), (SupportMode.OPEX, p.opex_budget_share)):
+            if access > 0:
+                utilities[mode] = (
+                    support
+                    + math.log(access)
+                    + channel_utility(p, mode)
+                    - (p.downturn_donation_penalty if m.downturn and not downturn_immune(p, mode) else 0.0)
+                    - (index_cost if cost_indexed(p, mode) else 0.0)
+                )
         if self.heavy and self.paid_tier_registries():
             price_ratio = p.enterprise_tier_usd_per_year / (self.developers * p.it_budget_usd_per_developer)
             utilities[SupportMode.PAID] = (
@@ -114,6 +157,11 @@ class CorporationAgent(Agent):
                 - p.cost_weight * price_ratio
             )
         return utilities
+
+    def mean_cost_index(self) -> float:
+        """The cost index of the registries the firm uses, weighted by its downloads there (1 at the start)."""
+        registries = self.model.registries_by_name
+        return sum(share * registries[name].cost_index for name, share in self.dependencies.items())
 
     def paid_tier_registries(self) -> list[str]:
         """Registries this firm uses that sell an enterprise tier."""
@@ -133,22 +181,23 @@ class CorporationAgent(Agent):
         return SupportMode.NONE
 
     def decide_support(self) -> None:
-        """At the budget week: keep or renew an opex contract, or re-decide by logit; then pay the year."""
+        """At the budget week: keep or renew a running pledge or contract, or re-decide by logit; then pay the year."""
         m = self.model
         renewal_draw, choice_draw = m.firm_uniforms()[self.row]  # this firm's draws for this budget year
-        on_opex = self.mode == SupportMode.OPEX
-        in_contract = on_opex and m.time < self.contract_end_time
-        renewed = on_opex and not in_contract and renewal_draw < m.p.opex_renewal_prob
+        mode = self.mode
+        committed = mode in CHANNELS
+        in_term = committed and m.time < self.contract_end_time
+        renewed = committed and not in_term and renewal_draw < renewal_prob(m.p, mode)
         if renewed:
-            self.contract_end_time = m.time + m.p.opex_contract_years * WEEKS_PER_YEAR
-        elif not in_contract:
+            self.contract_end_time = m.time + contract_years(m.p, mode) * WEEKS_PER_YEAR
+        elif not in_term:
             self.set_mode(self.choose_mode(float(choice_draw)), new_term=True)
         self.pay_for_the_year()
 
     def set_mode(self, mode: SupportMode, new_term: bool = False) -> None:
-        """Adopt a mode; a new opex contract starts its term."""
-        if mode == SupportMode.OPEX and (new_term or self.mode != SupportMode.OPEX):
-            self.contract_end_time = self.model.time + self.model.p.opex_contract_years * WEEKS_PER_YEAR
+        """Adopt a mode; a new donation pledge or opex contract starts its term."""
+        if mode in CHANNELS and (new_term or self.mode != mode):
+            self.contract_end_time = self.model.time + contract_years(self.model.p, mode) * WEEKS_PER_YEAR
         self._population.set_mode(self.row, mode)
 
     # ----- money ------------------------------------------------------------------------------
@@ -159,7 +208,7 @@ class CorporationAgent(Agent):
     def pay_for_the_year(self) -> None:
         """Pay this budget year's support: a donation, the opex invoice or the paid-tier fee."""
         mode = self.mode
-        if mode in (SupportMode.DONATION, SupportMode.OPEX):
+        if mode in CHANNELS:
             self.pay(mode, self.support_usd_per_year())
         elif mode == SupportMode.PAID:
             self.pay_paid_tier()
@@ -167,25 +216,29 @@ class CorporationAgent(Agent):
     def pay(self, mode: SupportMode, amount_usd: float) -> None:
         """Split an amount equally across the registries the firm depends on.
 
-        An opex contract is priced like any operating cost: it follows the registry's cost of
-        serving since the start (its cost index); a donation is a fixed sum.
+        An indexed channel (opex by default) is priced like any operating cost: it follows the
+        registry's cost index; a channel that is not downturn-immune (donations by default) falls
+        by `downturn_payment_cut` in a downturn year.
         """
-        registries = self.model.registries_by_name
+        p, registries = self.model.p, self.model.registries_by_name
         share = 1 / len(self.dependencies)
+        cut = p.downturn_payment_cut if self.model.downturn and not downturn_immune(p, mode) else 0.0
         for name in self.dependencies:
             registry: RegistryAgent = registries[name]
-            scaled = amount_usd * share * self.model.support_scale[name]
-            if mode == SupportMode.OPEX:
+            scaled = amount_usd * share * self.model.support_scale[name] * (1 - cut)
+            if cost_indexed(p, mode):
                 scaled *= registry.cost_index
             self.model.corporate_support_offered_usd += scaled
             registry.receive(mode.value, scaled, payer=f"corporation:{self.unique_id}")
 
     def pay_paid_tier(self) -> None:
-        """Pay a year of the enterprise tier at each registry that sells one, for every firm represented."""
-        yearly = self.model.p.enterprise_tier_usd_per_year * self.model.firms_per_corporation
+        """Pay a year of the enterprise tier bought as support, scaled like all voluntary corporate money."""
+        price = self.model.p.enterprise_tier_usd_per_year
         registries = self.model.registries_by_name
         for name in self.paid_tier_registries():
-            registries[name].receive("paid_tier", yearly, payer=f"corporation:{self.unique_id}")
+            registries[name].receive(
+                "paid_tier", price * self.model.support_scale[name], payer=f"corporation:{self.unique_id}"
+            )
 
     @property
     def incident_memory(self) -> float:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 WEEKS_PER_YEAR = 52
 WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
 COST_ITEMS = ("bandwidth", "storage", "compute", "malware_mitigation", "staff", "other")
-REVENUE_SOURCES = ("donation", "opex", "grant", "fees", "paid_tier", "steward")
+REVENUE_SOURCES = ("donation", "opex", "grant", "fees", "paid_tier", "usage", "mirror", "consortium", "steward")
 
 
 @dataclass
@@ -126,10 +126,10 @@ class RegistryAgent(Agent):
 
     @property
     def downloads_served(self) -> float:
-        """Downloads actually served this week, after rate limits and shutdown."""
+        """Downloads actually served this week, after heavy consumers' responses, rate limits and shutdown."""
         if self.status == Status.SHUT_DOWN:
             return 0.0
-        demand = self.downloads_per_week * (1 - self.demand_ceded)
+        demand = self.downloads_per_week * (1 - self.demand_ceded) * self.model.traffic_factor(self)
         if self.status in (Status.STRAINED, Status.DEGRADED, Status.READ_ONLY):
             return demand * (1 - self.model.p.rate_limit_demand_cut)
         return demand

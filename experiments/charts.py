@@ -16,6 +16,9 @@ REVENUE_COLUMNS = {
     "revenue_grant_usd": "grants",
     "revenue_fees_usd": "fees",
     "revenue_paid_tier_usd": "paid tiers",
+    "revenue_usage_usd": "usage charges",
+    "revenue_mirror_usd": "paid mirror",
+    "revenue_consortium_usd": "hyperscaler consortium",
 }
 
 

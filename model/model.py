@@ -10,12 +10,22 @@ import numpy as np
 from mesa import Model
 from mesa.datacollection import DataCollector
 
-from agents.corporation import CorporationAgent, SupportMode
+from agents.corporation import (
+    CHANNELS,
+    CorporationAgent,
+    SupportMode,
+    channel_utility,
+    contract_years,
+    downturn_immune,
+    renewal_prob,
+    support_utility,
+)
 from agents.developer import DeveloperAgent
 from agents.funder import PublicFunder, UmbrellaFunder
 from agents.registry import RegistryAgent, Status
 from model import ecosystem, reporters
 from model.catalogue import REGISTRIES
+from model.consumers import HeavyConsumers
 from model.corporations import CorporationPopulation
 from model.developers import DeveloperPopulation, SwitchContext, latent_demand
 from model.malware import MalwareLedger, malware_week
@@ -42,38 +52,36 @@ def cost_shares(p: ModelParameters) -> dict[str, float]:
 def support_shares_given(p: ModelParameters, share_supporting: float) -> tuple[float, float]:
     """Long-run shares of firms donating and holding opex contracts if peers supported at `share_supporting`.
 
-    A firm outside an opex contract re-decides yearly (donation with probability q_d, which is
-    lower in downturn years, opex with q_o); an opex contract lasts L years and renews with
-    probability r, so opex spells last L / ((1 - r)(1 - q_o)) years and the gaps between them
-    1 / q_o years. The peer-norm term makes q_d and q_o depend on the share supporting.
+    A firm that re-decides picks channel c (donation, opex) with probability q_c, averaged over
+    downturn and normal years; a pledge or contract of channel c lasts L_c years and renews with
+    probability r_c, so one choice of c holds for S_c = L_c / (1 - r_c) years, and a choice of no
+    support for one year. The long-run share in c is q_c S_c / (q_d S_d + q_o S_o + 1 - q_d - q_o)
+    (a renewal-reward average). The peer-norm term makes q_d and q_o depend on the share supporting.
     """
-    cost_ratio = p.pledge_usd_per_developer / p.it_budget_usd_per_developer
-    support = (
-        p.support_base_utility
-        + p.norm_weight * share_supporting
-        + p.regulation_weight * p.regulation_mandates_support
-        - p.cost_weight * cost_ratio
-    )
-    q_support = 1 / (1 + math.exp(-support))
-    q_opex = q_support * p.opex_budget_share
-    q_donation = (1 - p.downturn_prob_per_year) * q_support * (1 - p.opex_budget_share) + (
-        p.downturn_prob_per_year * _donation_probability_in_downturn(support, p)
-    )
-    if q_opex > 0:
-        opex_spell = p.opex_contract_years / max((1 - p.opex_renewal_prob) * (1 - q_opex), 1e-9)
-        share_opex = opex_spell / (opex_spell + 1 / q_opex)
-    else:
-        share_opex = 0.0
-    return (1 - share_opex) * q_donation, share_opex
+    support = support_utility(p, share_supporting)
+    calm = _channel_probabilities(p, support, downturn=False)
+    hard = _channel_probabilities(p, support, downturn=True)
+    years_held = {}
+    weights = {}
+    for mode in CHANNELS:
+        chosen = (1 - p.downturn_prob_per_year) * calm[mode] + p.downturn_prob_per_year * hard[mode]
+        years_held[mode] = contract_years(p, mode) / max(1 - renewal_prob(p, mode), 1e-9)
+        weights[mode] = chosen * years_held[mode]
+    unsupported = 1 - sum(weights[mode] / years_held[mode] for mode in CHANNELS)
+    total = sum(weights.values()) + unsupported
+    return weights[SupportMode.DONATION] / total, weights[SupportMode.OPEX] / total
 
 
-def _donation_probability_in_downturn(support_utility: float, p: ModelParameters) -> float:
-    """Logit probability of choosing a donation in a downturn year (no paid tier)."""
-    if p.opex_budget_share >= 1:
-        return 0.0
-    donation = math.exp(support_utility - p.downturn_donation_penalty) * (1 - p.opex_budget_share)
-    opex = math.exp(support_utility) * p.opex_budget_share
-    return donation / (1 + donation + opex)
+def _channel_probabilities(p: ModelParameters, support: float, downturn: bool) -> dict[SupportMode, float]:
+    """Logit probability that a re-deciding firm picks each channel (no paid tier, no incident memory, costs at the start)."""
+    access = {SupportMode.DONATION: 1 - p.opex_budget_share, SupportMode.OPEX: p.opex_budget_share}
+    weights = {}
+    for mode in CHANNELS:
+        penalty = p.downturn_donation_penalty if downturn and not downturn_immune(p, mode) else 0.0
+        utility = support + channel_utility(p, mode) - penalty
+        weights[mode] = math.exp(utility) * access[mode]
+    total = 1 + sum(weights.values())
+    return {mode: weight / total for mode, weight in weights.items()}
 
 
 def check_seed(value: Any, name: str = "rng") -> None:
@@ -150,6 +158,9 @@ class RegistryModel(Model):
         self.umbrella_funders = self._create_umbrella_funders()
         self.public_funder = PublicFunder(self, self.p.public_funder_budget_usd_per_year, self.p.public_grant_years)
         self.corporations, self.corporation_agents = self._create_corporations()
+        self.consumers = HeavyConsumers.of(self)
+        self._traffic_factors: dict[str, float] = dict.fromkeys(self.catalogue.names, 1.0)
+        self._consumer_uniforms: tuple[int, np.ndarray] = (-1, np.empty((0, 0)))
         self._open_books()
         self.datacollector = DataCollector(
             model_reporters=reporters.MODEL_REPORTERS,
@@ -162,6 +173,7 @@ class RegistryModel(Model):
         self._begin_week()
         for registry in self.registry_list:  # 1. demand
             registry.grow_demand(self.agent_demand_extra_growth)
+        self._traffic_factors = dict(zip(self.catalogue.names, self.consumers.traffic_factor(self).tolist()))
         ecosystem.split_demand(self)
         ecosystem.publish(self)  # 2. publishing, fees charged
         malware_week(self)  # 3. malware arrives, is identified and removed; firms harmed
@@ -198,12 +210,14 @@ class RegistryModel(Model):
             for funder in self.umbrella_funders:
                 funder.renew_donors()
         self.public_funder.award_grants()
+        self.consumers.review_consortium(self)
 
     def _collect_revenue(self) -> None:
         """Grants, corporate support and steward funding arrive at the registries."""
         for funder in self.umbrella_funders:
             funder.pay_grants()
         self.public_funder.pay_grants()
+        self.consumers.pay_consortium(self)
         for registry in self.registry_list:
             registry.collect_steward_funding()
 
@@ -212,6 +226,8 @@ class RegistryModel(Model):
         self.support_share = self.share_supporting()
         for corporation in self.budget_calendar[self.week_of_year]:
             corporation.decide_support()
+            if corporation.heavy:
+                self.consumers.decide(self, corporation.row)
         for funder in self.umbrella_funders:
             funder.hold_round()
         ecosystem.switch_registries(self)
@@ -424,14 +440,13 @@ class RegistryModel(Model):
             self.budget_calendar[corporation.budget_week].append(corporation)
         share_donation, share_opex = self.stationary_support_shares(p)
         self.support_share = share_donation + share_opex
-        contract_weeks = p.opex_contract_years * WEEKS_PER_YEAR
         uniforms = self.streams.generator("corporations.start").random((len(views), 3))
         for corporation, (draw, contract, choice) in zip(views, uniforms):  # the long-run mix of modes (spun up)
-            if draw < share_opex:
-                corporation.set_mode(SupportMode.OPEX)
-                corporation.contract_end_time = 1 + min(int(contract * contract_weeks), contract_weeks - 1)
-            elif draw < share_opex + share_donation:
-                corporation.set_mode(SupportMode.DONATION)
+            if draw < share_opex + share_donation:
+                mode = SupportMode.OPEX if draw < share_opex else SupportMode.DONATION
+                years_left = min(int(contract * contract_years(p, mode)), contract_years(p, mode) - 1)
+                corporation.set_mode(mode)  # its term ends at one of its next budget weeks, uniformly
+                corporation.contract_end_time = 1 + corporation.budget_week + years_left * WEEKS_PER_YEAR
             elif corporation.heavy and corporation.paid_tier_registries():
                 corporation.set_mode(corporation.choose_mode(float(choice)))
         return population, views
@@ -447,6 +462,16 @@ class RegistryModel(Model):
                 (len(self.corporations), 2)
             )
             self._firm_uniforms = (self.year_index, uniforms)
+        return uniforms
+
+    def consumer_uniforms(self) -> np.ndarray:
+        """This budget year's uniforms for heavy firms' responses: one per heavy firm and incumbent, drawn once a year."""
+        year, uniforms = self._consumer_uniforms
+        if year != self.year_index:
+            uniforms = self.streams.generator("consumers.responses", self.year_index).random(
+                (len(self.consumers.rows), self.n_incumbents)
+            )
+            self._consumer_uniforms = (self.year_index, uniforms)
         return uniforms
 
     @staticmethod
@@ -526,6 +551,19 @@ class RegistryModel(Model):
             and name in p.fee_registries
             and self.registries_by_name[name].status != Status.SHUT_DOWN
         )
+
+    def traffic_factor(self, registry: RegistryAgent) -> float:
+        """Share of an incumbent's downloads that still reach it after heavy consumers' responses (1 for an alternative)."""
+        return self._traffic_factors.get(registry.name, 1.0)
+
+    def throttled_share(self, name: str) -> float:
+        """Share of a heavy firm's downloads a registry throttles as a chosen policy (rate limits)."""
+        return self.p.rate_limit_heavy_share_by_registry.get(name, 0.0)
+
+    def alternative_open_for(self, index: int) -> bool:
+        """Whether an open alternative serves the ecosystem of incumbent `index` (heavy firms may move there)."""
+        alternative = self.alternatives.get(index)
+        return alternative is not None and alternative.status != Status.SHUT_DOWN
 
     def share_supporting(self) -> float:
         """Share of firms that support registries in any mode."""

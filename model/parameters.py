@@ -77,6 +77,7 @@ RegistryNames = Annotated[
 ]  # a list of names becomes a tuple (still no bare string)
 USDByRegistry = Annotated[dict[str, NonNegativeUSD], AfterValidator(_frozen)]
 FTEByRegistry = Annotated[dict[str, Annotated[float, Field(ge=0.0, le=1000.0)]], AfterValidator(_frozen)]
+ShareByRegistry = Annotated[dict[str, Share], AfterValidator(_frozen)]
 WeightByRegistry = Annotated[dict[str, Annotated[float, Field(ge=0.0, le=1000.0)]], AfterValidator(_frozen)]
 
 
@@ -580,6 +581,167 @@ class ModelParameters(BaseModel):
         json_schema_extra=tags("calibrated"),
     )
 
+    # --- Support channels: the four parts of "opex against donations" ----------------------
+    donation_support_utility: float = Field(
+        0.0,
+        ge=-20,
+        le=20,
+        description="Lever: logit utility added to donating (raises or lowers the share of firms that donate).",
+        json_schema_extra=tags("lever", live=True),
+    )
+    opex_support_utility: float = Field(
+        0.0,
+        ge=-20,
+        le=20,
+        description="Lever: logit utility added to an opex contract (raises or lowers the share of firms on opex).",
+        json_schema_extra=tags("lever", live=True),
+    )
+    donation_cost_indexed: bool = Field(
+        False,
+        description="Lever: donations follow each registry's cost index (as an operating cost would).",
+        json_schema_extra=tags("lever", live=True),
+    )
+    opex_cost_indexed: bool = Field(
+        True,
+        description="Lever: opex contracts follow each registry's cost index.",
+        json_schema_extra=tags("lever", live=True),
+    )
+    donation_contract_years: int = Field(
+        1,
+        ge=1,
+        le=10,
+        description="Years a donation pledge runs before the firm re-decides (1 = every budget year).",
+        json_schema_extra=tags("lever", live=True),
+    )
+    donation_renewal_prob: Probability = Field(
+        0.0,
+        description="Probability an ending multi-year donation pledge renews without a new decision.",
+        json_schema_extra=tags("lever", live=True),
+    )
+    donation_downturn_immune: bool = Field(
+        False,
+        description="Lever: donations are neither avoided nor cut in downturn years.",
+        json_schema_extra=tags("lever", live=True),
+    )
+    opex_downturn_immune: bool = Field(
+        True,
+        description="Lever: opex contracts are neither avoided nor cut in downturn years.",
+        json_schema_extra=tags("lever", live=True),
+    )
+    downturn_payment_cut: Share = Field(
+        0.2,
+        description="Share by which a support payment that is not downturn-immune falls in a downturn year.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+
+    # --- Heavy consumers: responses to charges and limits ---------------------------------
+    usage_charge_usd_per_million_downloads: NonNegativeUSD = Field(
+        0.0,
+        description="Lever: usage charge a heavy firm pays per million downloads above its free allowance, at registries in fee_registries.",
+        json_schema_extra=tags(
+            "lever",
+            live=True,
+            control=("Registries and their fees", "Usage charge, heavy consumers", "USD per million downloads"),
+        ),
+    )
+    usage_free_million_downloads_per_year: float = Field(
+        100.0,
+        ge=0,
+        le=1e9,
+        description="Free allowance per real heavy firm and registry before usage charges apply (million downloads per year).",
+        json_schema_extra=tags("lever", live=True),
+    )
+    rate_limit_heavy_share_by_registry: ShareByRegistry = Field(
+        default_factory=FrozenDict,
+        description="Lever: per registry, the share of heavy consumers' traffic it throttles as a chosen policy (HTTP 429s).",
+        json_schema_extra=tags("lever", live=True),
+    )
+    throttle_cost_usd_per_million_downloads: float = Field(
+        100.0,
+        ge=0,
+        le=1e6,
+        description="Cost to a throttled firm per million throttled downloads (retries, failed builds, engineer time).",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    waste_share: Share = Field(
+        0.5,
+        description="Share of a heavy firm's downloads that are redundant and that caching removes.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    cache_cost_usd_per_year: float = Field(
+        30_000,
+        ge=0,
+        le=1e9,
+        description="Yearly cost to one real heavy firm of caching one registry's traffic (a repository manager, shadow downloads fixed).",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    move_cost_usd_per_year: float = Field(
+        100_000,
+        ge=0,
+        le=1e9,
+        description="Yearly cost to one real heavy firm of taking one registry's traffic to an open alternative.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    response_cost_scale_usd_per_year: float = Field(
+        30_000,
+        gt=0,
+        le=1e9,
+        description="Spread of heavy firms' unobserved costs of each response: a response costing this much more loses one unit of logit utility.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    response_inertia_utility: float = Field(
+        1.0,
+        ge=0,
+        le=20,
+        description="Logit utility a heavy firm gives to keeping last year's response to charges.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    mirror_service_usd_per_year: NonNegativeUSD = Field(
+        0.0,
+        description="Lever: yearly price of a registry-run paid mirror/cache for one real heavy firm, at registries in fee_registries (0 = none).",
+        json_schema_extra=tags(
+            "lever",
+            live=True,
+            control=("Registries and their fees", "Paid mirror service", "USD per heavy consumer per year"),
+        ),
+    )
+    mirror_origin_cut: Share = Field(
+        0.9,
+        description="Share of a mirror subscriber's downloads that the registry's paid mirror takes off origin.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+
+    # --- Hyperscaler consortium -----------------------------------------------------------
+    consortium_usd_per_million_downloads: NonNegativeUSD = Field(
+        0.0,
+        description="Lever: what a hyperscaler consortium pays each incumbent per million downloads its members make (0 = none).",
+        json_schema_extra=tags(
+            "lever",
+            live=True,
+            control=("Corporations", "Hyperscaler consortium", "USD per million downloads"),
+        ),
+    )
+    hyperscaler_traffic_share: Share = Field(
+        0.8,
+        description="Share of a registry's downloads that come from hyperscale clouds (Maven Central 75-86%).",
+        json_schema_extra=tags("calibrated", live=True),
+    )
+    consortium_member_share: Share = Field(
+        1.0,
+        description="Share of hyperscaler traffic whose clouds are in the consortium.",
+        json_schema_extra=tags("lever", live=True),
+    )
+    consortium_budget_usd_per_year: NonNegativeUSD = Field(
+        30_000_000,
+        description="The consortium's yearly budget across all registries: payments stop at it.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    hyperscaler_cache_cost_usd_per_year: NonNegativeUSD = Field(
+        500_000,
+        description="Yearly cost to the consortium's members of caching one registry's redundant traffic.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+
     # --- Developers (publishers) --------------------------------------------------------
     n_developers: int = Field(
         10_000,
@@ -1041,6 +1203,7 @@ class ModelParameters(BaseModel):
         "publisher_subscription_usd_by_registry",
         "extra_security_fte_by_registry",
         "umbrella_allocation_weights_by_registry",
+        "rate_limit_heavy_share_by_registry",
     )
     @classmethod
     def _known_registries(cls, value: Any, info: ValidationInfo) -> Any:

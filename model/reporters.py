@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from agents.corporation import SupportMode
 from agents.registry import COST_ITEMS, REVENUE_SOURCES, Status
+from model.consumers import RESPONSES, Response
 from model.ecosystem import share_on_alternatives
 
 if TYPE_CHECKING:
@@ -19,6 +20,15 @@ def support_share(mode: SupportMode):
 
     def report(model: RegistryModel) -> float:
         return model.corporations.share_in(mode)
+
+    return report
+
+
+def heavy_share(response: Response):
+    """A reporter for the share of heavy firms' registries at which they have one response to charges."""
+
+    def report(model: RegistryModel) -> float:
+        return model.consumers.response_share(response)
 
     return report
 
@@ -61,6 +71,11 @@ MODEL_REPORTERS: dict[str, Any] = {
     "grants_usd": lambda m: sum(r.revenue["grant"] for r in m.registry_list),
     "corporate_support_usd": lambda m: sum(r.revenue["donation"] + r.revenue["opex"] for r in m.registry_list),
     "corporate_support_offered_usd": lambda m: m.corporate_support_offered_usd,
+    "consumer_charges_usd": lambda m: sum(
+        r.revenue["paid_tier"] + r.revenue["usage"] + r.revenue["mirror"] for r in m.registry_list
+    ),
+    "consortium_usd": lambda m: sum(r.revenue["consortium"] for r in m.registry_list),
+    **{f"heavy_share_{response.value}": heavy_share(response) for response in RESPONSES},
     "total_cash_usd": lambda m: sum(r.cash for r in m.registry_list),
     "removal_median_hours_pooled": pooled_removal_median_hours,
     "registries_shut_down": lambda m: sum(1 for r in m.registry_list if r.status == Status.SHUT_DOWN),

@@ -27,6 +27,8 @@ STREAMS: dict[str, str] = {
     "corporations.start": "each firm's starting support mode and contract end: one row of uniforms per firm",
     "corporations.choices": "each firm's yearly support decision: two uniforms per firm (renewal, logit choice), "
     "keyed by budget year",
+    "consumers.responses": "each heavy firm's yearly response to charges and limits: one uniform per heavy firm "
+    "and incumbent, keyed by budget year",
     "economy.downturns": "whether a year is a downturn: one uniform per year",
     "inkind.renewals": "in-kind donors renewing or leaving: one uniform per registry, donor kind (CDN, cloud) and year",
     "umbrella.donors": "umbrella funders' big donors renewing or returning: one uniform per funder, donor and year",
