@@ -13,6 +13,7 @@ After a Solara upgrade, re-derive `ASSET_SPECS` by grepping Solara's templates f
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -57,14 +58,23 @@ def missing_specs(cache: Path) -> list[str]:
 def prepare_offline_assets(cache: Path | None = None, progress: Callable[[str], None] = print) -> Path:
     """Fill the cache from the npm registry (`npm pack`); specs already present are skipped; return the cache."""
     cache = cache or asset_cache_dir()
-    todo = missing_specs(cache)
-    if not todo:
+    if not missing_specs(cache):
         progress(f"offline assets: all {len(ASSET_SPECS)} packages already in {cache}")
         return cache
     npm = shutil.which("npm")
     if npm is None:
         raise AssetError("preparing offline assets needs `npm` (Node.js) on PATH; install it, or run the app online")
     cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".prepare.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one preparer at a time; a second waits, then finds the work done
+        _fetch_missing(cache, npm, progress)
+    progress(f"offline assets: ready in {cache}")
+    return cache
+
+
+def _fetch_missing(cache: Path, npm: str, progress: Callable[[str], None]) -> None:
+    """`npm pack` each spec still missing into the cache, a complete folder at a time."""
+    todo = missing_specs(cache)
     for number, spec in enumerate(todo, start=1):
         progress(f"offline assets: [{number}/{len(todo)}] {spec}")
         with tempfile.TemporaryDirectory(prefix="npm-pack-") as work:
@@ -86,8 +96,6 @@ def prepare_offline_assets(cache: Path | None = None, progress: Callable[[str], 
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
-    progress(f"offline assets: ready in {cache}")
-    return cache
 
 
 def _unpack(tarball: Path, destination: Path) -> None:
