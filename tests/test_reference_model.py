@@ -89,7 +89,7 @@ def test_choosing_homes_from_low_uniforms_only_agrees_with_evaluating_everyone()
     model.run_for(1)
     for index in range(5):
         if index not in model.alternatives:
-            enter(model, index, demand=0.0)
+            enter(model, index)
     context = switch_context(model, hypothetical=None)
     uniforms = np.random.default_rng(11).random(len(model.developers))
     utility, other = model.developers.switching_utility(context, model.p)
