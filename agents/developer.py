@@ -110,7 +110,7 @@ class DeveloperAgent(Agent):
             return context["fee_per_package"][registry] * rate * 52 + context["fee_per_publisher"][registry]
 
         fee_gap = (fee(home) - fee(other)) / fee_usd_per_utility(p)
-        risk_gap = math.log(context["removal_hours"][home] / context["removal_hours"][other])
+        risk_gap = math.log(context["live_hours"][home] / context["live_hours"][other])
         return (
             p.fee_weight * self.fee_sensitivity * fee_gap
             + p.security_weight * self.security_awareness * risk_gap

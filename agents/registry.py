@@ -242,13 +242,16 @@ class RegistryAgent(Agent):
         self.receive("steward", self.steward_usd_per_year / WEEKS_PER_YEAR, payer=f"steward:{self.name}")
 
     def review_steward_budget(self) -> None:
-        """Yearly: the steward moves its budget toward next year's projected deficit (and reserve target)."""
+        """At a review: the steward moves its budget toward next year's projected deficit (and reserve target).
+
+        Incumbents' stewards review yearly; an alternative's sponsor quarterly. Accounts of a part
+        year are annualised, and growth over the period is compounded to a year.
+        """
         if self.status != Status.SHUT_DOWN and self.year_cost > 0:
-            to_year = WEEKS_PER_YEAR / max(self.weeks_this_year, 1)  # a registry that opened mid-year: annualised
-            cost_growth = (
-                self.year_cost / self.previous_year_cost if self.previous_year_cost > 0 and to_year == 1 else 1.0
-            )
-            projected_cost = self.year_cost * to_year * cost_growth
+            to_year = WEEKS_PER_YEAR / max(self.weeks_this_year, 1)  # a part year (a quarter, a first year): annualised
+            annual_cost = self.year_cost * to_year
+            cost_growth = (annual_cost / self.previous_year_cost) ** to_year if self.previous_year_cost > 0 else 1.0
+            projected_cost = annual_cost * cost_growth
             other_revenue = (self.year_revenue - self.steward_paid_this_year) * to_year
             needed = max(0.0, projected_cost - other_revenue)
             if self.profile.steward_restores_reserves:  # a company budgets for its reserve target too

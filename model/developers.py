@@ -40,7 +40,7 @@ class SwitchContext:
     option: np.ndarray  # for each registry, the index of the other registry open to its developers, or -1
     fee_per_package: np.ndarray  # USD per new package
     fee_per_publisher: np.ndarray  # USD per publisher per year
-    removal_hours: np.ndarray  # removal median, hours
+    live_hours: np.ndarray  # typical hours a malicious package stays up there (detection plus removal)
     reach: np.ndarray  # downloads per week
     peer_share: np.ndarray  # share of the ecosystem's developers on each registry
     publishing_multiplier: float  # AI-assistance multiplier times publishing growth since the start
@@ -49,14 +49,14 @@ class SwitchContext:
         """Per-registry terms of the switching utility, by home registry (computed once per context).
 
         Returns the target registry (the option, or home itself when there is none), the log
-        removal-delay ratio, the peer term and the network term. Looking these up by home gives
+        ratio of malware live hours, the peer term and the network term. Looking these up by home gives
         the same values as computing them from gathered registry values developer by developer.
         """
         key = (p.peer_weight, p.network_weight)
         cached = self.__dict__.get("_terms")
         if cached is None or cached[0] != key:
             target_of = np.where(self.option >= 0, self.option, np.arange(len(self.option)))
-            risk_gap = np.log(self.removal_hours / self.removal_hours[target_of])
+            risk_gap = np.log(self.live_hours / self.live_hours[target_of])
             peer_term = p.peer_weight * self.peer_share[target_of]
             network_term = p.network_weight * np.log(self.reach / self.reach[target_of])
             has_fees = bool(np.any(self.fee_per_package) or np.any(self.fee_per_publisher))
@@ -70,7 +70,7 @@ class SwitchContext:
             "option": self.option.tolist(),
             "fee_per_package": self.fee_per_package.tolist(),
             "fee_per_publisher": self.fee_per_publisher.tolist(),
-            "removal_hours": self.removal_hours.tolist(),
+            "live_hours": self.live_hours.tolist(),
             "reach": self.reach.tolist(),
             "peer_share": self.peer_share.tolist(),
             "publishing_multiplier": self.publishing_multiplier,

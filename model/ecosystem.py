@@ -40,6 +40,18 @@ def scanner_coverage(model: RegistryModel, registry: RegistryAgent) -> float:
     return min(1.0, reach_share / model.p.scanner_full_coverage_reach_share)
 
 
+def malware_live_hours(model: RegistryModel, coverage: float, removal_median_hours: float) -> float:
+    """Typical hours a malicious package stays up at a registry: median detection delay (fast or slow) plus removal.
+
+    What a security-aware publisher weighs: fast detection (outside scanners, in proportion to
+    `coverage`) and slow detection by their median delays, and the registry's removal median.
+    """
+    p = model.p
+    fast = p.fast_detection_share * coverage
+    detection = fast * p.fast_detection_median_hours + (1 - fast) * p.slow_detection_median_hours
+    return detection + max(removal_median_hours, 1e-3)
+
+
 def malware_attraction(model: RegistryModel, registry: RegistryAgent) -> float:
     """Malware per package at an alternative relative to its incumbent: more where scanners watch less."""
     unwatched = 1.0 - scanner_coverage(model, registry)
@@ -102,9 +114,9 @@ def switch_context(model: RegistryModel, hypothetical: dict[int, float] | None =
     p, n, n_incumbents = model.p, len(model.registry_names), model.n_incumbents
     option = np.full(n, -1)
     fee_per_package, fee_per_publisher = np.zeros(n), np.zeros(n)
-    removal, reach = np.ones(n), np.ones(n)
+    live, reach = np.ones(n), np.ones(n)
     for index, registry in model.registries_by_index.items():
-        removal[index] = max(registry.removal_median_hours, 1e-3)
+        live[index] = malware_live_hours(model, scanner_coverage(model, registry), registry.removal_median_hours)
         reach[index] = max(registry.downloads_served, 1.0)
         fee_per_package[index], fee_per_publisher[index] = model.fees_for(registry.name)
     for index in range(n_incumbents):
@@ -114,13 +126,15 @@ def switch_context(model: RegistryModel, hypothetical: dict[int, float] | None =
             option[index], option[alt_index] = alt_index, index
         elif hypothetical and index in hypothetical:
             option[index] = alt_index
-            removal[alt_index] = max(entry_removal_hours(model, alternative_profile_for(model, index)), 1e-3)
+            entry_coverage = min(1.0, p.alt_entry_reach_share / p.scanner_full_coverage_reach_share)
+            entry_removal = entry_removal_hours(model, alternative_profile_for(model, index))
+            live[alt_index] = malware_live_hours(model, entry_coverage, entry_removal)
             reach[alt_index] = hypothetical[index]
     counts = model.developers.on_registry(n).astype(float)
     ecosystem_size = model.developers.ecosystem_sizes(n_incumbents).astype(float)
     peer_share = counts / np.tile(np.maximum(ecosystem_size, 1.0), 2)
     multiplier = p.ai_publishing_multiplier * publishing_growth(model)
-    return SwitchContext(option, fee_per_package, fee_per_publisher, removal, reach, peer_share, multiplier)
+    return SwitchContext(option, fee_per_package, fee_per_publisher, live, reach, peer_share, multiplier)
 
 
 def switch_registries(model: RegistryModel) -> None:
@@ -285,8 +299,22 @@ def pay_sponsored_alternatives(model: RegistryModel) -> None:
         alternative.receive("steward", paid, payer=f"sponsor:{alternative.name}")
 
 
+#: A sponsor reviews its alternative's budget every quarter (start-up money comes in tranches).
+SPONSOR_REVIEW_WEEKS = 13
+
+
+def quarterly_sponsor_reviews(model: RegistryModel) -> None:
+    """At a quarter boundary inside a year: sponsors review their alternatives' budgets by the steward rule."""
+    if model.week_of_year == 0 or model.week_of_year % SPONSOR_REVIEW_WEEKS:
+        return  # the first week of a year has the yearly reviews of every registry
+    for index, alternative in model.alternatives.items():
+        if index in model.sponsor_pool.commitments and alternative.status != Status.SHUT_DOWN:
+            alternative.review_steward_budget()
+    review_sponsorships(model)
+
+
 def review_sponsorships(model: RegistryModel) -> None:
-    """Yearly, after the stewards' reviews: sponsors cap, renew or end their commitments."""
+    """After the stewards' reviews: sponsors cap, renew or end their commitments."""
     p, pool = model.p, model.sponsor_pool
     for index, alternative in model.alternatives.items():
         if alternative.status == Status.SHUT_DOWN:

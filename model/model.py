@@ -186,6 +186,7 @@ class RegistryModel(Model):
         if self.week_of_year == 0:
             self.sponsor_pool.new_year(self.year)
             self._yearly_reviews()
+        ecosystem.quarterly_sponsor_reviews(self)
         self.spam_burst_ends = [end for end in self.spam_burst_ends if end > self.time]
         draw = self.streams.week_uniforms("spam.bursts", week=self.week_index, per_week=1)[0]
         if draw < self.p.spam_bursts_per_year / WEEKS_PER_YEAR:
@@ -334,8 +335,17 @@ class RegistryModel(Model):
 
     # ===== construction ==============================================================================
     def full_cost_usd_per_year(self, profile: RegistryProfile) -> float:
-        """Fully costed yearly cost of a registry in 2026 (before in-kind donations)."""
+        """Fully costed yearly cost of a registry in 2026 (before in-kind donations).
+
+        An alternative pays its incumbent's unit costs: the incumbent's cost scaled in proportion
+        to its reference downloads (the downloads^0.6 rule is fitted across incumbents and is not
+        stretched down to a registry a thousand times smaller).
+        """
         p = self.p
+        if profile.incumbent_name:
+            incumbent = self.catalogue[profile.incumbent_name].profile
+            share = profile.downloads_per_week / incumbent.downloads_per_week
+            return self.full_cost_usd_per_year(incumbent) * share
         return full_cost_from_downloads(
             profile.downloads_per_week,
             p.cost_anchor_usd_per_year,

@@ -697,7 +697,7 @@ class ModelParameters(BaseModel):
         1.0,
         ge=0,
         le=50,
-        description="Switching-utility weight on log removal-delay ratio.",
+        description="Switching-utility weight on the log ratio of malware live hours (detection plus removal).",
         json_schema_extra=tags("assumption", live=True),
     )
     peer_weight: float = Field(

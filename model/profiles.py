@@ -22,8 +22,8 @@ from model.errors import FrozenDict
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 ALTERNATIVE_SUFFIX = "-alt"
-#: Months of cost an alternative holds when it opens, paid by its sponsor (an assumption).
-ALTERNATIVE_RESERVE_MONTHS = 6.0
+#: Months of cost an alternative holds when it opens, paid by its sponsor: a company steward's target (assumption).
+ALTERNATIVE_RESERVE_MONTHS = 9.0
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -80,7 +80,7 @@ def alternative_profile(
     """A free alternative (mirror, fork or new entrant) to an incumbent: small, volunteer-run, sponsored.
 
     Every number here is an assumption (its staffing and volunteer work are parameters): a
-    sponsor pays its steward budget and starting reserves (six months); it has no CDN or cloud
+    sponsor pays its steward budget and starting reserves (nine months); it has no CDN or cloud
     donors; it gets no umbrella grants; its sponsor budgets like a company steward.
     """
     return incumbent.model_copy(

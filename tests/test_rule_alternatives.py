@@ -172,3 +172,16 @@ def test_an_optional_organisation_service_pushes_nobody_to_leave():
         model.run_for(80)
         homes.append(model.developers.home.copy())
     assert (homes[0] == homes[1]).all()
+
+
+def test_a_sponsor_annualises_a_quarter_and_compounds_its_growth():
+    """Same steward rule on a quarter: cost x 52/13, grown at the quarter's growth compounded to a year."""
+    model = RegistryModel(rng=1, **SMALL)
+    model.run_for(1)
+    alternative = enter(model, 0)
+    alternative.year_cost, alternative.previous_year_cost, alternative.weeks_this_year = 130.0, 400.0, 13
+    alternative.year_revenue = alternative.steward_paid_this_year = 50.0  # all of it from the sponsor
+    alternative.cash = 1e9  # reserves above target: no top-up
+    alternative.review_steward_budget()
+    assert alternative.steward_usd_per_year == pytest.approx(520.0 * (520.0 / 400.0) ** 4)
+    assert alternative.previous_year_cost == pytest.approx(520.0) and alternative.weeks_this_year == 0
