@@ -13,7 +13,7 @@ import numpy as np
 
 from agents.registry import RegistryAgent, Status
 from model.developers import SwitchContext
-from model.profiles import ALTERNATIVE_RESERVE_MONTHS, RegistryProfile, alternative_profile
+from model.profiles import RegistryProfile, alternative_profile
 from model.sponsors import Commitment
 
 WEEKS_PER_YEAR = 52
@@ -61,9 +61,10 @@ def malware_attraction(model: RegistryModel, registry: RegistryAgent) -> float:
 def split_demand(model: RegistryModel) -> None:
     """Share each ecosystem's downloads between its incumbent and an open alternative, by packages."""
     for index, alternative in model.alternatives.items():
-        if alternative.status == Status.SHUT_DOWN:
-            continue
         incumbent = model.registry_list[index]
+        if alternative.status == Status.SHUT_DOWN:
+            incumbent.demand_ceded = 0.0  # a closed alternative serves nobody: its demand is the incumbent's again
+            continue
         package_share = alternative_package_share(incumbent, alternative)
         ceded = max(package_share * model.p.alt_reach_discount, model.p.alt_entry_reach_share)
         alternative.downloads_per_week = incumbent.downloads_per_week * ceded
@@ -156,6 +157,7 @@ def alternative_profile_for(model: RegistryModel, incumbent_index: int) -> Regis
         p.alt_ops_fte,
         p.alt_security_fte,
         p.alt_volunteer_security_fte,
+        p.alt_reserve_months,
     )
 
 
@@ -208,7 +210,7 @@ def try_to_sponsor(model: RegistryModel, index: int, demand: float) -> bool:
     p, pool = model.p, model.sponsor_pool
     yearly_cost = model.full_cost_usd_per_year(alternative_profile_for(model, index))
     owed_this_year, running = obligations(model)
-    one_off = p.alt_build_cost_usd + yearly_cost * ALTERNATIVE_RESERVE_MONTHS / 12
+    one_off = p.alt_build_cost_usd + yearly_cost * p.alt_reserve_months / 12
     if owed_this_year + one_off > pool.left_this_year_usd or running + yearly_cost > pool.budget_usd_per_year:
         return False
     now = model.time
@@ -244,7 +246,7 @@ def obligations(model: RegistryModel) -> tuple[float, float]:
             yearly_cost = model.full_cost_usd_per_year(alternative_profile_for(model, index))
             weeks_open = max(0.0, model.time + weeks_left - commitment.open_time)
             owed += commitment.build_cost_usd - commitment.build_paid_usd
-            owed += yearly_cost * (ALTERNATIVE_RESERVE_MONTHS / 12 + weeks_open / WEEKS_PER_YEAR)
+            owed += yearly_cost * (model.p.alt_reserve_months / 12 + weeks_open / WEEKS_PER_YEAR)
             running += yearly_cost
     return owed, running
 
@@ -299,13 +301,9 @@ def pay_sponsored_alternatives(model: RegistryModel) -> None:
         alternative.receive("steward", paid, payer=f"sponsor:{alternative.name}")
 
 
-#: A sponsor reviews its alternative's budget every quarter (start-up money comes in tranches).
-SPONSOR_REVIEW_WEEKS = 13
-
-
 def quarterly_sponsor_reviews(model: RegistryModel) -> None:
-    """At a quarter boundary inside a year: sponsors review their alternatives' budgets by the steward rule."""
-    if model.week_of_year == 0 or model.week_of_year % SPONSOR_REVIEW_WEEKS:
+    """Every `alt_sponsor_review_weeks` inside a year: sponsors review their alternatives' budgets by the steward rule."""
+    if model.week_of_year == 0 or model.week_of_year % model.p.alt_sponsor_review_weeks:
         return  # the first week of a year has the yearly reviews of every registry
     for index, alternative in model.alternatives.items():
         if index in model.sponsor_pool.commitments and alternative.status != Status.SHUT_DOWN:

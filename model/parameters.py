@@ -798,6 +798,20 @@ class ModelParameters(BaseModel):
             control=("Funders", "Sponsors of alternatives", "USD per year, all alternatives"),
         ),
     )
+    alt_reserve_months: float = Field(
+        9.0,
+        gt=0,
+        le=120,
+        description="Months of its cost an alternative holds when it opens (paid by its sponsor) and its reserve target.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    alt_sponsor_review_weeks: int = Field(
+        13,
+        ge=1,
+        le=52,
+        description="Weeks between a sponsor's reviews of its alternative's budget (by the steward rule).",
+        json_schema_extra=tags("assumption", live=True),
+    )
     alt_sponsor_commitment_years: int = Field(
         3,
         ge=1,

@@ -22,8 +22,6 @@ from model.errors import FrozenDict
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 ALTERNATIVE_SUFFIX = "-alt"
-#: Months of cost an alternative holds when it opens, paid by its sponsor: a company steward's target (assumption).
-ALTERNATIVE_RESERVE_MONTHS = 9.0
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -76,11 +74,12 @@ def alternative_profile(
     ops_fte: float,
     security_fte: float,
     volunteer_security_fte: float = 0.0,
+    reserves_months: float = 9.0,
 ) -> RegistryProfile:
     """A free alternative (mirror, fork or new entrant) to an incumbent: small, volunteer-run, sponsored.
 
     Every number here is an assumption (its staffing and volunteer work are parameters): a
-    sponsor pays its steward budget and starting reserves (nine months); it has no CDN or cloud
+    sponsor pays its steward budget and starting reserves (`reserves_months` of cost); it has no CDN or cloud
     donors; it gets no umbrella grants; its sponsor budgets like a company steward.
     """
     return incumbent.model_copy(
@@ -103,7 +102,7 @@ def alternative_profile(
             "own_security_fte": security_fte,
             "volunteer_security_fte": volunteer_security_fte,
             "umbrella_eligible": False,
-            "reserves_months": ALTERNATIVE_RESERVE_MONTHS,
+            "reserves_months": reserves_months,
             "corporate_revenue_share": 0.0,
             "start_balance": 1.0,
             "steward_responsiveness": 1.0,

@@ -185,3 +185,16 @@ def test_a_sponsor_annualises_a_quarter_and_compounds_its_growth():
     alternative.review_steward_budget()
     assert alternative.steward_usd_per_year == pytest.approx(520.0 * (520.0 / 400.0) ** 4)
     assert alternative.previous_year_cost == pytest.approx(520.0) and alternative.weeks_this_year == 0
+
+
+def test_a_closed_alternative_gives_its_demand_back_to_the_incumbent():
+    """While open, an alternative serves part of its ecosystem's downloads; once shut down, the incumbent serves all."""
+    model = RegistryModel(rng=2, **SMALL)
+    model.run_for(1)
+    alternative = enter(model, 0)
+    incumbent = model.registry_list[0]
+    model.step()
+    assert incumbent.demand_ceded > 0
+    alternative.close("test")
+    model.step()
+    assert incumbent.demand_ceded == 0.0 and incumbent.downloads_served == pytest.approx(incumbent.downloads_per_week)

@@ -10,10 +10,11 @@ security (degraded) → slower removal → more harm → firms remember incident
 steward reviews its budget only once a year.
 
 **B1 — Fees and defection (balancing, with a side effect).** A fee raises revenue → developers
-weigh the fee against switching cost and peers → some move to a cheaper alternative registry →
-fee revenue grows less than hoped, and the alternative removes malware five times slower, so
-ecosystem harm rises even where the incumbent's books improve. *Delay:* moving is slow (inertia),
-and peers who moved pull others.
+weigh the fee, over a few years, against the hours it takes to move → if it is worth it, a sponsor
+builds an alternative (it takes months and money) and some move there → fee revenue grows less
+than hoped, and scanners watch the small alternative less, so its malware is found later. *Delay:*
+demand must last, building takes half a year, moving is slow (inertia), and peers who moved pull
+others; a sponsor whose money runs out leaves its alternative to fail.
 
 **B2 — Security spending (balancing, delayed).** Money for security posts → hires arrive after
 about half a year → removal median falls → live malware and worm windows shrink → harm falls.
