@@ -96,10 +96,13 @@ def sell_organisation_seats(model: RegistryModel) -> None:
     prices = {r.name: model.organisation_price_for(r.name) for r in model.registry_list[: model.n_incumbents]}
     if not any(prices.values()):
         return
+    members_at: dict[float, np.ndarray] = {}  # one pass over the developers per price
     for name, price in prices.items():
         if price <= 0:
             continue
-        members = model.developers.organisation_members(len(model.registry_names), price)
+        if price not in members_at:
+            members_at[price] = model.developers.organisation_members(len(model.registry_names), price)
+        members = members_at[price]
         registry = model.registries_by_name[name]
         registry.organisation_members = float(members[model.registry_names.index(name)])
         if registry.accepts_uploads:
