@@ -299,10 +299,12 @@ class RegistryAgent(Agent):
             self.status = new
 
     def _shut_down(self) -> None:
-        """Run out of cash: stop serving, let staff go, log the insolvency."""
-        self.close(f"{self.label} ran out of cash and shut down", kind="insolvency")
-        if self.kind == "incumbent":  # firms depend on incumbents only
-            self.model.notify_service_incident(self, 1.0)
+        """Run out of cash: stop serving, let staff go, log the insolvency (an alternative's: its failure)."""
+        if self.kind == "incumbent":
+            self.close(f"{self.label} ran out of cash and shut down", kind="insolvency")
+            self.model.notify_service_incident(self, 1.0)  # firms depend on incumbents only
+        else:
+            self.close(f"{self.label} failed: it ran out of cash and shut down")
 
     def close(self, why: str, kind: str = "alternative_failed") -> None:
         """Stop serving for good: no staff, no uploads, no downloads."""

@@ -61,7 +61,9 @@ def test_an_alternative_whose_sponsor_money_runs_out_fails():
     model.set_parameters(alt_sponsor_budget_usd_per_year=0.0)
     model.run_for(60)
     assert alternative.status == Status.SHUT_DOWN
-    assert any(e["registry"] == alternative.name for e in kinds(model, "insolvency"))
+    failures = [e for e in kinds(model, "alternative_failed") if e["registry"] == alternative.name]
+    assert failures and "ran out of cash" in failures[0]["detail"]
+    assert not kinds(model, "insolvency")  # an incumbent's insolvency only
     assert (model.developers.home != model.n_incumbents).all()  # its developers went back to the incumbent
 
 
