@@ -98,6 +98,8 @@ class DeveloperAgent(Agent):
 
     def utility_of_moving_reference(self, context: dict) -> float:
         """Reference rule: the utility of moving to the other registry open to this developer."""
+        from model.developers import fee_usd_per_utility  # here: model.developers imports the model package
+
         p = self.model.p
         home = int(self._population.home[self.index])
         other = context["option"][home]
@@ -107,8 +109,8 @@ class DeveloperAgent(Agent):
             """Yearly fees (USD) this developer would pay on `registry`."""
             return context["fee_per_package"][registry] * rate * 52 + context["fee_per_publisher"][registry]
 
-        fee_gap = (fee(home) - fee(other)) / p.fee_reference_usd_per_year
-        risk_gap = math.log(context["removal_hours"][home] / context["removal_hours"][other])
+        fee_gap = (fee(home) - fee(other)) / fee_usd_per_utility(p)
+        risk_gap = math.log(context["live_hours"][home] / context["live_hours"][other])
         return (
             p.fee_weight * self.fee_sensitivity * fee_gap
             + p.security_weight * self.security_awareness * risk_gap

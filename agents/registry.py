@@ -16,7 +16,18 @@ if TYPE_CHECKING:
 WEEKS_PER_YEAR = 52
 WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
 COST_ITEMS = ("bandwidth", "storage", "compute", "malware_mitigation", "staff", "other")
-REVENUE_SOURCES = ("donation", "opex", "grant", "fees", "paid_tier", "usage", "mirror", "consortium", "steward")
+REVENUE_SOURCES = (
+    "donation",
+    "opex",
+    "grant",
+    "fees",
+    "organisations",
+    "paid_tier",
+    "usage",
+    "mirror",
+    "consortium",
+    "steward",
+)
 
 
 @dataclass
@@ -65,6 +76,7 @@ class RegistryAgent(Agent):
         self.staffing_changes: list[tuple[float, float]] = []  # (due time, FTE change)
         self.reports_per_week = 0.0
         self.publishers = profile.publishers  # real publishing accounts
+        self.organisation_members = 0.0  # company publishers with a paid organisation seat here
         self.demand_ceded = 0.0  # share of its ecosystem's downloads served by an alternative instead
         self.opened_time = model.time
         self.malware = WeekOfMalware()  # this week's malware statistics
@@ -85,6 +97,7 @@ class RegistryAgent(Agent):
         self.steward_usd_per_year = 0.0
         self.cost_index = 1.0  # fully costed cost relative to the start (opex contracts follow it)
         self.year_revenue = self.year_cost = self.previous_year_cost = self.steward_paid_this_year = 0.0
+        self.weeks_this_year = 0  # weeks of accounts in the current year (fewer in a registry's first year)
         self.shut_down_time: float | None = None
         self._calibrate_costs(model)
 
@@ -207,8 +220,6 @@ class RegistryAgent(Agent):
         self.incoming.clear()
         self.grant_usd_per_year = self.revenue["grant"] * WEEKS_PER_YEAR
         total_cost = sum(cash_cost.values())
-        if self.kind == "alternative":  # its sponsor pays its bills as they come
-            self.revenue["steward"] += max(0.0, total_cost - sum(self.revenue.values()))
         total_revenue = sum(self.revenue.values())
         if self.cash + total_revenue < total_cost:  # cannot pay in full: pay what it can, then stop
             affordable = (self.cash + total_revenue) / total_cost if total_cost > 0 else 0.0
@@ -219,10 +230,11 @@ class RegistryAgent(Agent):
         self.cost_index = sum(full.values()) / self.start_full_cost_week if self.status != Status.SHUT_DOWN else 0.0
         self.year_revenue += total_revenue
         self.year_cost += total_cost
+        self.weeks_this_year += 1
         self.cash = max(0.0, self.cash + total_revenue - total_cost)
         self.monthly_cash_cost = total_cost * WEEKS_PER_MONTH
         self._update_status()
-        if self.status in (Status.DEGRADED, Status.READ_ONLY):
+        if self.status in (Status.DEGRADED, Status.READ_ONLY) and self.kind == "incumbent":
             self.model.notify_service_incident(self, self.model.p.service_incident_memory_per_week)
 
     def open_books(self, steward_usd_per_year: float, cash_usd: float, monthly_cash_cost: float) -> None:
@@ -235,24 +247,31 @@ class RegistryAgent(Agent):
     def collect_steward_funding(self) -> None:
         """Receive this week's funding from the steward (parent company or foundation)."""
         if self.kind == "alternative":
-            return  # paid as bills come, in settle_accounts
+            return  # its sponsor pays from the sponsor pool (model/ecosystem.py, pay_sponsored_alternatives)
         if self.status != Status.SHUT_DOWN:
             self.steward_paid_this_year += self.steward_usd_per_year / WEEKS_PER_YEAR
         self.receive("steward", self.steward_usd_per_year / WEEKS_PER_YEAR, payer=f"steward:{self.name}")
 
     def review_steward_budget(self) -> None:
-        """Yearly: the steward moves its budget toward next year's projected deficit (and reserve target)."""
+        """At a review: the steward moves its budget toward next year's projected deficit (and reserve target).
+
+        Incumbents' stewards review yearly; an alternative's sponsor quarterly. Accounts of a part
+        year are annualised, and growth over the period is compounded to a year.
+        """
         if self.status != Status.SHUT_DOWN and self.year_cost > 0:
-            cost_growth = self.year_cost / self.previous_year_cost if self.previous_year_cost > 0 else 1.0
-            projected_cost = self.year_cost * cost_growth
-            other_revenue = self.year_revenue - self.steward_paid_this_year
+            to_year = WEEKS_PER_YEAR / max(self.weeks_this_year, 1)  # a part year (a quarter, a first year): annualised
+            annual_cost = self.year_cost * to_year
+            cost_growth = (annual_cost / self.previous_year_cost) ** to_year if self.previous_year_cost > 0 else 1.0
+            projected_cost = annual_cost * cost_growth
+            other_revenue = (self.year_revenue - self.steward_paid_this_year) * to_year
             needed = max(0.0, projected_cost - other_revenue)
             if self.profile.steward_restores_reserves:  # a company budgets for its reserve target too
                 needed += max(0.0, self.profile.reserves_months * projected_cost / 12 - self.cash)
             responsiveness = self.profile.steward_responsiveness
             self.steward_usd_per_year += responsiveness * (needed - self.steward_usd_per_year)
-        self.previous_year_cost = self.year_cost
+        self.previous_year_cost = self.year_cost * WEEKS_PER_YEAR / max(self.weeks_this_year, 1)
         self.year_revenue = self.year_cost = self.steward_paid_this_year = 0.0
+        self.weeks_this_year = 0
 
     @property
     def runway_months(self) -> float:
@@ -267,8 +286,8 @@ class RegistryAgent(Agent):
         A registry worsens as soon as its runway falls below a threshold, but recovers only once
         the runway clears the threshold by `status_recovery_margin_months` (no weekly flapping).
         """
-        if self.status == Status.SHUT_DOWN or self.kind == "alternative":
-            return  # an alternative's sponsor pays its bills; it fails only by losing developers
+        if self.status == Status.SHUT_DOWN:
+            return
         p, runway = self.model.p, self.runway_months
         thresholds = [
             (Status.READ_ONLY, p.read_only_runway_months),
@@ -291,9 +310,12 @@ class RegistryAgent(Agent):
             self.status = new
 
     def _shut_down(self) -> None:
-        """Run out of cash: stop serving, let staff go, log the insolvency."""
-        self.close(f"{self.label} ran out of cash and shut down", kind="insolvency")
-        self.model.notify_service_incident(self, 1.0)
+        """Run out of cash: stop serving, let staff go, log the insolvency (an alternative's: its failure)."""
+        if self.kind == "incumbent":
+            self.close(f"{self.label} ran out of cash and shut down", kind="insolvency")
+            self.model.notify_service_incident(self, 1.0)  # firms depend on incumbents only
+        else:
+            self.close(f"{self.label} failed: it ran out of cash and shut down")
 
     def close(self, why: str, kind: str = "alternative_failed") -> None:
         """Stop serving for good: no staff, no uploads, no downloads."""
@@ -333,11 +355,14 @@ class RegistryAgent(Agent):
         due = [change for change in self.staffing_changes if change[0] <= now]
         self.staffing_changes = [change for change in self.staffing_changes if change[0] > now]
         self.security_fte = max(0.0, self.security_fte + sum(delta for _, delta in due))
-        if self.kind == "alternative":  # volunteer moderation: a multiple of its incumbent's delay
-            incumbent = self.model.registries_by_name[self.profile.incumbent_name]
-            self.removal_median_hours = self.model.p.alt_removal_multiplier * incumbent.removal_median_hours
-        else:
-            self.removal_median_hours = self.model.removal_median_hours(self.security_fte, self.workload)
+        self.removal_median_hours = self.model.removal_median_hours(self.security_capacity_fte, self.workload)
+
+    @property
+    def security_capacity_fte(self) -> float:
+        """Security capacity that serves malware reports: paid staff plus volunteer security work, FTE."""
+        if self.status == Status.SHUT_DOWN:
+            return 0.0
+        return self.security_fte + self.profile.volunteer_security_fte
 
     def _cancel_or_release(self, excess_fte: float, leave_time: float) -> None:
         """Cancel unfilled hires first, then give notice to the remaining excess staff."""

@@ -18,6 +18,17 @@ if TYPE_CHECKING:
     from model.parameters import ModelParameters
     from model.profiles import RegistryProfile
 
+
+def fee_usd_per_utility(p: ModelParameters) -> float:
+    """Yearly fee (USD) that weighs one unit of switching utility: the mean cost of moving, spread over the payback years.
+
+    The mean switching cost (`switching_cost_mean` units of utility) is worth `switching_hours` x
+    `publisher_hour_usd` dollars once; saving fees for `switching_payback_years` repays it.
+    """
+    one_off_usd = p.switching_hours * p.publisher_hour_usd
+    return one_off_usd / (p.switching_payback_years * max(p.switching_cost_mean, 1e-9))
+
+
 #: Below this many rows, the entry test evaluates everyone in one pass (per-call overhead dominates).
 SMALL_BLOCK_ROWS = 50_000
 
@@ -29,7 +40,7 @@ class SwitchContext:
     option: np.ndarray  # for each registry, the index of the other registry open to its developers, or -1
     fee_per_package: np.ndarray  # USD per new package
     fee_per_publisher: np.ndarray  # USD per publisher per year
-    removal_hours: np.ndarray  # removal median, hours
+    live_hours: np.ndarray  # typical hours a malicious package stays up there (detection plus removal)
     reach: np.ndarray  # downloads per week
     peer_share: np.ndarray  # share of the ecosystem's developers on each registry
     publishing_multiplier: float  # AI-assistance multiplier times publishing growth since the start
@@ -38,14 +49,14 @@ class SwitchContext:
         """Per-registry terms of the switching utility, by home registry (computed once per context).
 
         Returns the target registry (the option, or home itself when there is none), the log
-        removal-delay ratio, the peer term and the network term. Looking these up by home gives
+        ratio of malware live hours, the peer term and the network term. Looking these up by home gives
         the same values as computing them from gathered registry values developer by developer.
         """
         key = (p.peer_weight, p.network_weight)
         cached = self.__dict__.get("_terms")
         if cached is None or cached[0] != key:
             target_of = np.where(self.option >= 0, self.option, np.arange(len(self.option)))
-            risk_gap = np.log(self.removal_hours / self.removal_hours[target_of])
+            risk_gap = np.log(self.live_hours / self.live_hours[target_of])
             peer_term = p.peer_weight * self.peer_share[target_of]
             network_term = p.network_weight * np.log(self.reach / self.reach[target_of])
             has_fees = bool(np.any(self.fee_per_package) or np.any(self.fee_per_publisher))
@@ -59,7 +70,7 @@ class SwitchContext:
             "option": self.option.tolist(),
             "fee_per_package": self.fee_per_package.tolist(),
             "fee_per_publisher": self.fee_per_publisher.tolist(),
-            "removal_hours": self.removal_hours.tolist(),
+            "live_hours": self.live_hours.tolist(),
             "reach": self.reach.tolist(),
             "peer_share": self.peer_share.tolist(),
             "publishing_multiplier": self.publishing_multiplier,
@@ -86,15 +97,26 @@ class DeveloperPopulation:
     token_hygiene: np.ndarray
     compromised: np.ndarray
     represented: float  # real publishers per sampled developer
+    for_company: np.ndarray | None = None  # publishes for a company (else a community publisher)
+    organisation_value_usd: np.ndarray | None = None  # what an organisation seat is worth to its company, USD/year
 
     @classmethod
-    def sample(cls, p: ModelParameters, profiles: tuple[RegistryProfile, ...], rng: np.random.Generator):
+    def sample(
+        cls,
+        p: ModelParameters,
+        profiles: tuple[RegistryProfile, ...],
+        rng: np.random.Generator,
+        affiliation_rng: np.random.Generator | None = None,
+    ):
         """Draw the population: ecosystems by publisher counts, publishing calibrated to the profiles.
 
         Traits are drawn from the parameters' distributions: publishing rate LogNormal(0,
         `publish_rate_sigma`), fee sensitivity LogNormal(0, `fee_sensitivity_sigma`), switching
         cost `switching_cost_mean` x LogNormal with mean 1, security awareness Beta(b, b), token
-        hygiene Beta(c m, c (1 - m)).
+        hygiene Beta(c m, c (1 - m)). From `affiliation_rng` (its own stream; `rng` after the
+        others if not given): whether a developer publishes for a company (probability
+        `company_publisher_share`) and what an organisation seat is worth to that company,
+        `organisation_value_usd_per_member_per_year` x LogNormal(0, 1).
         """
         publishers = np.array([profile.publishers for profile in profiles], dtype=float)
         counts = np.maximum(1, np.floor(p.n_developers * publishers / publishers.sum())).astype(int)
@@ -122,7 +144,23 @@ class DeveloperPopulation:
             token_hygiene=rng.beta(hygiene_a, p.token_hygiene_concentration - hygiene_a, n),
             compromised=np.zeros(n, dtype=bool),
             represented=represented,
+            **cls._affiliations(p, n, affiliation_rng or rng),
         )
+
+    @staticmethod
+    def _affiliations(p: ModelParameters, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Who publishes for a company, and what an organisation seat is worth to each one's company."""
+        draws = rng.random(n)
+        value = p.organisation_value_usd_per_member_per_year * rng.lognormal(0.0, 1.0, n)
+        return {"for_company": draws < p.company_publisher_share, "organisation_value_usd": value}
+
+    def organisation_members(self, n_registries: int, price_usd_per_year: float) -> np.ndarray:
+        """Real publishers on each registry whose company buys them an organisation seat at this price.
+
+        A company buys when a seat is worth at least its price (community publishers get theirs free).
+        """
+        buys = self.for_company & (self.organisation_value_usd >= price_usd_per_year)
+        return np.bincount(self.home, weights=buys.astype(float), minlength=n_registries) * self.represented
 
     def __len__(self) -> int:
         """Number of sampled developers."""
@@ -181,9 +219,7 @@ class DeveloperPopulation:
             rate = self.publish_rate[select] * context.publishing_multiplier * 52
             fee_home = context.fee_per_package[home] * rate + context.fee_per_publisher[home]
             fee_other = context.fee_per_package[target] * rate + context.fee_per_publisher[target]
-            fee_term = (
-                p.fee_weight * self.fee_sensitivity[select] * (fee_home - fee_other) / p.fee_reference_usd_per_year
-            )
+            fee_term = p.fee_weight * self.fee_sensitivity[select] * (fee_home - fee_other) / fee_usd_per_utility(p)
             utility = fee_term + utility
         # with no fee anywhere the fee term is exactly zero and is left out (0 + x == x)
         utility += peer_term[home]
@@ -270,7 +306,7 @@ class DeveloperPopulation:
                 p.fee_weight
                 * sensitivity
                 * ((per_package[0] * rate + per_publisher[0]) - (per_package[1] * rate + per_publisher[1]))
-                / p.fee_reference_usd_per_year
+                / fee_usd_per_utility(p)
                 for sensitivity in stats["fee_sensitivity"]
                 for rate in rates
             ]
@@ -282,7 +318,7 @@ class DeveloperPopulation:
                     + abs(per_publisher[0])
                     + abs(per_publisher[1])
                 )
-                / abs(p.fee_reference_usd_per_year)
+                / abs(fee_usd_per_utility(p))
             )
         peer, network = float(peer_term[home]), float(network_term[home])
         bound = max(fee) + max(security) + peer - network

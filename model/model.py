@@ -31,6 +31,7 @@ from model.developers import DeveloperPopulation, SwitchContext, latent_demand
 from model.malware import MalwareLedger, malware_week
 from model.parameters import ModelParameters, ParameterError, changed_parameters, make_parameters
 from model.profiles import RegistryCatalogue, RegistryProfile, full_cost_from_downloads
+from model.sponsors import SponsorPool
 from model.streams import Streams, root_seed
 from model.worms import start_outbreaks
 
@@ -143,8 +144,14 @@ class RegistryModel(Model):
         self.registries_by_name = {r.name: r for r in self.registry_list}
         self.registries_by_index: dict[int, RegistryAgent] = dict(enumerate(self.registry_list))
         self.alternatives: dict[int, RegistryAgent] = {}  # incumbent index -> its alternative
+        self.alternatives_emptied: set[int] = set()  # shut-down alternatives whose developers went home
+        self.entry_demand_weeks = [0] * self.n_incumbents  # weeks in a row with demand for an alternative
+        self.sponsor_pool = SponsorPool(self.p.alt_sponsor_budget_usd_per_year)
         self.developers = DeveloperPopulation.sample(
-            self.p, self.catalogue.profiles, self.streams.generator("developers.population")
+            self.p,
+            self.catalogue.profiles,
+            self.streams.generator("developers.population"),
+            self.streams.generator("developers.affiliation"),
         )
         self._developer_views: dict[int, DeveloperAgent] = {}  # created on first access (developer_agent)
         self.malware_ledger = MalwareLedger(n_registries=len(self.registry_names))
@@ -189,7 +196,9 @@ class RegistryModel(Model):
     def _begin_week(self) -> None:
         """At a year boundary, run the yearly reviews; start and end spam bursts."""
         if self.week_of_year == 0:
+            self.sponsor_pool.new_year(self.year)
             self._yearly_reviews()
+        ecosystem.quarterly_sponsor_reviews(self)
         self.spam_burst_ends = [end for end in self.spam_burst_ends if end > self.time]
         draw = self.streams.week_uniforms("spam.bursts", week=self.week_index, per_week=1)[0]
         if draw < self.p.spam_bursts_per_year / WEEKS_PER_YEAR:
@@ -206,6 +215,7 @@ class RegistryModel(Model):
             for registry in self.registry_list:
                 registry.renew_inkind_donors(self.year)
                 registry.review_steward_budget()
+            ecosystem.review_sponsorships(self)
             ecosystem.close_failed_alternatives(self)
             for funder in self.umbrella_funders:
                 funder.renew_donors()
@@ -220,6 +230,7 @@ class RegistryModel(Model):
         self.consumers.pay_consortium(self)
         for registry in self.registry_list:
             registry.collect_steward_funding()
+        ecosystem.pay_sponsored_alternatives(self)
 
     def _decide(self) -> None:
         """Corporations and funders decide at their budget boundaries (firms in row order: no firm's choice depends on another's)."""
@@ -230,6 +241,7 @@ class RegistryModel(Model):
                 self.consumers.decide(self, corporation.row)
         for funder in self.umbrella_funders:
             funder.hold_round()
+        ecosystem.send_developers_home(self)
         ecosystem.switch_registries(self)
         ecosystem.open_alternatives(self)
 
@@ -339,8 +351,17 @@ class RegistryModel(Model):
 
     # ===== construction ==============================================================================
     def full_cost_usd_per_year(self, profile: RegistryProfile) -> float:
-        """Fully costed yearly cost of a registry in 2026 (before in-kind donations)."""
+        """Fully costed yearly cost of a registry in 2026 (before in-kind donations).
+
+        An alternative pays its incumbent's unit costs: the incumbent's cost scaled in proportion
+        to its reference downloads (the downloads^0.6 rule is fitted across incumbents and is not
+        stretched down to a registry a thousand times smaller).
+        """
         p = self.p
+        if profile.incumbent_name:
+            incumbent = self.catalogue[profile.incumbent_name].profile
+            share = profile.downloads_per_week / incumbent.downloads_per_week
+            return self.full_cost_usd_per_year(incumbent) * share
         return full_cost_from_downloads(
             profile.downloads_per_week,
             p.cost_anchor_usd_per_year,
@@ -542,6 +563,11 @@ class RegistryModel(Model):
         if name in p.fee_registries:
             return p.per_package_fee_usd, p.publisher_subscription_usd_per_year
         return 0.0, 0.0
+
+    def organisation_price_for(self, name: str) -> float:
+        """A registry's price of an organisation seat for companies, USD per member per year (0: not sold)."""
+        p = self.p
+        return p.organisation_usd_per_member_per_year if name in p.fee_registries else 0.0
 
     def sells_enterprise_tier(self, name: str) -> bool:
         """Whether a registry sells an enterprise tier (the lever is set and it is open)."""

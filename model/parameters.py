@@ -825,25 +825,41 @@ class ModelParameters(BaseModel):
         description="Log-scale spread of developers' switching cost (its mean stays switching_cost_mean).",
         json_schema_extra=tags("assumption"),
     )
-    fee_reference_usd_per_year: float = Field(
-        20.0,
+    switching_hours: float = Field(
+        16.0,
         gt=0,
-        le=1e6,
-        description="Yearly fee burden that counts as one unit of utility (before sensitivity).",
+        le=10_000,
+        description="Hours a publisher spends moving its packages to another registry (accounts, namespaces, CI, "
+        "telling users), mean.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    publisher_hour_usd: float = Field(
+        90.0,
+        gt=0,
+        le=10_000,
+        description="Value of an hour of a publisher's time, USD (a loaded developer salary over working hours).",
         json_schema_extra=tags("calibrated", live=True),
+    )
+    switching_payback_years: float = Field(
+        3.0,
+        gt=0,
+        le=50,
+        description="Years of fee savings a publisher weighs against the one-off cost of moving.",
+        json_schema_extra=tags("assumption", live=True),
     )
     fee_weight: float = Field(
         1.0,
         ge=0,
         le=50,
-        description="Switching-utility weight on fee burden.",
+        description="Switching-utility weight on fee burden (1: fees saved over the payback years weigh as much as "
+        "the same money of switching cost).",
         json_schema_extra=tags("assumption", live=True),
     )
     security_weight: float = Field(
         1.0,
         ge=0,
         le=50,
-        description="Switching-utility weight on log removal-delay ratio.",
+        description="Switching-utility weight on the log ratio of malware live hours (detection plus removal).",
         json_schema_extra=tags("assumption", live=True),
     )
     peer_weight: float = Field(
@@ -889,28 +905,86 @@ class ModelParameters(BaseModel):
         description="Downloads an alternative draws per package, relative to its incumbent.",
         json_schema_extra=tags("assumption", live=True),
     )
-    alt_removal_multiplier: float = Field(
-        5.0,
-        ge=1,
-        le=100,
-        description="Alternative's removal median over its incumbent's.",
+    scanner_full_coverage_reach_share: float = Field(
+        0.05,
+        gt=0,
+        le=1,
+        description="Share of its ecosystem's downloads from which outside scanners watch an alternative as closely "
+        "as its incumbent (below it, in proportion).",
         json_schema_extra=tags("assumption", live=True),
     )
-    alt_fast_detection_share: Probability = Field(
-        0.4,
-        description="Share of malware an alternative detects fast.",
+    unwatched_malware_attraction: float = Field(
+        2.0,
+        ge=0,
+        le=100,
+        description="Malware per package at an alternative no scanner watches, relative to its incumbent.",
         json_schema_extra=tags("assumption", live=True),
     )
     alt_hygiene_factor: Share = Field(
         0.5,
-        description="Token hygiene of developers on an alternative, relative.",
+        description="Token hygiene of developers on an alternative, relative (no trusted publishing there).",
         json_schema_extra=tags("assumption", live=True),
     )
-    alt_malware_attraction: float = Field(
-        2.0,
+    alt_volunteer_security_fte: float = Field(
+        0.2,
         ge=0,
-        le=100,
-        description="Malware per package at an alternative, relative to its incumbent.",
+        le=1000,
+        description="Volunteer security work (report triage, takedowns) at an alternative, FTE.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    alt_sustained_demand_weeks: int = Field(
+        13,
+        ge=1,
+        le=520,
+        description="Weeks in a row that demand must exceed alt_entry_demand_share before a sponsor commits.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    alt_build_weeks: int = Field(
+        26,
+        ge=0,
+        le=520,
+        description="Weeks from a sponsor's commitment to an alternative's opening (building and migrating).",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    alt_build_cost_usd: NonNegativeUSD = Field(
+        1_000_000.0,
+        description="Cost of building an alternative registry, paid by its sponsor over the build weeks.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    alt_sponsor_budget_usd_per_year: NonNegativeUSD = Field(
+        5_000_000.0,
+        description="Yearly budget of the pool of would-be sponsors of alternative registries (all alternatives).",
+        json_schema_extra=tags(
+            "lever",
+            live=True,
+            control=("Funders", "Sponsors of alternatives", "USD per year, all alternatives"),
+        ),
+    )
+    alt_reserve_months: float = Field(
+        9.0,
+        gt=0,
+        le=120,
+        description="Months of its cost an alternative holds when it opens (paid by its sponsor) and its reserve target.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    alt_sponsor_review_weeks: int = Field(
+        13,
+        ge=1,
+        le=52,
+        description="Weeks between a sponsor's reviews of its alternative's budget (by the steward rule).",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    alt_sponsor_commitment_years: int = Field(
+        3,
+        ge=1,
+        le=50,
+        description="Years a sponsor commits to an alternative after it opens (then it renews or stops).",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    alt_sponsor_renewal_share: Share = Field(
+        0.01,
+        description="A sponsor renews only if at least this share of the ecosystem's developers publish on the "
+        "alternative.",
         json_schema_extra=tags("assumption", live=True),
     )
     alt_volunteer_cover: Share = Field(
@@ -1133,6 +1207,29 @@ class ModelParameters(BaseModel):
             live=True,
             control=("Registries and their fees", "Publisher subscription", "USD per publisher per year"),
         ),
+    )
+    organisation_usd_per_member_per_year: NonNegativeUSD = Field(
+        0.0,
+        description="Lever: yearly price of an organisation seat for a company publisher (community organisations "
+        "are free; 0 = not sold). PyPI Organizations: USD 60 (5 a month).",
+        json_schema_extra=tags(
+            "lever",
+            live=True,
+            control=("Registries and their fees", "Organisation accounts", "USD per company member per year"),
+        ),
+    )
+    company_publisher_share: Share = Field(
+        0.4,
+        description="Share of publishers who publish for a company (the rest are community publishers).",
+        json_schema_extra=tags("assumption"),
+    )
+    organisation_value_usd_per_member_per_year: float = Field(
+        30.0,
+        ge=0,
+        le=1e6,
+        description="Median yearly worth of an organisation seat to a company (team access, ownership on "
+        "staff changes), LogNormal(0, 1) across companies.",
+        json_schema_extra=tags("assumption"),
     )
     enterprise_tier_usd_per_year: NonNegativeUSD = Field(
         0.0,

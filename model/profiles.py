@@ -48,6 +48,12 @@ class RegistryProfile(BaseModel):
     volunteer_cover: Share = Field(description="Share of mitigation and other labour done unpaid at the start.")
     ops_fte: float = Field(ge=0, le=10_000, description="Operations staff, FTE.")
     own_security_fte: float = Field(ge=0, le=10_000, description="Security staff the registry pays itself, FTE.")
+    volunteer_security_fte: float = Field(
+        0.0,
+        ge=0,
+        le=10_000,
+        description="Unpaid security work (report triage, takedowns), FTE; an incumbent's is inside its own_security_fte.",
+    )
     umbrella_eligible: bool = Field(description="Can receive umbrella-funder grants (a non-profit steward).")
     reserves_months: float = Field(ge=0, le=240, description="Cash reserves at the start, in months of cash cost.")
     corporate_revenue_share: Share = Field(description="Share of the starting revenue from corporate support.")
@@ -67,11 +73,14 @@ def alternative_profile(
     volunteer_cover: float,
     ops_fte: float,
     security_fte: float,
+    volunteer_security_fte: float = 0.0,
+    reserves_months: float = 9.0,
 ) -> RegistryProfile:
     """A free alternative (mirror, fork or new entrant) to an incumbent: small, volunteer-run, sponsored.
 
-    Every number here is an assumption (its staffing and volunteer cover are parameters): a
-    sponsor covers its cash costs; it has no CDN or cloud donors; it gets no umbrella grants.
+    Every number here is an assumption (its staffing and volunteer work are parameters): a
+    sponsor pays its steward budget and starting reserves (`reserves_months` of cost); it has no CDN or cloud
+    donors; it gets no umbrella grants; its sponsor budgets like a company steward.
     """
     return incumbent.model_copy(
         update={
@@ -91,8 +100,9 @@ def alternative_profile(
             "volunteer_cover": volunteer_cover,
             "ops_fte": ops_fte,
             "own_security_fte": security_fte,
+            "volunteer_security_fte": volunteer_security_fte,
             "umbrella_eligible": False,
-            "reserves_months": 12.0,
+            "reserves_months": reserves_months,
             "corporate_revenue_share": 0.0,
             "start_balance": 1.0,
             "steward_responsiveness": 1.0,

@@ -23,6 +23,8 @@ WEEKS_PER_YEAR = 52
 STREAMS: dict[str, str] = {
     "developers.population": "the sampled developers' traits (publishing rate, fee sensitivity, switching cost, "
     "security awareness, token hygiene); drawn once",
+    "developers.affiliation": "whether each sampled developer publishes for a company, and what an organisation "
+    "seat is worth to that company; drawn once",
     "corporations.population": "the sampled firms (size, usage, budget week, the registries each uses); drawn once",
     "corporations.start": "each firm's starting support mode and contract end: one row of uniforms per firm",
     "corporations.choices": "each firm's yearly support decision: two uniforms per firm (renewal, logit choice), "

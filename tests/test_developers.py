@@ -17,7 +17,7 @@ def test_fast_switching_agrees_with_reference_on_the_same_draws(fee):
         if index not in model.alternatives:
             from model.ecosystem import enter
 
-            enter(model, index, demand=0.0)
+            enter(model, index)
     context = switch_context(model)
     uniforms = np.random.default_rng(9).random(len(model.developers))
     fast = model.developers.choose_homes(context, uniforms, model.p)

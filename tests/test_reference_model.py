@@ -22,7 +22,9 @@ def _frames(model_class, params):
 
 def test_reference_model_gives_the_same_run():
     """Publishing, switching and entry stepped agent by agent reproduce the vectorised run exactly."""
-    params = load_scenario("per-package-fee").parameters(n_developers=1500)
+    params = load_scenario("per-package-fee").parameters(
+        n_developers=1500, per_package_fee_usd=100.0, alt_sustained_demand_weeks=4, alt_build_weeks=8
+    )  # a fee and a quick build that make alternatives open within the two years
     fast_model, fast = _frames(RegistryModel, params)
     reference_model, reference = _frames(ReferenceRegistryModel, params)
     for fast_frame, reference_frame in zip(fast, reference):
@@ -89,7 +91,7 @@ def test_choosing_homes_from_low_uniforms_only_agrees_with_evaluating_everyone()
     model.run_for(1)
     for index in range(5):
         if index not in model.alternatives:
-            enter(model, index, demand=0.0)
+            enter(model, index)
     context = switch_context(model, hypothetical=None)
     uniforms = np.random.default_rng(11).random(len(model.developers))
     utility, other = model.developers.switching_utility(context, model.p)

@@ -87,10 +87,10 @@ def test_a_registry_that_cannot_pay_shuts_down_for_good(registry):
     assert at_runway(registry, 100.0) == Status.SHUT_DOWN  # no recovery from shutdown
 
 
-def test_an_alternative_keeps_its_status_whatever_its_runway(registry):
-    """An alternative's sponsor pays its bills: its status never follows runway."""
+def test_an_alternative_follows_runway_like_an_incumbent(registry):
+    """An alternative keeps accounts like an incumbent: its status follows its runway by the same thresholds."""
     from model.ecosystem import enter
 
-    alternative = enter(registry.model, registry.model.registry_names.index("rubygems"), 0.1)
+    alternative = enter(registry.model, registry.model.registry_names.index("rubygems"))
     alternative.monthly_cash_cost = 1.0
-    assert at_runway(alternative, 0.1) == HEALTHY
+    assert at_runway(alternative, 0.1) == READ_ONLY

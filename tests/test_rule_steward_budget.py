@@ -23,7 +23,7 @@ def close_year(registry, *, cost: float, previous_cost: float, revenue: float, s
     """Set a registry's year's accounts and reserves, then run the yearly review; return the new budget."""
     registry.year_cost, registry.previous_year_cost = cost, previous_cost
     registry.year_revenue, registry.steward_paid_this_year = revenue, steward_paid
-    registry.cash = cash
+    registry.cash, registry.weeks_this_year = cash, 52  # a full year of accounts
     registry.review_steward_budget()
     return registry.steward_usd_per_year
 

@@ -87,7 +87,7 @@ def test_a_year_with_six_registries(tmp_path):
     model.shock_worm("nuget")
     model.step()
     assert model.worm_rows[-1]["registry"] == "nuget"
-    alternative = enter(model, column, 0.1)  # its alternative takes the last index
+    alternative = enter(model, column)  # its alternative takes the last index
     assert model.index_of(alternative) == 11 and model.registries_by_index[11] is alternative
     model.run_for(4)
     assert alternative.malware.arrivals >= 0 and np.isfinite(alternative.removal_median_hours)

@@ -43,6 +43,7 @@ SOURCE_COLOURS = dict(
             "tab:cyan",
             "tab:green",
             "tab:red",
+            "gold",
             "tab:purple",
             "tab:brown",
             "tab:pink",

@@ -51,10 +51,11 @@ LOOPS = (
         "balancing, with a side effect",
         "#6a1b9a",
         (860, 230),
-        "A fee raises revenue → developers weigh the fee against switching cost and peers → some move to a "
-        "cheaper alternative registry → fee revenue grows less than hoped, and the alternative removes malware "
-        "five times slower, so live malware and ecosystem harm rise even where the incumbent's books improve. *Delay:* moving is "
-        "slow (inertia), and peers who moved pull others.",
+        "A fee raises revenue → developers weigh the fee, over a few years, against the hours it takes to move → "
+        "if it is worth it, a sponsor builds an alternative (it takes months and money) and some move there → fee "
+        "revenue grows less than hoped, and scanners watch the small alternative less, so its malware is found "
+        "later. *Delay:* demand must last, building takes half a year, moving is slow (inertia), and peers who "
+        "moved pull others; a sponsor whose money runs out leaves its alternative to fail.",
         ("runway", "fees"),
     ),
     Loop(
