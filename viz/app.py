@@ -13,6 +13,7 @@ import solara
 
 from viz.about import About
 from viz.explorer import Explorer
+from viz.projection import warm_up
 from viz.workshop.app import Page as WorkshopPage
 
 
@@ -43,6 +44,7 @@ PAGE_CSS = """
   .v-navigation-drawer { min-width: 0 !important; width: 88vw !important; max-width: 88vw !important; }
 }
 .projection-chart { min-width: 0; }
+.what-to-try .v-btn__content { white-space: normal; text-align: left; }
 """
 
 #: Pages that carry the explorer's query string, so switching tabs (and Back) never loses the scenario.
@@ -77,6 +79,8 @@ def Layout(children: list = []) -> None:  # noqa: B006 (Solara's layout signatur
     )
     return solara.AppLayout(children=[solara.AppBar(children=[solara.Style(PAGE_CSS), tabs]), *children])
 
+
+warm_up()  # under `borrowed-time app`: the status quo's projection starts with the server (shared, read-only)
 
 routes = [
     solara.Route(

@@ -104,16 +104,16 @@ def chart_option(
             series += _points(item.label, key, colour, projection, status_quo, chart.log)
             continue
         for source, tint, opacity, dashed, suffix in (
+            (projection, colour, BAND_OPACITY, False, ""),  # first: the legend's icon takes its colour
             (status_quo, BASELINE_COLOUR, BASELINE_BAND_OPACITY, True, " (status quo)"),
-            (projection, colour, BAND_OPACITY, False, ""),
         ):
             band = source.band(key) if source is not None else None
             if band is None:
                 continue
-            series += _band(item.label, band, tint, opacity, f"{key}{suffix}", chart.log)
             series.append(
                 _line(item.label, pairs(band.x, band.median, chart.log), tint, 1.5 if dashed else 2.2, dashed, z=3)
             )
+            series += _band(item.label, band, tint, opacity, f"{key}{suffix}", chart.log)
         if key in story_series:
             x, y = story_series[key]
             series.append(_line(item.label, pairs(x, y, chart.log), colour, 1, z=4))
@@ -134,7 +134,7 @@ def chart_option(
             "min": start_year,
             "max": round(start_year + horizon_weeks / 52, 2),
             "interval": 1 if horizon_weeks <= 52 * 12 else 2,
-            "axisLabel": {"fontSize": font},
+            "axisLabel": {"fontSize": font, "formatter": "{value}"},  # years without a thousands separator
         },
         "yAxis": _y_axis(chart, font),
         "series": series,

@@ -17,6 +17,7 @@ APP_MODULE = "viz.app"
 DEFAULT_RUNS = 8  # viz.projection.MEMBERS (not imported here: the command line stays light)
 MAX_RUNS = 64
 RUNS_ENV = "BORROWED_TIME_PROJECTION_RUNS"
+WARM_ENV = "BORROWED_TIME_WARM_PROJECTION"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -65,6 +66,7 @@ def command_app(args: argparse.Namespace) -> int:
     workshop_env = workshop_db_environment(args.db)
     if args.runs is not None:
         workshop_env[RUNS_ENV] = str(args.runs)
+    workshop_env[WARM_ENV] = "1"  # the server projects the status quo as it starts, before the first visitor
     cache = asset_cache_dir()
     warn_if_not_offline_ready(cache)
     warn_if_reachable(args.host, args.port)

@@ -72,7 +72,7 @@ class Scenario:
         return load_preset(self.preset).parameters(catalogue=self.catalogue, **dict(self.overrides), **extra)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: its arrays have no truth value
 class MemberOutcome:
     """One member's chart series (key -> (x in years, y)) and headline values (key -> value)."""
 
@@ -123,7 +123,7 @@ def headline_values(history: RunHistory, headlines: Sequence[Headline] = HEADLIN
     return {headline.key: float(headline.value(history)) for headline in headlines}
 
 
-@dataclass
+@dataclass(eq=False)
 class Band:
     """A series over an ensemble: x, and the 10%, median and 90% values at each x over the members."""
 
@@ -133,7 +133,7 @@ class Band:
     high: np.ndarray
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: the page re-renders for every new snapshot
 class Projection:
     """The members of a scenario's ensemble that have finished (all of them once `complete`)."""
 
@@ -267,6 +267,8 @@ class Projector:
 
     def _outcomes(self, todo: list[tuple[Scenario, int]], cancelled: Callable[[], bool]):
         """Run members, yielding (scenario, outcome) as each finishes; stop (dropping members not started) if cancelled."""
+        if not todo:
+            return
         executor = self._executor()
         if executor is None:
             for task in todo:
@@ -308,3 +310,13 @@ def shared_projector() -> Projector:
             runs = os.environ.get(RUNS_ENV, "")
             _SHARED = Projector(members=int(runs) if runs.isdigit() and int(runs) >= 1 else MEMBERS)
         return _SHARED
+
+
+WARM_ENV = "BORROWED_TIME_WARM_PROJECTION"
+
+
+def warm_up() -> None:
+    """Under `borrowed-time app` ($BORROWED_TIME_WARM_PROJECTION set): project the status quo in the background now."""
+    if os.environ.get(WARM_ENV) != "1":
+        return
+    threading.Thread(target=lambda: shared_projector().project([Scenario()]), name="warm-up", daemon=True).start()

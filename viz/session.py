@@ -80,7 +80,9 @@ class ExplorerSession:
 
     def scenario(self) -> Scenario:
         """What the projection runs: this preset, levers, seed and shocks over the whole horizon."""
-        overrides = tuple(sorted(self.overrides.items()))
+        preset = self._parameters(self.preset)
+        changed = {name: value for name, value in self.overrides.items() if getattr(preset, name) != value}
+        overrides = tuple(sorted(changed.items()))  # a lever set back to the preset's value is the preset
         return Scenario(self.preset, overrides, self.seed, tuple(self.shocks), self.horizon_weeks, self.catalogue)
 
     @property
