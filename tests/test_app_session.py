@@ -104,3 +104,19 @@ def test_exports_carry_the_scenario_and_its_levers():
     assert "opex-norm (modified)" in session.title()
     assert "Per-package fee: 4 (USD per new package) *" in session.lever_lines()
     assert "Shocks fired: worm in week 3" in session.lever_lines()
+
+
+def test_the_about_page_is_written_for_users():
+    """No links to repository files (they do not resolve in the app), no test files, no dollar signs for KaTeX."""
+    from viz.about import DOC_LINK, INTRO, doc_section, for_readers, purpose, what_to_try
+
+    pages = [
+        INTRO,
+        for_readers(purpose()),
+        for_readers(doc_section("model.md", "8. Simplifications and known gaps")),
+        what_to_try(),
+        for_readers(doc_section("calibration.md")),
+    ]
+    for text in pages:
+        assert not DOC_LINK.search(text) and "tests/" not in text and "$" not in text
+    assert "Charge USD 5 per new package" in what_to_try()

@@ -56,9 +56,14 @@ cheaper but less secure alternative registries; worms spread over maintainers' p
 DOC_LINK = re.compile(r"\[([^\]]+)\]\((?!https?://)[^)]*\)")
 
 
+#: Mentions of the test files that check a figure (for developers; the page leaves them out).
+TEST_FILE = re.compile(r"[;,]?\s*`tests/[^`]+`")
+
+
 def for_readers(markdown: str) -> str:
-    """Documentation text for the page: links to repository files become plain text; dollar signs stay dollars."""
-    return DOC_LINK.sub(r"\1", markdown).replace("$", "&#36;")
+    """Documentation for the page: repository links become text, test files go, dollar signs stay dollars."""
+    text = TEST_FILE.sub("", DOC_LINK.sub(r"\1", markdown))
+    return text.replace("$", "&#36;")
 
 
 def purpose() -> str:

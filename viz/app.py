@@ -44,7 +44,8 @@ PAGE_CSS = """
   .v-navigation-drawer { min-width: 0 !important; width: 88vw !important; max-width: 88vw !important; }
 }
 .projection-chart { min-width: 0; }
-.what-to-try .v-btn__content { white-space: normal; text-align: left; }
+.what-to-try .v-btn { max-width: 100%; }
+.what-to-try .v-btn__content { white-space: normal; text-align: left; flex: 1 1 auto; max-width: 100%; }
 """
 
 #: Pages that carry the explorer's query string, so switching tabs (and Back) never loses the scenario.

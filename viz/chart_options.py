@@ -53,9 +53,17 @@ def rounded(value: float, log: bool = False) -> float | None:
     return float(f"{value:.4g}")
 
 
+MS_PER_YEAR = 365.2425 * 86_400_000
+
+
+def epoch_ms(year: float) -> int:
+    """A decimal calendar year as milliseconds since 1970 (ECharts' time axis)."""
+    return round((year - 1970) * MS_PER_YEAR)
+
+
 def pairs(x: np.ndarray, y: np.ndarray, log: bool = False) -> list[list[float | None]]:
-    """[[x, y], ...] for ECharts, rounded."""
-    return [[round(float(a), 3), rounded(float(b), log)] for a, b in zip(x, y)]
+    """[[time in ms, y], ...] for ECharts, rounded."""
+    return [[epoch_ms(float(a)), rounded(float(b), log)] for a, b in zip(x, y)]
 
 
 def _line(name: str, data: list, colour: str, width: float, dashed: bool = False, **extra: Any) -> dict:
@@ -130,11 +138,10 @@ def chart_option(
         "tooltip": {"trigger": "axis", "textStyle": {"fontSize": font}, "confine": True},
         "grid": {"left": 8, "right": 16, "top": TITLE_PX[large] + font + 30, "bottom": 8, "containLabel": True},
         "xAxis": {
-            "type": "value",
-            "min": start_year,
-            "max": round(start_year + horizon_weeks / 52, 2),
-            "interval": 1 if horizon_weeks <= 52 * 12 else 2,
-            "axisLabel": {"fontSize": font, "formatter": "{value}"},  # years without a thousands separator
+            "type": "time",
+            "min": epoch_ms(start_year),
+            "max": epoch_ms(start_year + horizon_weeks / 52),
+            "axisLabel": {"fontSize": font},
         },
         "yAxis": _y_axis(chart, font),
         "series": series,
