@@ -31,19 +31,19 @@ WATCH = """
 ([selector]) => {
   window.__first = null; window.__complete = null;
   const canvas = () => document.querySelector('.chart-runway canvas');
-  const status = () => document.querySelector('.projection-status').innerText;
-  const before = canvas().toDataURL();
-  let pressed = null;
+  const statusNode = document.querySelector('.projection-status');
+  const complete = () => /(\\d+) of \\1 runs/.test(statusNode.innerText) && !/updating/.test(statusNode.innerText);
+  let pressed = null, seen = false, before = null;
+  // the page has taken the lever once its status says the projection is updating (caught on any change)
+  new MutationObserver(() => { if (pressed !== null && /updating/.test(statusNode.innerText)) seen = true; })
+    .observe(statusNode, {childList: true, characterData: true, subtree: true});
   document.querySelector(selector).addEventListener('keydown', e => {
-    if (e.key === 'Enter' && pressed === null) pressed = performance.now();
+    if (e.key === 'Enter' && pressed === null) { before = canvas().toDataURL(); pressed = performance.now(); }
   });
   const tick = () => {
-    if (pressed !== null) {
+    if (pressed !== null && seen) {
       if (window.__first === null && canvas().toDataURL() !== before) window.__first = performance.now() - pressed;
-      if (window.__first !== null && /(\\d+) of \\1 runs/.test(status()) && !/updating/.test(status())) {
-        window.__complete = performance.now() - pressed;
-        return;
-      }
+      if (window.__first !== null && complete()) { window.__complete = performance.now() - pressed; return; }
     }
     requestAnimationFrame(tick);
   };

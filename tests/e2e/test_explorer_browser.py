@@ -74,13 +74,16 @@ REDRAW_WATCH = """
 ([selector, key]) => {
   window.__redrawMs = null;
   const canvas = () => document.querySelector(`.chart-${key} canvas`);
-  const before = canvas().toDataURL();
-  let pressed = null;
+  const statusNode = document.querySelector('.projection-status');
+  let pressed = null, seen = false, before = null;
+  // the page has taken the lever once its status says the projection is updating (caught on any change)
+  new MutationObserver(() => { if (pressed !== null && /updating/.test(statusNode.innerText)) seen = true; })
+    .observe(statusNode, {childList: true, characterData: true, subtree: true});
   document.querySelector(selector).addEventListener('keydown', e => {
-    if (e.key === 'Enter' && pressed === null) pressed = performance.now();
+    if (e.key === 'Enter' && pressed === null) { before = canvas().toDataURL(); pressed = performance.now(); }
   });
   const tick = () => {
-    if (pressed !== null && canvas() && canvas().toDataURL() !== before) {
+    if (pressed !== null && seen && canvas().toDataURL() !== before) {
       window.__redrawMs = performance.now() - pressed;
       return;
     }
