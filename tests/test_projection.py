@@ -150,3 +150,14 @@ def test_the_png_export_draws_the_projection_with_a_title_and_the_levers(pledge)
 
     png = projection_png("Borrowed Time: status-quo (modified)", ["Pledge per developer: 500 *"], REGISTRIES, *pledge)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 50_000
+
+
+def test_column_quantiles_match_numpys_nanquantile():
+    from viz.projection import column_quantiles
+
+    values = np.random.default_rng(1).normal(size=(7, 40))
+    values[2, 3] = values[5, 3] = np.nan
+    values[:, 9] = np.nan
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        expected = np.nanquantile(values, (0.1, 0.5, 0.9), axis=0)
+    assert np.allclose(column_quantiles(values, (0.1, 0.5, 0.9)), expected, equal_nan=True)
