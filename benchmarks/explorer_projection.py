@@ -6,6 +6,7 @@ Run:  python benchmarks/explorer_projection.py [--members 8] [--repeats 3]
   projection a lever change's whole projection in the shared worker pool (all members of the new
              scenario; the status quo is cached), wall time; and the time to the first member
   redraw     the page's work once members are in: every chart's ECharts option and the headlines
+  export     the PNG export of the projection (title, lever list, every chart)
 Not a test; timings depend on the machine and its load (the load average is printed).
 """
 
@@ -74,6 +75,16 @@ def main() -> None:
             headline_lines(headline, projection, status_quo)
         options.append(time.perf_counter() - started)
     print(f"redraw     every chart option and headline:   {median_ms(options)}")
+    from viz.export import projection_png
+
+    exports = []
+    for _ in range(3):
+        started = time.perf_counter()
+        projection_png(
+            "Borrowed Time: status-quo (modified)", ["Pledge per developer: 2102 *"], REGISTRIES, projection, status_quo
+        )
+        exports.append(time.perf_counter() - started)
+    print(f"export     PNG of the projection:             {median_ms(exports)}")
     projector.shutdown()
 
 
