@@ -259,3 +259,17 @@ def test_switching_tabs_keeps_the_explorers_address():
     assert tab_target("about", "?per_package_fee_usd=5&week=3") == "/about?per_package_fee_usd=5&week=3"
     assert tab_target("", "per_package_fee_usd=5") == "/?per_package_fee_usd=5"
     assert tab_target("workshop", "per_package_fee_usd=5") == "/workshop"  # the workshop has its own address
+
+
+def test_moving_a_lever_back_shows_the_projection_seen_before(context):
+    """A scenario projected before is shown again, headlines included, each time the lever returns to it."""
+    projector = Projector(workers=1, members=1)
+    rc, session, _ = render_explorer(projector=projector, years=0.5)
+    wait_until(lambda: projected(rc, session))
+    status_quo = text_of(rc, "headline-change-money")
+    type_into(rc, "pledge_usd_per_developer", "6000")
+    wait_until(lambda: projected(rc, session) and text_of(rc, "headline-change-money") != status_quo)
+    pledged = text_of(rc, "headline-change-money")
+    for value, expected in (("2000", status_quo), ("6000", pledged), ("2000", status_quo), ("6000", pledged)):
+        type_into(rc, "pledge_usd_per_developer", value)
+        wait_until(lambda e=expected: projected(rc, session) and text_of(rc, "headline-change-money") == e, 30)

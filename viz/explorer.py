@@ -309,20 +309,23 @@ def use_projection(session: ExplorerSession, projector: Projector) -> tuple[Proj
     Until the new scenario's first member finishes, the last projection stays on show.
     """
     scenario = session.scenario()
-    state = solara.use_reactive((projector.cached(scenario), projector.cached(scenario.status_quo()), 0))
+    # use_state, not use_reactive: its first value is taken once (a reactive would reset to the cache's at every render)
+    shown, set_shown = solara.use_state((projector.cached(scenario), projector.cached(scenario.status_quo()), 0))
 
     def project(cancel: threading.Event) -> None:
         """Run both projections in the shared workers; publish each update (not after a newer lever change)."""
 
         def update(projections: list[Projection]) -> None:
             """Show the members finished so far."""
-            if not cancel.is_set() and projections[0].members:  # until then the last projection stays on show
-                state.value = (projections[0].snapshot(), projections[1].snapshot(), state.value[2] + 1)
+            current = session.scenario() == scenario  # not after a newer lever change
+            if current and projections[0].members:  # until then the last projection stays on show
+                first, second = projections[0].snapshot(), projections[1].snapshot()
+                set_shown(lambda before: (first, second, before[2] + 1))
 
         projector.project([scenario, scenario.status_quo()], on_update=update, cancel=cancel)
 
     solara.use_thread(project, dependencies=[scenario])
-    return state.value
+    return shown
 
 
 @solara.component
