@@ -58,3 +58,9 @@ def test_app_rejects_a_workshop_db_in_a_missing_folder_in_one_line(capsys, tmp_p
     assert main(["app", "--port", str(free_port()), "--db", str(tmp_path / "nope" / "rooms.sqlite3")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "--db: folder" in err and "does not exist" in err
+
+
+def test_app_rejects_a_bad_number_of_runs_in_one_line(capsys):
+    assert main(["app", "--port", str(free_port()), "--runs", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--runs" in err and "1 to 64" in err and "\n" not in err

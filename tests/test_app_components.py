@@ -10,10 +10,20 @@ import pytest
 import solara
 from solara.server import kernel, kernel_context
 
+from viz.app import tab_target
 from viz.explorer import Explorer
 from viz.levers import LEVERS
+from viz.projection import Projector
 from viz.session import ExplorerSession
 from viz.url_state import from_query
+
+
+class NoProjection(Projector):
+    """A projector that runs nothing (tests of the levers and story mode need no projection)."""
+
+    def project(self, scenarios, on_update=None, cancel=None):
+        """Run nothing."""
+        return None
 
 
 @pytest.fixture
@@ -24,14 +34,18 @@ def context():
         yield ctx  # not closed: closing a test kernel trips over ipykernel's dummy comms; it is simply dropped
 
 
-def render_explorer(search: str | None = None):
+def render_explorer(search: str | None = None, projector: Projector | None = None, years: float = 10):
     """Render the explorer in an app layout; return the render context, its session and the URLs it pushed."""
     sessions: list[ExplorerSession] = []
     urls: list[str] = []
-    _, rc = solara.render(
-        solara.AppLayout(children=[Explorer(search=search, on_url=urls.append, on_session=sessions.append)]),
-        handle_error=False,
+    explorer = Explorer(
+        search=search,
+        on_url=urls.append,
+        on_session=sessions.append,
+        projector=projector or NoProjection(),
+        years=years,
     )
+    _, rc = solara.render(solara.AppLayout(children=[explorer]), handle_error=False)
     assert len(sessions) == 1
     return rc, sessions[0], urls
 
@@ -164,5 +178,98 @@ def test_preset_selector_loads_the_preset_and_clears_levers(context):
     assert session.preset == "opex-norm" and session.overrides == {}
     assert session.params.opex_budget_share > 0.05 and session.params.per_package_fee_usd == 0
     assert session.week == 1  # replayed to the week reached
-    assert urls[-1] == "preset=opex-norm"
+    assert urls[-1] == "preset=opex-norm&week=1"  # the story run's week stays in the address
     assert lever_field(rc, "opex_budget_share").v_model == str(session.params.opex_budget_share)
+
+
+def text_of(rc, css_class: str) -> str:
+    """The text of the one element with this class."""
+    return " ".join(str(child) for child in rc.find(v.Html, class_=css_class).widget.children)
+
+
+def wait_until(condition, timeout_s: float = 120, shown=lambda: "") -> None:
+    """Poll until `condition()` holds (the projection runs in a background thread)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out; the page shows {shown()}"
+        time.sleep(0.05)
+
+
+def projected(rc, session) -> bool:
+    """Whether the page shows the session's current scenario, every member finished."""
+    status = text_of(rc, "projection-status")
+    return "updating" not in status and bool(rc.find(v.Html, class_="headline-value-money").widgets)
+
+
+def test_a_lever_change_reprojects_and_the_headlines_move(context):
+    projector = Projector(workers=1, members=2)
+    rc, session, _ = render_explorer(projector=projector, years=1)
+    wait_until(lambda: projected(rc, session), shown=lambda: text_of(rc, "projection-status"))
+    assert "2 of 2 runs" in text_of(rc, "projection-status")
+    before = text_of(rc, "headline-change-money")
+    assert before.startswith("0.0 vs status quo")  # the status quo against itself
+    type_into(rc, "pledge_usd_per_developer", "6000")
+    wait_until(lambda: projected(rc, session) and text_of(rc, "headline-change-money") != before)
+    after = text_of(rc, "headline-change-money")
+    assert "vs status quo" in after and not after.startswith("0.0 vs")
+    assert projector.cached(session.scenario()).complete  # the projection shown is the new scenario's
+
+
+def test_url_state_round_trips_with_shocks_and_the_week(context):
+    rc, session, urls = render_explorer("preset=opex-norm&per_package_fee_usd=7&shocks=worm@3&week=5")
+    assert session.preset == "opex-norm" and session.params.per_package_fee_usd == 7
+    assert session.shocks == [(3, "worm")] and session.week == 5
+    assert 4 in [row["start_time"] for row in session.model.worm_rows]  # the shock was replayed in week 3
+    click(rc, "Step week")
+    click(rc, "Spam burst")
+    link = from_query(urls[-1])
+    assert not link.errors and link.week == 6 and link.shocks == [(3, "worm"), (6, "spam_flood")]
+    again = ExplorerSession(link.preset, link.overrides, link.seed, shocks=link.shocks, week=link.week)
+    assert again.scenario() == session.scenario() and again.week == session.week == 6
+
+
+def test_a_changed_preset_is_marked_modified(context):
+    rc, _, _ = render_explorer("preset=opex-norm")
+    assert not rc.find(v.Html, class_="scenario-modified").widgets
+    type_into(rc, "per_package_fee_usd", "3")
+    assert "opex-norm (modified)" in text_of(rc, "scenario-modified")
+    type_into(rc, "per_package_fee_usd", "0")
+    assert not rc.find(v.Html, class_="scenario-modified").widgets
+
+
+def test_back_to_an_earlier_address_restores_its_scenario(context):
+    """A query the page did not publish itself (the browser's Back button) becomes the scenario, levers included."""
+    search = solara.reactive("per_package_fee_usd=5&week=2")
+    sessions: list[ExplorerSession] = []
+
+    @solara.component
+    def Page():
+        """The explorer reading the address from a reactive value, as the router gives it."""
+        Explorer(search=search.value, on_session=sessions.append, projector=NoProjection())
+
+    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    session = sessions[0]
+    assert session.params.per_package_fee_usd == 5 and session.week == 2
+    search.value = "per_package_fee_usd=9&shocks=worm@1&week=4"
+    assert session.params.per_package_fee_usd == 9 and session.week == 4 and session.shocks == [(1, "worm")]
+    assert lever_field(rc, "per_package_fee_usd").v_model == "9"
+
+
+def test_switching_tabs_keeps_the_explorers_address():
+    assert tab_target("about", "?per_package_fee_usd=5&week=3") == "/about?per_package_fee_usd=5&week=3"
+    assert tab_target("", "per_package_fee_usd=5") == "/?per_package_fee_usd=5"
+    assert tab_target("workshop", "per_package_fee_usd=5") == "/workshop"  # the workshop has its own address
+
+
+def test_moving_a_lever_back_shows_the_projection_seen_before(context):
+    """A scenario projected before is shown again, headlines included, each time the lever returns to it."""
+    projector = Projector(workers=1, members=1)
+    rc, session, _ = render_explorer(projector=projector, years=0.5)
+    wait_until(lambda: projected(rc, session))
+    status_quo = text_of(rc, "headline-change-money")
+    type_into(rc, "pledge_usd_per_developer", "6000")
+    wait_until(lambda: projected(rc, session) and text_of(rc, "headline-change-money") != status_quo)
+    pledged = text_of(rc, "headline-change-money")
+    for value, expected in (("2000", status_quo), ("6000", pledged), ("2000", status_quo), ("6000", pledged)):
+        type_into(rc, "pledge_usd_per_developer", value)
+        wait_until(lambda e=expected: projected(rc, session) and text_of(rc, "headline-change-money") == e, 30)

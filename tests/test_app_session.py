@@ -56,7 +56,7 @@ def test_exports_hold_the_run_so_far():
     session = ExplorerSession()
     session.step(8)
     with zipfile.ZipFile(io.BytesIO(session.csv_zip())) as archive:
-        assert sorted(archive.namelist()) == ["events.csv", "model.csv", "registries.csv", "worms.csv"]
+        assert sorted(archive.namelist()) == ["events.csv", "model.csv", "registries.csv", "scenario.csv", "worms.csv"]
         assert len(archive.read("model.csv").decode().strip().splitlines()) == 1 + 8
     board = ChartBoard(session.params.start_year, session.horizon_weeks)
     board.update(session.history, None)
@@ -86,3 +86,37 @@ def test_the_baseline_meets_the_same_exogenous_events_as_the_explored_run():
     baseline = [row["start_time"] for row in session.baseline.worms if row["start_time"] <= session.week]
     assert len(baseline) >= 3  # random outbreaks happened, so the comparison can fail
     assert sorted(row["start_time"] for row in session.history.worms) == sorted([*baseline, 4 * 52 + 1])
+
+
+def test_exports_carry_the_scenario_and_its_levers():
+    """CSV: the scenario's preset, week, shocks and every lever's value; PNG: a title and the lever list."""
+    import pandas as pd
+
+    session = ExplorerSession("opex-norm", {"per_package_fee_usd": 4.0}, seed=2, years=1)
+    session.step(3)
+    session.fire("worm")
+    with zipfile.ZipFile(io.BytesIO(session.csv_zip())) as archive:
+        scenario = pd.read_csv(io.BytesIO(archive.read("scenario.csv")), dtype=str).set_index("name")["value"]
+    assert scenario["preset"] == "opex-norm" and scenario["modified"] == "true" and scenario["week"] == "3"
+    assert scenario["shocks"] == "worm@3" and scenario["per_package_fee_usd"] == "4" and scenario["seed"] == "2"
+    assert len(scenario) == 4 + len(LEVERS)
+    assert session.export_name == "borrowed-time-opex-norm-modified-seed2-week3"
+    assert "opex-norm (modified)" in session.title()
+    assert "Per-package fee: 4 (USD per new package) *" in session.lever_lines()
+    assert "Shocks fired: worm in week 3" in session.lever_lines()
+
+
+def test_the_about_page_is_written_for_users():
+    """No links to repository files (they do not resolve in the app), no test files, no dollar signs for KaTeX."""
+    from viz.about import DOC_LINK, INTRO, doc_section, for_readers, purpose, what_to_try
+
+    pages = [
+        INTRO,
+        for_readers(purpose()),
+        for_readers(doc_section("model.md", "8. Simplifications and known gaps")),
+        what_to_try(),
+        for_readers(doc_section("calibration.md")),
+    ]
+    for text in pages:
+        assert not DOC_LINK.search(text) and "tests/" not in text and "$" not in text
+    assert "Charge USD 5 per new package" in what_to_try()

@@ -61,3 +61,26 @@ def test_an_eighth_chart_is_one_entry_and_is_drawn():
 def test_chart_keys_are_unique():
     with pytest.raises(ValueError, match="unique"):
         ChartBoard(2026, 52, charts=(*CHARTS, CHARTS[0]))
+
+
+def test_an_eighth_chart_is_drawn_in_the_projection_grid():
+    """The explorer's interactive grid draws one ECharts figure per entry, the new entry's with its data."""
+    import solara
+    from solara.components.echarts import EchartsWidget
+
+    from model.catalogue import REGISTRIES
+    from viz.projection import Projection, Scenario, run_member
+    from viz.projection_view import ProjectionCharts
+
+    scenario = Scenario(horizon_weeks=40)
+    charts = (*CHARTS, HARM)
+    projection = Projection(scenario, size=1)
+    projection.members[0] = run_member(scenario, 0, charts)
+    _, rc = solara.render(
+        ProjectionCharts(REGISTRIES, projection, projection, None, 2026, 40, False, 1, charts=charts),
+        handle_error=False,
+    )
+    figures = rc.find(EchartsWidget).widgets
+    assert [figure.option["title"]["text"] for figure in figures] == [chart.heading for chart in charts]
+    harm = [entry for entry in figures[-1].option["series"] if entry["lineStyle"]["color"] == "#ff00ff"]
+    assert harm and any(point[1] for entry in harm for point in entry["data"])  # the run's harm is plotted

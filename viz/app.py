@@ -13,6 +13,7 @@ import solara
 
 from viz.about import About
 from viz.explorer import Explorer
+from viz.projection import warm_up
 from viz.workshop.app import Page as WorkshopPage
 
 
@@ -36,15 +37,51 @@ def AboutPage() -> None:
     About()
 
 
+#: On a phone the lever drawer fits the screen (it closes with the menu button or a tap beside it), and
+#: Solara's corner badge never covers a chart.
+PAGE_CSS = """
+@media (max-width: 700px) {
+  .v-navigation-drawer { min-width: 0 !important; width: 88vw !important; max-width: 88vw !important; }
+}
+.projection-chart { min-width: 0; }
+.what-to-try .v-btn { max-width: 100%; }
+.what-to-try .v-btn__content { white-space: normal; text-align: left; flex: 1 1 auto; max-width: 100%; }
+"""
+
+#: Pages that carry the explorer's query string, so switching tabs (and Back) never loses the scenario.
+KEEPS_QUERY = ("", "about")
+
+
+def tab_target(path: str, search: str | None) -> str:
+    """Where a tab leads: its page, with the explorer's query string if that page keeps it."""
+    query = (search or "").lstrip("?")
+    return f"/{path}?{query}" if query and path in KEEPS_QUERY else f"/{path}"
+
+
 @solara.component
 def Layout(children: list = []) -> None:  # noqa: B006 (Solara's layout signature)
-    """Solara's app layout, with the pages' tabs named by their labels."""
+    """Solara's app layout, with the pages' tabs named by their labels; the explorer and About keep the query."""
     _, pages = solara.use_route()
-    tabs = solara.lab.Tabs(
-        align="center", children=[solara.lab.Tab(page.label or page.path, path_or_route=page) for page in pages]
-    )
-    return solara.AppLayout(children=[solara.AppBar(children=[tabs]), *children])
+    router = solara.use_router()
+    paths = [page.path.strip("/") if page.path != "/" else "" for page in pages]
+    here = router.path.strip("/").split("/")[0]
+    current = paths.index(here) if here in paths else 0
 
+    def go(index: int) -> None:
+        """Open a tab's page."""
+        if index is not None and index != current:
+            router.push(tab_target(paths[index], router.search if paths[current] in KEEPS_QUERY else None))
+
+    tabs = solara.lab.Tabs(
+        value=current,
+        on_value=go,
+        align="center",
+        children=[solara.lab.Tab(page.label or page.path) for page in pages],
+    )
+    return solara.AppLayout(children=[solara.AppBar(children=[solara.Style(PAGE_CSS), tabs]), *children])
+
+
+warm_up()  # under `borrowed-time app`: the status quo's projection starts with the server (shared, read-only)
 
 routes = [
     solara.Route(

@@ -8,7 +8,8 @@ CDN on first use and caching it in `SOLARA_ASSETS_PROXY_CACHE_DIR`. `prepare_off
 `borrowed-time workshop`) point Solara at the same cache: `$SOLARA_ASSETS_PROXY_CACHE_DIR` if set,
 else `~/.cache/borrowed-time/solara-cdn` (outside the environment, so a new venv keeps it).
 After a Solara upgrade, re-derive `ASSET_SPECS` by grepping Solara's templates for
-`name@version`; the browser tests fail if a file is missing.
+`name@version` (and echarts.vue for `const version`, on a line of its own); the browser tests
+fail if a file is missing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from pathlib import Path
 
 from model.parameters import ParameterError
 
-#: Package specs Solara 1.64 requests with ipyvuetify < 2 (`solara.Markdown` loads mermaid and katex).
+#: Package specs Solara 1.64 requests with ipyvuetify < 2 (`solara.Markdown` loads mermaid and katex;
+#: `solara.FigureEcharts` loads echarts, its version set in solara/components/echarts.vue as `const version`).
 ASSET_SPECS = (
     "@widgetti/solara-vuetify-app@10.1.1",
     "requirejs@2.3.6",
@@ -35,6 +37,7 @@ ASSET_SPECS = (
     "vega-embed@6",
     "mermaid@10.8.0",
     "katex@0.16.9",
+    "echarts@5.4.0",
 )
 CACHE_ENV = "SOLARA_ASSETS_PROXY_CACHE_DIR"
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "borrowed-time" / "solara-cdn"

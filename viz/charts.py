@@ -45,10 +45,10 @@ SOURCE_COLOURS = dict(
             "tab:red",
             "gold",
             "tab:purple",
-            "tab:brown",
+            "teal",
             "tab:pink",
             "tab:blue",
-            "tab:grey",
+            "tab:brown",  # grey is the status quo's
         ),
         strict=True,
     )

@@ -11,7 +11,13 @@ import argparse
 import os
 import sys
 
+from model.errors import ParameterError
+
 APP_MODULE = "viz.app"
+DEFAULT_RUNS = 8  # viz.projection.MEMBERS (not imported here: the command line stays light)
+MAX_RUNS = 64
+RUNS_ENV = "BORROWED_TIME_PROJECTION_RUNS"
+WARM_ENV = "BORROWED_TIME_WARM_PROJECTION"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -23,6 +29,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--db",
         default=None,
         help="SQLite file for the workshop rooms at /workshop (default: ./workshop.sqlite3, as `borrowed-time workshop`)",
+    )
+    app.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        help=f"runs (seeds) in each projection of the explorer, 1 to {MAX_RUNS} (default: {DEFAULT_RUNS})",
     )
     app.add_argument(
         "--prepare-offline",
@@ -49,7 +61,12 @@ def command_app(args: argparse.Namespace) -> int:
         prepare_offline_assets()  # errors are one-line ParameterErrors
         return 0
     check_address(args.host, args.port)
+    if args.runs is not None and not 1 <= args.runs <= MAX_RUNS:
+        raise ParameterError(f"--runs must be a whole number from 1 to {MAX_RUNS} (got {args.runs})")
     workshop_env = workshop_db_environment(args.db)
+    if args.runs is not None:
+        workshop_env[RUNS_ENV] = str(args.runs)
+    workshop_env[WARM_ENV] = "1"  # the server projects the status quo as it starts, before the first visitor
     cache = asset_cache_dir()
     warn_if_not_offline_ready(cache)
     warn_if_reachable(args.host, args.port)

@@ -1,7 +1,10 @@
-"""The explorer page: levers by actor, run controls, shocks, charts over the baseline, tables, export.
+"""The explorer page: levers by actor, the projection with headline outcomes, story mode, tables, export.
 
 Every browser session gets its own `ExplorerSession` (created with `solara.use_memo` inside the
-component, never at module level), so two visitors never see each other's runs.
+component, never at module level), so two visitors never see each other's runs. A lever change
+re-projects the whole horizon as an ensemble against the status quo (`viz.projection`, in worker
+processes shared by the server); the charts and headlines redraw as the members finish. Play,
+step and the shocks are a story mode on top: one run played week by week, drawn as a thin line.
 """
 
 from __future__ import annotations
@@ -21,16 +24,27 @@ from model.reporters import (  # viz reaches agents only through model
 )
 from model.scenarios import load_preset, preset_names
 from model.shocks import fireable
-from viz.charts import ChartBoard
+from viz.export import projection_png
+from viz.guidance import SUGGESTIONS, Suggestion
 from viz.levers import LEVER_GROUPS, Lever, format_value
-from viz.session import ExplorerSession
-from viz.url_state import from_query, to_query
+from viz.projection import Projection, Projector, shared_projector
+from viz.projection_view import Headlines, ProjectionCharts
+from viz.session import DEFAULT_YEARS, ExplorerSession
+from viz.url_state import UrlScenario, from_query, to_query
 
 #: Play speeds: label -> weeks simulated per frame.
 PLAY_SPEEDS = {"a week a frame": 1, "a month a frame": 4, "a year a frame": 52}
 FRAME_PAUSE_SECONDS = 0.05
 EVENTS_SHOWN = 40
 DETAIL_TABS = ("Registries", "Accounts", "Events")
+SUGGESTION_STYLE = {
+    "text-transform": "none",
+    "justify-content": "flex-start",
+    "white-space": "normal",
+    "height": "auto",
+    "min-height": "28px",
+    "text-align": "left",
+}
 TABLE_STYLE = "<style>.bt-table td,.bt-table th{padding:2px 10px;text-align:right}.bt-table td:first-child{text-align:left}</style>"
 
 
@@ -145,20 +159,60 @@ def Explorer(
     search: str | None = None,
     on_url: Callable[[str], None] | None = None,
     on_session: Callable[[ExplorerSession], None] | None = None,
+    projector: Projector | None = None,
+    years: float = DEFAULT_YEARS,
 ) -> None:
     """The explorer for one visitor; `search` is the page's query string, `on_url` receives new ones.
 
-    `on_session` is called once with the visitor's session (tests use it to look inside). The
-    lever panel and the run panel share a per-session version counter; only the run panel reads
-    it, so a step re-renders the charts and tables, not the levers.
+    `on_session` is called once with the visitor's session (tests use it to look inside);
+    `projector` runs the projections (default: the server's shared one). The lever panel and the
+    run panel share a per-session version counter; only the run panel reads it, so a step
+    re-renders the charts and tables, not the levers. A new `search` that this page did not
+    publish (the browser's Back button) becomes the session's scenario.
     """
     link = solara.use_memo(lambda: from_query(search), [])
-    session = solara.use_memo(lambda: ExplorerSession(link.preset, link.overrides, link.seed), [])
+    session = solara.use_memo(
+        lambda: ExplorerSession(
+            link.preset, link.overrides, link.seed, years=years, shocks=link.shocks, week=link.week
+        ),
+        [],
+    )
     version = solara.use_reactive(0)
+    published = solara.use_ref((search or "").lstrip("?"))
+    generation = solara.use_reactive(0)  # bumped when the scenario comes from outside: the levers re-read it
     solara.use_effect(lambda: on_session(session) if on_session else None, [])
+
+    def publish_url() -> None:
+        """Put the scenario, shocks and week in the page URL."""
+        query = to_query(session.preset, session.overrides, session.seed, session.shocks, session.week)
+        if query != published.current:
+            published.current = query
+            if on_url is not None:
+                on_url(query)
+
+    def follow_search() -> None:
+        """A query this page did not publish (Back, Forward, an edited address) becomes the scenario."""
+        query = (search or "").lstrip("?")
+        if query == published.current:
+            return
+        published.current = query
+        if apply_link(session, from_query(query)):
+            generation.value += 1
+            bump(version)
+
+    solara.use_effect(follow_search, [search])
     with solara.Sidebar():
-        LeverPanel(session, version, link.errors, on_url)
-    RunPanel(session, version)
+        LeverPanel(session, version, link.errors, publish_url, generation.value)
+    RunPanel(session, version, projector or shared_projector(), publish_url)
+
+
+def apply_link(session: ExplorerSession, link: UrlScenario) -> bool:
+    """Make the session the scenario of a link; False (and no change) if the link's scenario is not valid."""
+    try:
+        session.apply_link(link.preset, link.overrides, link.seed, link.shocks, link.week)
+    except ParameterError:
+        return False
+    return True
 
 
 def bump(version: solara.Reactive[int]) -> None:
@@ -171,17 +225,29 @@ def LeverPanel(
     session: ExplorerSession,
     version: solara.Reactive[int],
     link_errors: list[str],
-    on_url: Callable[[str], None] | None,
+    publish_url: Callable[[], None],
+    generation: int = 0,
 ) -> None:
-    """Preset selector and levers grouped by actor; a bad value is shown on its lever and changes nothing."""
-    texts, set_texts = solara.use_state({})  # lever name -> text typed (kept while invalid)
-    errors, set_errors = solara.use_state({})  # lever name -> what is wrong with it
-    preset, set_preset = solara.use_state(session.preset)
+    """Preset selector and levers grouped by actor; a bad value is shown on its lever and changes nothing.
 
-    def publish_url() -> None:
-        """Put the scenario in the page URL."""
-        if on_url is not None:
-            on_url(to_query(session.preset, session.overrides, session.seed))
+    `generation` changes when the scenario came from outside (Back): then typed texts and errors are dropped.
+    """
+    # (generation, texts kept while invalid, errors, changes of several levers at once)
+    typed, set_typed = solara.use_state((generation, {}, {}, 0))
+    texts, errors = (typed[1], typed[2]) if typed[0] == generation else ({}, {})
+    preset, modified = session.preset, session.modified
+
+    def set_texts(update: Callable[[dict], dict]) -> None:
+        """Change the texts typed in this generation."""
+        set_typed(
+            lambda t: (generation, update(t[1] if t[0] == generation else {}), t[2] if t[0] == generation else {}, t[3])
+        )
+
+    def set_errors(update: Callable[[dict], dict]) -> None:
+        """Change the errors shown in this generation."""
+        set_typed(
+            lambda t: (generation, t[1] if t[0] == generation else {}, update(t[2] if t[0] == generation else {}), t[3])
+        )
 
     def on_text(name: str, text: Any) -> None:
         """Apply a typed lever value, or show on the lever what is wrong with it."""
@@ -196,16 +262,35 @@ def LeverPanel(
         publish_url()
         bump(version)
 
-    def on_preset(name: str) -> None:
-        """Switch preset; levers show its values."""
-        session.set_preset(name)
-        set_preset(name)
-        set_texts({})
-        set_errors({})
+    def cleared() -> None:
+        """After a change of several levers: forget typed texts and errors, refresh the URL and the run panel."""
+        set_typed(lambda t: (generation, {}, {}, t[3] + 1))
         publish_url()
         bump(version)
 
+    def on_preset(name: str) -> None:
+        """Switch preset; levers show its values."""
+        session.set_preset(name)
+        cleared()
+
+    def on_suggestion(suggestion: Suggestion) -> None:
+        """Set a suggestion's levers in one click (on top of the current scenario)."""
+        session.set_levers(dict(suggestion.levers))
+        cleared()
+
+    with solara.Details("What to try", expand=True), solara.Column(gap="4px", classes=["what-to-try"]):
+        for suggestion in SUGGESTIONS:
+            with solara.Tooltip(suggestion.look_for):
+                solara.Button(
+                    suggestion.title,
+                    on_click=lambda s=suggestion: on_suggestion(s),
+                    text=True,
+                    small=True,
+                    style=SUGGESTION_STYLE,
+                )
     solara.Select("Scenario preset", values=preset_names(), value=preset, on_value=on_preset)
+    if modified:
+        solara.Text(f"{preset} (modified): levers differ from the preset", classes=["scenario-modified"])
     solara.Text(load_preset(preset).description, style={"font-size": "0.85em"})
     for message in link_errors:
         solara.Warning(message, dense=True)
@@ -218,26 +303,53 @@ def LeverPanel(
                 LeverField(lever, value, errors.get(lever.name), on_text, session.catalogue.names)
 
 
+def use_projection(session: ExplorerSession, projector: Projector) -> tuple[Projection | None, Projection | None, int]:
+    """The scenario's projection and the status quo's, updated as members finish; and a revision number.
+
+    Until the new scenario's first member finishes, the last projection stays on show.
+    """
+    scenario = session.scenario()
+    # use_state, not use_reactive: its first value is taken once (a reactive would reset to the cache's at every render)
+    shown, set_shown = solara.use_state((projector.cached(scenario), projector.cached(scenario.status_quo()), 0))
+
+    def project(cancel: threading.Event) -> None:
+        """Run both projections in the shared workers; publish each update (not after a newer lever change)."""
+
+        def update(projections: list[Projection]) -> None:
+            """Show the members finished so far."""
+            current = session.scenario() == scenario  # not after a newer lever change
+            if current and projections[0].members:  # until then the last projection stays on show
+                first, second = projections[0].snapshot(), projections[1].snapshot()
+                set_shown(lambda before: (first, second, before[2] + 1))
+
+        projector.project([scenario, scenario.status_quo()], on_update=update, cancel=cancel)
+
+    solara.use_thread(project, dependencies=[scenario])
+    return shown
+
+
 @solara.component
-def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
-    """Run controls, shock buttons, charts over the baseline, tables, events and exports."""
+def RunPanel(
+    session: ExplorerSession, version: solara.Reactive[int], projector: Projector, publish_url: Callable[[], None]
+) -> None:
+    """Headline outcomes, the projection's charts, story-mode controls and shocks, tables, events and exports."""
     start_year = session.params.start_year  # the history preset starts in 2019: new axes
-    board = solara.use_memo(
-        lambda: ChartBoard(start_year, session.horizon_weeks, catalogue=session.catalogue), [start_year]
-    )
     shown = solara.use_memo(threading.Event, [])  # set once a render has shown the latest step
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(next(iter(PLAY_SPEEDS)))
     selected, set_selected = solara.use_state(session.catalogue.malware_target)
     tab, set_tab = solara.use_state(0)
+    large, set_large = solara.use_state(False)
     current = version.value
+    projection, status_quo, revision = use_projection(session, projector)
 
     def act(action: Callable[[], Any]) -> Callable[[], None]:
-        """A click handler that runs `action` on the session, then refreshes the run panel."""
+        """A click handler that runs `action` on the session, then refreshes the run panel and the URL."""
 
         def handler() -> None:
             """Run the action and refresh."""
             action()
+            publish_url()
             bump(version)
 
         return handler
@@ -256,22 +368,42 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
             set_playing(False)
 
     solara.use_thread(play_loop, dependencies=[playing, speed])
-
-    def render_frame() -> bytes:
-        """The charts for the current version of the run."""
-        with session.lock:
-            board.update(session.history, session.baseline)
-            return board.frame()
-
-    image = solara.use_memo(render_frame, [current])
     solara.use_effect(lambda: shown.set(), [current])  # runs once this version is on the page
+    solara.use_effect(lambda: None if playing else publish_url(), [playing])  # the week reached, once paused
 
     def export_png() -> bytes:
-        """The charts at print resolution, for download."""
-        with session.lock:
-            return board.full_png()
+        """The projection's charts, titled and listing the levers, for download."""
+        return projection_png(session.title(), session.lever_lines(), session.catalogue, projection, status_quo)
 
-    with solara.Column(style={"padding": "8px"}):
+    done = len(projection.members) if projection is not None else 0
+    size = projection.size if projection is not None else projector.members
+    updating = projection is None or projection.scenario != session.scenario() or not projection.complete
+    with solara.Column(style={"padding": "8px", "padding-bottom": "64px"}):
+        Headlines(projection, status_quo)
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Text(
+                f"Projection to {start_year + session.horizon_weeks // 52}: {done} of {size} runs"
+                + (" (updating…)" if updating else ""),
+                classes=["projection-status"],
+                style={"font-size": "0.9em"},
+            )
+            solara.Switch(label="Large charts", value=large, on_value=set_large)
+        solara.Text(
+            "Coloured: this scenario (median and 10 to 90% band over the runs). Dashed grey: the status quo "
+            "with the same seeds. Thin line: the story run played so far. Click a legend entry to hide or show it.",
+            style={"font-size": "0.85em"},
+        )
+        ProjectionCharts(
+            session.catalogue,
+            projection,
+            status_quo,
+            session.history if session.week else None,
+            start_year,
+            session.horizon_weeks,
+            large,
+            revision * 100_000 + current,
+        )
+        solara.Markdown("### Story mode: play one run, fire shocks")
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Button(
                 "Play", icon_name="mdi-play", on_click=lambda: set_playing(True), disabled=playing or session.finished
@@ -287,7 +419,7 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
                 f"Week {session.week} of {session.horizon_weeks} ({session.model.year})", classes=["week-label"]
             )
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.Text("Shocks:")
+            solara.Text("Shocks (fired now, and in every run of the projection):")
             for shock in fireable():
                 solara.Button(
                     shock.label,
@@ -296,21 +428,22 @@ def RunPanel(session: ExplorerSession, version: solara.Reactive[int]) -> None:
                     outlined=True,
                     disabled=session.finished,
                 )
-        solara.Text(
-            "Faint lines: the status quo with the same seed. Bold lines: this scenario so far.",
-            style={"font-size": "0.85em"},
-        )
-        solara.Image(image, width="100%", format="jpeg")
-        with solara.Row():
+        if session.shocks:
+            solara.Text(
+                "Fired: " + ", ".join(f"{name} in week {week}" for week, name in session.shocks),
+                classes=["shocks-fired"],
+                style={"font-size": "0.85em"},
+            )
+        with solara.Row(style={"flex-wrap": "wrap"}):
             solara.FileDownload(
                 session.csv_zip,
-                filename=f"borrowed-time-{session.preset}-seed{session.seed}-week{session.week}.zip",
+                filename=f"{session.export_name}.zip",
                 label="Export run (CSV, zip)",
                 mime_type="application/zip",
             )
             solara.FileDownload(
                 export_png,
-                filename=f"borrowed-time-{session.preset}-seed{session.seed}-week{session.week}.png",
+                filename=f"{session.export_name}.png",
                 label="Export charts (PNG)",
                 mime_type="image/png",
             )

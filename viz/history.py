@@ -60,6 +60,25 @@ class RunHistory:
             self.totals[column].append(value)
         self.worms = list(model.worm_rows)
 
+    @classmethod
+    def from_model(cls, model: RegistryModel, registries: tuple[str, ...]) -> RunHistory:
+        """The history of a finished run, read at once from its frames (faster than recording each week)."""
+        from model.runner import model_frame, registry_frame  # here: the runner imports what this module serves
+
+        weekly, panel = model_frame(model), registry_frame(model)
+        history = cls(start_year=model.p.start_year, registries=registries)
+        history.weeks = list(range(1, len(weekly) + 1))
+        history.metrics = defaultdict(list, {column: weekly[column].tolist() for column in weekly.columns})
+        columns = [column for column in panel.columns if column not in ("time", "year", "registry")]
+        for name in registries:
+            rows = panel[panel["registry"] == name]
+            history.by_registry[name] = defaultdict(list, {column: rows[column].tolist() for column in columns})
+        numeric = panel.drop(columns=["year"]).select_dtypes(include=["number", "bool"])
+        totals = numeric.groupby("time").sum().reindex(history.weeks, fill_value=0)
+        history.totals = defaultdict(list, {column: totals[column].tolist() for column in totals.columns})
+        history.worms = list(model.worm_rows)
+        return history
+
     def metric(self, column: str) -> np.ndarray:
         """A model-frame column, one value per recorded week."""
         return np.asarray(self.metrics.get(column, ()), dtype=float)

@@ -3,14 +3,18 @@
 The levers are the parameters tagged with an explorer control in `model/parameters.py` (its
 actor, label and unit), in the order they are defined there, grouped by actor; the seed comes
 last. Descriptions come from the same definitions, so the tooltip says what the model means by
-each lever. Values typed into the page arrive as text; `parse_lever` turns them into parameter
+each lever; it goes on with the lever's row of the calibration table (`docs/calibration.md`):
+its real-world analogue and source. Values typed into the page arrive as text; `parse_lever` turns them into parameter
 values or a one-line message naming what is allowed.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from model.catalogue import REGISTRIES
@@ -29,10 +33,12 @@ class Lever:
 
     @property
     def tooltip(self) -> str:
-        """What the lever means, from the parameter's own description."""
+        """What the lever does (the parameter's own description), then its real-world analogue and source."""
         if self.name == "seed":
-            return "Random seed of the run: the same levers and seed give the same run."
-        return ModelParameters.model_fields[self.name].description or ""
+            return "Random seed of the runs: the same levers and seed give the same projection."
+        description = ModelParameters.model_fields[self.name].description or ""
+        note = calibration_notes().get(self.name)
+        return f"{description} In the world: {note}" if note else description
 
     @property
     def default(self) -> Any:
@@ -40,6 +46,24 @@ class Lever:
         if self.name == "seed":
             return 0
         return ModelParameters.model_fields[self.name].get_default(call_default_factory=True)
+
+
+CALIBRATION = Path(__file__).resolve().parent.parent / "docs" / "calibration.md"
+NOTE_CHARACTERS = 420
+
+
+@lru_cache(maxsize=1)
+def calibration_notes() -> dict[str, str]:
+    """Each parameter's row of the calibration table (its default's analogue and source), as plain text."""
+    if not CALIBRATION.is_file():
+        return {}
+    notes = {}
+    for line in CALIBRATION.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^\| `(\w+)` \|.*\| ([^|]+) \|\s*$", line)
+        if match:
+            text = re.sub(r"\*\*|`", "", match.group(2)).strip()
+            notes[match.group(1)] = text if len(text) <= NOTE_CHARACTERS else text[: NOTE_CHARACTERS - 1] + "…"
+    return notes
 
 
 def _kind_of(name: str) -> str:

@@ -1,8 +1,9 @@
-"""End to end in a real browser: levers, play, a shock, charts, and two visitors' separate models."""
+"""End to end in a real browser: a lever re-projects, a shock, tabs and Back, a shared link, a phone, two visitors."""
 
 from __future__ import annotations
 
 import re
+import time
 import urllib.request
 from urllib.parse import quote
 
@@ -11,6 +12,8 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
 LOAD_TIMEOUT_MS = 60_000
+PROJECTION_TIMEOUT_MS = 180_000
+FEE = "Per-package fee (USD per new package)"
 
 
 def open_explorer(context, url: str) -> Page:
@@ -39,9 +42,24 @@ def settled_week(page: Page, quiet_ms: int = 1000, timeout_ms: int = LOAD_TIMEOU
     raise AssertionError(f"the week label kept changing for {timeout_ms} ms after Pause")
 
 
-def charts(page: Page) -> bytes:
-    """The chart image as the browser shows it."""
-    return page.locator("img").first.screenshot()
+def wait_projected(page: Page) -> None:
+    """Wait until every run of the projection has finished and its charts are drawn."""
+    page.wait_for_function(
+        "() => { const s = document.querySelector('.projection-status');"
+        " return s && /(\\d+) of \\1 runs/.test(s.innerText) && !/updating/.test(s.innerText); }",
+        timeout=PROJECTION_TIMEOUT_MS,
+    )
+    page.locator(".chart-runway canvas").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+
+
+def chart_pixels(page: Page, key: str = "runway") -> str:
+    """One chart's canvas as a data URL (what the browser drew)."""
+    return page.locator(f".chart-{key} canvas").first.evaluate("c => c.toDataURL()")
+
+
+def headlines(page: Page) -> str:
+    """The headline outcomes' text."""
+    return page.locator(".headlines").inner_text()
 
 
 def set_lever(page: Page, label: str, text: str) -> None:
@@ -51,61 +69,114 @@ def set_lever(page: Page, label: str, text: str) -> None:
     field.press("Enter")
 
 
-def test_explorer_in_chromium(browser, app_server, output_dir):
-    visitor = browser.new_context(viewport={"width": 1400, "height": 1900})
-    page = open_explorer(visitor, app_server.url)
-    assert week(page) == 0
-    start_charts = charts(page)
+#: In the page: note the time of the Enter key on a field, then check each frame until a chart's canvas changed.
+REDRAW_WATCH = """
+([selector, key]) => {
+  window.__redrawMs = null;
+  const canvas = () => document.querySelector(`.chart-${key} canvas`);
+  const statusNode = document.querySelector('.projection-status');
+  let pressed = null, seen = false, before = null;
+  // the page has taken the lever once its status says the projection is updating (caught on any change)
+  new MutationObserver(() => { if (pressed !== null && /updating/.test(statusNode.innerText)) seen = true; })
+    .observe(statusNode, {childList: true, characterData: true, subtree: true});
+  document.querySelector(selector).addEventListener('keydown', e => {
+    if (e.key === 'Enter' && pressed === null) { before = canvas().toDataURL(); pressed = performance.now(); }
+  });
+  const tick = () => {
+    if (pressed !== null && seen && canvas().toDataURL() !== before) {
+      window.__redrawMs = performance.now() - pressed;
+      return;
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+"""
 
-    page.get_by_label("Per-package fee (USD per new package)").hover()  # the tooltip says what the lever means
+
+def lever_to_redraw_ms(page: Page, label: str, text: str, chart: str = "runway") -> float:
+    """Milliseconds from pressing Enter on a lever to a chart redrawn, measured in the page."""
+    field = page.get_by_label(label)
+    page.evaluate(REDRAW_WATCH, [f"#{field.get_attribute('id')}", chart])
+    field.fill(text)
+    field.press("Enter")
+    page.wait_for_function("() => window.__redrawMs !== null", timeout=PROJECTION_TIMEOUT_MS)
+    return float(page.evaluate("() => window.__redrawMs"))
+
+
+def test_explorer_in_chromium(browser, app_server, output_dir):
+    visitor = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = visitor.new_page()
+    started = time.monotonic()
+    page.goto(app_server.url)
+    page.get_by_label(FEE).wait_for(timeout=LOAD_TIMEOUT_MS)
+    controls_s = time.monotonic() - started
+    wait_projected(page)
+    projected_s = time.monotonic() - started
+    print(f"\nfirst load: controls after {controls_s:.1f} s, status-quo projection drawn after {projected_s:.1f} s")
+    assert "Registries solvent at the end" in headlines(page) and "0 vs status quo (0 to 0)" in headlines(page)
+    assert week(page) == 0
+
+    page.get_by_label(FEE).hover()  # the tooltip says what the lever means
     expect(page.get_by_text("Lever: fee per new package published.")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
-    set_lever(page, "Per-package fee (USD per new package)", "20")
+    before_charts, before_headlines = chart_pixels(page), headlines(page)
+    redraw_ms = lever_to_redraw_ms(page, FEE, "20")  # a new scenario: the projection re-runs from scratch
     page.wait_for_url(re.compile(r"per_package_fee_usd=20"), timeout=LOAD_TIMEOUT_MS)
+    wait_projected(page)
+    print(f"lever to first redrawn chart: {redraw_ms:.0f} ms (not asserted)")
+    assert chart_pixels(page) != before_charts and headlines(page) != before_headlines
+    expect(page.locator(".scenario-modified")).to_contain_text("status-quo (modified)")
+    desktop = output_dir / "explorer-after-lever.png"
+    page.screenshot(path=str(desktop))
 
     set_lever(page, "Seed (0 or more)", "abc")  # a bad value: the lever says so, nothing breaks
     expect(page.get_by_text("is not a number")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
 
-    page.get_by_role("button", name="Play", exact=True).click()
-    expect(page.get_by_role("button", name="Pause", exact=True)).to_be_enabled(timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_function(
-        "() => /Week ([2-9]\\d|\\d{3})/.test(document.querySelector('.week-label').innerText)", timeout=LOAD_TIMEOUT_MS
-    )
-    page.get_by_role("button", name="Pause", exact=True).click()
-    expect(page.get_by_role("button", name="Step week", exact=True)).to_be_enabled(timeout=LOAD_TIMEOUT_MS)
-    played = settled_week(page)  # a frame already under way when Pause was clicked may still land
-    assert played >= 20
-    page.wait_for_timeout(1500)
-    assert week(page) == played  # paused means paused
-    before = output_dir / "explorer-before-shock.png"
-    page.screenshot(path=str(before))
-    before_charts = charts(page)
-    assert before_charts != start_charts
-
+    page.get_by_role("button", name="Step year", exact=True).click()  # story mode: one run, then a shock
+    expect(page.locator(".week-label")).to_contain_text("Week 52 ", timeout=LOAD_TIMEOUT_MS)
+    story_charts = chart_pixels(page)
     page.get_by_role("button", name="Worm starts now", exact=True).click()
+    page.wait_for_url(re.compile(r"shocks=worm@52"), timeout=LOAD_TIMEOUT_MS)
     page.get_by_role("button", name="Step week", exact=True).click()
-    expect(page.locator(".week-label")).to_contain_text(f"Week {played + 1} ", timeout=LOAD_TIMEOUT_MS)
+    expect(page.locator(".week-label")).to_contain_text("Week 53 ", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_url(re.compile(r"week=53"), timeout=LOAD_TIMEOUT_MS)
+    wait_projected(page)
     page.get_by_role("tab", name="Events").click()
-    expect(page.get_by_text(re.compile(rf"week {played + 1} \(\d+\): a worm on npm compromised"))).to_be_visible(
+    expect(page.get_by_text(re.compile(r"week 53 \(\d+\): a worm on npm compromised"))).to_be_visible(
         timeout=LOAD_TIMEOUT_MS
     )
-    after = output_dir / "explorer-after-shock.png"
-    page.screenshot(path=str(after))
-    assert charts(page) != before_charts
-    print(f"\nscreenshots: {before} and {after}")
+    assert chart_pixels(page, "worms") != story_charts
+    page.screenshot(path=str(output_dir / "explorer-after-shock.png"), full_page=True)
 
-    other = browser.new_context(viewport={"width": 1400, "height": 1900})
+    shown = headlines(page)
+    page.get_by_role("tab", name="About the model").click()  # switch tabs and come back: nothing is lost
+    expect(page.get_by_text("Reading the explorer").first).to_be_attached(timeout=LOAD_TIMEOUT_MS)
+    assert "per_package_fee_usd=20" in page.url and "shocks=worm@52" in page.url
+    page.go_back()
+    page.get_by_role("button", name="Step week", exact=True).wait_for(timeout=LOAD_TIMEOUT_MS)
+    expect(page.locator(".week-label")).to_contain_text("Week 53 ", timeout=LOAD_TIMEOUT_MS)
+    expect(page.get_by_label(FEE)).to_have_value("20")
+    wait_projected(page)
+    assert headlines(page) == shown
+
+    other = browser.new_context(viewport={"width": 1400, "height": 900})
     second = open_explorer(other, app_server.url)
     assert week(second) == 0
-    expect(second.get_by_label("Per-package fee (USD per new package)")).to_have_value("0")
-    second.screenshot(path=str(output_dir / "explorer-second-visitor.png"), full_page=True)
-    assert week(page) == played + 1  # the first visitor's run is untouched by the second
+    expect(second.get_by_label(FEE)).to_have_value("0")
+    assert week(page) == 53  # the first visitor's run is untouched by the second
     other.close()
 
-    shared = browser.new_context(viewport={"width": 1400, "height": 1900})
-    reopened = open_explorer(shared, page.url)  # the link reopens the same scenario
-    expect(reopened.get_by_label("Per-package fee (USD per new package)")).to_have_value("20")
+    shared = browser.new_context(viewport={"width": 1400, "height": 900})
+    reopened = open_explorer(shared, page.url)  # the link reopens the same view
+    expect(reopened.get_by_label(FEE)).to_have_value("20")
+    expect(reopened.locator(".week-label")).to_contain_text("Week 53 ", timeout=LOAD_TIMEOUT_MS)
+    expect(reopened.locator(".shocks-fired")).to_contain_text("worm in week 52")
+    wait_projected(reopened)
+    assert headlines(reopened) == shown
+    link_shot = output_dir / "explorer-shared-link.png"
+    reopened.screenshot(path=str(link_shot))
     reopened.goto(app_server.url + "about")
-    expect(reopened.get_by_text("Simplifications and known gaps").first).to_be_attached(timeout=LOAD_TIMEOUT_MS)
+    expect(reopened.get_by_text("Reading the explorer").first).to_be_attached(timeout=LOAD_TIMEOUT_MS)
     reopened.wait_for_timeout(1000)  # let the page finish fading in
     reopened.screenshot(path=str(output_dir / "about-page.png"))
     reopened.get_by_role("tab", name="Workshop").click()  # the app hosts the workshop; its links keep /workshop
@@ -117,10 +188,33 @@ def test_explorer_in_chromium(browser, app_server, output_dir):
     reopened.get_by_role("button", name="Step week", exact=True).wait_for(timeout=LOAD_TIMEOUT_MS)
     shared.close()
     visitor.close()
+    print(f"screenshots: {desktop}, {link_shot}")
 
     log = app_server.log()
     assert "Could not load URL" not in log, "a front-end asset was not in the offline cache"
     assert "Traceback" not in log
+
+
+def test_the_explorer_on_a_phone(browser, app_server, output_dir):
+    """At 390 px the levers are in a drawer that closes, the charts stack, and story mode is in reach."""
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    page.goto(app_server.url)
+    page.get_by_role("button", name="Step week", exact=True).wait_for(timeout=LOAD_TIMEOUT_MS)
+    wait_projected(page)
+    boxes = [page.locator(f".chart-{key}").bounding_box() for key in ("runway", "revenue")]
+    assert boxes[1]["y"] >= boxes[0]["y"] + boxes[0]["height"] - 1  # stacked, not side by side
+    assert boxes[0]["width"] <= 390
+    drawer = page.locator(".v-navigation-drawer").first.bounding_box()
+    assert drawer["width"] <= 390  # the lever drawer fits the screen
+    page.mouse.click(drawer["width"] + (390 - drawer["width"]) / 2, 600)  # and closes with a tap beside it
+    expect(page.get_by_label(FEE)).not_to_be_in_viewport(timeout=LOAD_TIMEOUT_MS)
+    page.get_by_role("button", name="Step week", exact=True).click()
+    expect(page.locator(".week-label")).to_contain_text("Week 1 ", timeout=LOAD_TIMEOUT_MS)
+    shot = output_dir / "explorer-phone.png"
+    page.screenshot(path=str(shot))
+    print(f"\nphone screenshot: {shot}")
+    phone.close()
 
 
 def test_security_headers_on_the_app_server(app_server):
