@@ -16,6 +16,7 @@ REVENUE_COLUMNS = {
     "revenue_grant_usd": "grants",
     "revenue_fees_usd": "fees",
     "revenue_paid_tier_usd": "paid tiers",
+    "revenue_appeal_usd": "emergency appeals",
 }
 
 

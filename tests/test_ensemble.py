@@ -12,8 +12,8 @@ import pandas as pd
 import psutil
 import pytest
 
-from model.cli import main
 from model import ParameterError, run, run_ensemble
+from model.cli import main
 from model.ensemble import FRAMES
 
 SMALL = {"n_developers": 400, "n_corporations": 100}

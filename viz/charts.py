@@ -35,7 +35,9 @@ RUNWAY_CAP_MONTHS = 36
 REVENUE_SMOOTHING_WEEKS = 13
 COLUMNS = 2
 PANEL_HEIGHT_INCHES = 2.9
-SOURCE_COLOURS = dict(zip(REVENUE_SOURCES, ("tab:olive", "tab:cyan", "tab:green", "tab:red", "tab:purple", "tab:grey")))
+SOURCE_COLOURS = dict(
+    zip(REVENUE_SOURCES, ("tab:olive", "tab:cyan", "tab:green", "tab:red", "tab:purple", "tab:grey", "tab:pink"))
+)
 MODE_COLOURS = dict(zip(SUPPORT_MODES, ("black", "tab:orange", "tab:blue", "tab:purple")))
 
 XY = tuple[np.ndarray, np.ndarray]

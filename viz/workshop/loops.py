@@ -4,10 +4,11 @@ CAUSAL_LOOPS_MARKDOWN = """
 ### The loops behind what happened
 
 **R1 — Borrowed time (reinforcing, slow).** Downloads and uploads grow every year; bandwidth,
-compute and malware-review costs grow with them, while donations, grants and steward budgets are
-flat. Reserves fall → runway shrinks → the registry rate-limits heavy users (strained), then cuts
-security (degraded) → slower removal → more harm → firms remember incidents. *Delay:* the
-steward reviews its budget only once a year.
+compute and malware-review costs grow with them, while donations, grants and in-kind donors grow
+slowly and each owner can raise only so much (its fundraising capacity). Reserves fall → runway
+shrinks → the owner appeals and cuts costs (strained), then cuts security (degraded) → slower
+removal → more harm → firms remember incidents. *Delay:* the steward reviews its budget only once
+a year.
 
 **B1 — Fees and defection (balancing, with a side effect).** A fee raises revenue → developers
 weigh the fee against switching cost and peers → some move to a cheaper alternative registry →
@@ -15,8 +16,8 @@ fee revenue grows less than hoped, and the alternative removes malware five time
 ecosystem harm rises even where the incumbent's books improve. *Delay:* moving is slow (inertia),
 and peers who moved pull others.
 
-**B2 — Security spending (balancing, delayed).** Money for security posts → hires arrive after
-about half a year → removal median falls → live malware and worm windows shrink → harm falls.
+**B2 — Security spending (balancing, delayed).** Money for security posts and tooling → hires
+arrive after about half a year → the removal queue's capacity grows → removal median falls → live malware and worm windows shrink → harm falls.
 Cut the money and staff leave after a month's notice: security is quick to lose, slow to rebuild.
 
 **R2 — Worms (reinforcing, fast).** A stolen publish token republishes trojanised versions →
