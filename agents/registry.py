@@ -36,7 +36,7 @@ class Status(StrEnum):
     """A registry's health, worsening as its runway falls."""
 
     HEALTHY = "healthy"
-    STRAINED = "strained"  # an emergency appeal, no new security hires, 'other' costs cut
+    STRAINED = "strained"  # an emergency appeal, 'other' costs cut
     DEGRADED = "degraded"  # security staff cut as well
     READ_ONLY = "read_only"  # no new publishing
     SHUT_DOWN = "shut_down"  # out of cash; serves nothing
@@ -374,14 +374,12 @@ class RegistryAgent(Agent):
     def _extra_fte_for_queue(self, posts_fte: float) -> float:
         """Own staff beyond its posts that keep expected utilisation under target, as far as its owner can pay.
 
-        Healthy: hire toward the target for the arrivals expected when a hire starts, up to the extra
-        staff its owner's spare fundraising capacity paid for at the last review. Strained: keep the extra staff it has (a hiring freeze). Worse: none.
+        Healthy or strained: hire toward the target for the arrivals expected when a hire starts, up
+        to the extra staff its owner's spare fundraising capacity paid for at the last review (an owner
+        at its capacity hires no more). Degraded or read-only: none.
         """
         p = self.model.p
-        extra_now = max(0.0, self.security_fte - self.grant_fte - posts_fte)
-        if self.status == Status.STRAINED:
-            return extra_now
-        if self.status != Status.HEALTHY:
+        if self.status not in (Status.HEALTHY, Status.STRAINED):
             return 0.0
         expected = self.workload_trend * (1 + p.malware_growth_per_year) ** (
             (p.hiring_delay_weeks + p.workload_trend_weeks) / WEEKS_PER_YEAR
