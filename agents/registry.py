@@ -1,4 +1,4 @@
-"""RegistryAgent: one package registry's demand, accounts, status and security capacity."""
+"""RegistryAgent: one package registry's demand, accounts, status, steward budget and removal queue."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 WEEKS_PER_YEAR = 52
 WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
+HOURS_PER_WEEK = 168.0
 COST_ITEMS = ("bandwidth", "storage", "compute", "malware_mitigation", "staff", "other")
 REVENUE_SOURCES = (
     "donation",
@@ -27,6 +28,7 @@ REVENUE_SOURCES = (
     "mirror",
     "consortium",
     "steward",
+    "appeal",
 )
 
 
@@ -46,8 +48,8 @@ class Status(StrEnum):
     """A registry's health, worsening as its runway falls."""
 
     HEALTHY = "healthy"
-    STRAINED = "strained"  # heavy consumers rate-limited
-    DEGRADED = "degraded"  # security cut as well
+    STRAINED = "strained"  # an emergency appeal, 'other' costs cut
+    DEGRADED = "degraded"  # security staff cut as well
     READ_ONLY = "read_only"  # no new publishing
     SHUT_DOWN = "shut_down"  # out of cash; serves nothing
 
@@ -91,7 +93,16 @@ class RegistryAgent(Agent):
         self.cloud_contract_end_year = p.start_year  # renewal decided at the end of the first year
         self._lost_cloud_credit_week = 0.0
         self.donor_search_ends: dict[str, float] = {}  # donor kind -> time a replacement arrives
-        self.removal_median_hours = 0.0
+        self.removal_median_hours = 0.0  # service median (capped) plus the backlog's wait
+        self.removal_service_hours = 0.0  # median of the lognormal part, before the wait
+        self.removal_wait_hours = 0.0  # wait behind the backlog carried over, hours
+        self.backlog_reports = 0.0  # reports carried over to next week
+        self.security_capacity = 0.0  # reports served per week (staff, tooling, volunteers)
+        self.utilisation = 0.0  # this week's arrivals over capacity
+        self.workload_trend = 0.0  # arrivals averaged over `workload_trend_weeks`
+        self.steward_capacity_usd_per_year = 0.0  # the owner's fundraising capacity (grows yearly)
+        self.appeal_time: float | None = None  # when its last emergency appeal ran
+        self.affordable_extra_fte = 0.0  # extra security staff its owner can pay for, fixed at each review
         self.cash = 0.0
         self.monthly_cash_cost = 0.0
         self.steward_usd_per_year = 0.0
@@ -139,13 +150,10 @@ class RegistryAgent(Agent):
 
     @property
     def downloads_served(self) -> float:
-        """Downloads actually served this week, after heavy consumers' responses, rate limits and shutdown."""
+        """Downloads actually served this week, after heavy consumers' responses (none once shut down; low runway limits no one)."""
         if self.status == Status.SHUT_DOWN:
             return 0.0
-        demand = self.downloads_per_week * (1 - self.demand_ceded) * self.model.traffic_factor(self)
-        if self.status in (Status.STRAINED, Status.DEGRADED, Status.READ_ONLY):
-            return demand * (1 - self.model.p.rate_limit_demand_cut)
-        return demand
+        return self.downloads_per_week * (1 - self.demand_ceded) * self.model.traffic_factor(self)
 
     @property
     def accepts_uploads(self) -> bool:
@@ -190,8 +198,13 @@ class RegistryAgent(Agent):
             "malware_mitigation": c["malware_mitigation"]
             * (self.workload / ref["workload"]) ** p.mitigation_scaling_exponent,
             "staff": (self.ops_fte + self.security_fte) * self.model.p.fte_cost_usd_per_year / WEEKS_PER_YEAR,
-            "other": c["other"],
+            "other": c["other"] * (1 - p.strained_cost_cut_share if self.cutting_costs else 1.0),
         }
+
+    @property
+    def cutting_costs(self) -> bool:
+        """Whether low runway has made it cut its 'other' costs (strained or worse)."""
+        return self.status in (Status.STRAINED, Status.DEGRADED, Status.READ_ONLY)
 
     def split_inkind(self, full: dict[str, float]) -> dict[str, float]:
         """Allocate in-kind donations (CDN, cloud credits, volunteers) against cost items."""
@@ -240,6 +253,9 @@ class RegistryAgent(Agent):
     def open_books(self, steward_usd_per_year: float, cash_usd: float, monthly_cash_cost: float) -> None:
         """Set the starting steward budget and reserves (called once by the model)."""
         self.steward_usd_per_year = steward_usd_per_year
+        multiple = self.profile.steward_capacity_multiple * self.model.p.steward_capacity_multiplier
+        self.steward_capacity_usd_per_year = multiple * steward_usd_per_year
+        self.affordable_extra_fte = self.spare_capacity_usd_per_year / self.model.p.fte_cost_usd_per_year
         self.start_full_cost_week = sum(self.full_costs().values())
         self.cash = cash_usd
         self.monthly_cash_cost = monthly_cash_cost
@@ -253,25 +269,46 @@ class RegistryAgent(Agent):
         self.receive("steward", self.steward_usd_per_year / WEEKS_PER_YEAR, payer=f"steward:{self.name}")
 
     def review_steward_budget(self) -> None:
-        """At a review: the steward moves its budget toward next year's projected deficit (and reserve target).
+        """At a review: the owner moves its budget toward its funding need, within its fundraising capacity.
 
-        Incumbents' stewards review yearly; an alternative's sponsor quarterly. Accounts of a part
-        year are annualised, and growth over the period is compounded to a year.
+        need = projected deficit + reserve gap / rebuild years; budget += r * (need - budget), then
+        capped by the capacity, which grows at the owner's own rate (one rule for every owner).
+        Incumbents' owners review yearly; an alternative's sponsor quarterly, with the accounts of a
+        part year annualised and growth compounded to a year; the sponsor pool bounds an
+        alternative's budget (`ecosystem.review_sponsorships`) in place of a capacity of its own.
         """
+        profile, p = self.profile, self.model.p
+        to_year = WEEKS_PER_YEAR / max(self.weeks_this_year, 1)  # a part year (a quarter, a first year): annualised
         if self.status != Status.SHUT_DOWN and self.year_cost > 0:
-            to_year = WEEKS_PER_YEAR / max(self.weeks_this_year, 1)  # a part year (a quarter, a first year): annualised
             annual_cost = self.year_cost * to_year
             cost_growth = (annual_cost / self.previous_year_cost) ** to_year if self.previous_year_cost > 0 else 1.0
             projected_cost = annual_cost * cost_growth
             other_revenue = (self.year_revenue - self.steward_paid_this_year) * to_year
-            needed = max(0.0, projected_cost - other_revenue)
-            if self.profile.steward_restores_reserves:  # a company budgets for its reserve target too
-                needed += max(0.0, self.profile.reserves_months * projected_cost / 12 - self.cash)
-            responsiveness = self.profile.steward_responsiveness
-            self.steward_usd_per_year += responsiveness * (needed - self.steward_usd_per_year)
-        self.previous_year_cost = self.year_cost * WEEKS_PER_YEAR / max(self.weeks_this_year, 1)
+            deficit = max(0.0, projected_cost - other_revenue)
+            reserve_gap = max(0.0, profile.reserve_target_months * projected_cost / 12 - self.cash)
+            need = deficit + reserve_gap / p.steward_reserve_rebuild_years
+            budget = max(0.0, self.steward_usd_per_year + p.steward_responsiveness * (need - self.steward_usd_per_year))
+            if self.kind == "alternative":
+                self.steward_usd_per_year = budget
+            else:
+                self.steward_capacity_usd_per_year *= 1 + profile.steward_capacity_growth_per_year
+                self.steward_usd_per_year = min(budget, self.steward_capacity_usd_per_year)
+            self._plan_security_budget()
+        self.previous_year_cost = self.year_cost * to_year
         self.year_revenue = self.year_cost = self.steward_paid_this_year = 0.0
         self.weeks_this_year = 0
+
+    def _plan_security_budget(self) -> None:
+        """Fix the extra security staff its owner can pay for until the next review (its extra now plus spare capacity)."""
+        p = self.model.p
+        posts = self.profile.own_security_fte + p.extra_security_fte_by_registry.get(self.name, 0.0)
+        extra_now = max(0.0, self.security_fte - self.grant_fte - posts)
+        self.affordable_extra_fte = extra_now + self.spare_capacity_usd_per_year / p.fte_cost_usd_per_year
+
+    @property
+    def spare_capacity_usd_per_year(self) -> float:
+        """Fundraising capacity its owner has not yet committed."""
+        return max(0.0, self.steward_capacity_usd_per_year - self.steward_usd_per_year)
 
     @property
     def runway_months(self) -> float:
@@ -307,7 +344,20 @@ class RegistryAgent(Agent):
             self.model.log_event(
                 "status", self.name, f"{self.label} is now {new.value} ({runway:.1f} months of runway)"
             )
+            if self.status == Status.HEALTHY:
+                self._emergency_appeal()
             self.status = new
+
+    def _emergency_appeal(self) -> None:
+        """On leaving health, its owner appeals (at most once a year) for one-off gifts: a share of a year's cash cost."""
+        p, now = self.model.p, self.model.time
+        if self.appeal_time is not None and now - self.appeal_time < WEEKS_PER_YEAR:
+            return
+        self.appeal_time = now
+        gift = p.emergency_appeal_share * self.monthly_cash_cost * 12
+        self.receive("appeal", gift, payer=f"appeal:{self.name}")  # arrives with next week's revenue
+        self.steward_paid_this_year += gift  # one-off: the review does not count it as recurring revenue
+        self.model.log_event("appeal", self.name, f"{self.label} made an emergency appeal (${gift:,.0f})")
 
     def _shut_down(self) -> None:
         """Run out of cash: stop serving, let staff go, log the insolvency (an alternative's: its failure)."""
@@ -327,7 +377,7 @@ class RegistryAgent(Agent):
 
     # ----- tick: security capacity ----------------------------------------------------------
     def security_target_fte(self) -> float:
-        """Security staff the registry can fund: its own posts plus grant-funded posts."""
+        """Security staff it aims for: its own posts, extra posts for its queue, grant-funded posts."""
         p = self.model.p
         own = self.profile.own_security_fte + p.extra_security_fte_by_registry.get(self.name, 0.0)
         if p.min_security_share > 0:
@@ -335,15 +385,46 @@ class RegistryAgent(Agent):
             other_cost = max(0.0, sum(self.cost.values()) - security_cost)
             share = min(p.min_security_share, 0.95)
             needed = share / (1 - share) * other_cost * WEEKS_PER_YEAR / p.fte_cost_usd_per_year
-            own = max(own, needed - self.grant_usd_per_year / p.fte_cost_usd_per_year)
+            own = max(own, needed - self.grant_fte)
+        own += self._extra_fte_for_queue(own)
         if self.status in (Status.DEGRADED, Status.READ_ONLY):
             own *= 1 - p.security_cut_when_degraded
-        return own + self.grant_usd_per_year / p.fte_cost_usd_per_year
+        return own + self.grant_fte
+
+    @property
+    def grant_fte(self) -> float:
+        """Security posts its grants pay for."""
+        return self.grant_usd_per_year / self.model.p.fte_cost_usd_per_year
+
+    def _extra_fte_for_queue(self, posts_fte: float) -> float:
+        """Own staff beyond its posts that keep expected utilisation under target, as far as its owner can pay.
+
+        Healthy or strained: hire toward the target for the arrivals expected when a hire starts, up
+        to the extra staff its owner's spare fundraising capacity paid for at the last review (an owner
+        at its capacity hires no more). Degraded or read-only: none.
+        """
+        p = self.model.p
+        if self.status not in (Status.HEALTHY, Status.STRAINED):
+            return 0.0
+        expected = self.workload_trend * (1 + p.malware_growth_per_year) ** (
+            (p.hiring_delay_weeks + p.workload_trend_weeks) / WEEKS_PER_YEAR
+        )  # arrivals when a hire starts, at the published growth of malware
+        capacity_wanted = expected / (p.security_target_utilisation * p.reports_per_security_fte_week)
+        wanted = capacity_wanted - self.tooling_fte - self.grant_fte - posts_fte
+        return min(max(wanted, 0.0), self.affordable_extra_fte)
+
+    @property
+    def tooling_fte(self) -> float:
+        """Removal capacity bought by malware-mitigation spending (cash and volunteer hours), in staff equivalents."""
+        p = self.model.p
+        mitigation_usd_per_year = (self.cost["malware_mitigation"] + self.inkind["malware_mitigation"]) * WEEKS_PER_YEAR
+        return p.mitigation_capacity_per_staff_usd * mitigation_usd_per_year / p.fte_cost_usd_per_year
 
     def update_security(self) -> None:
-        """Hire toward the funded target after a delay; let staff go after notice."""
+        """Hire toward the target after a delay, let staff go after notice; then serve the removal queue."""
         if self.status == Status.SHUT_DOWN:
-            self.removal_median_hours = self.model.p.removal_hours_unstaffed
+            self.removal_median_hours = self.removal_service_hours = self.model.p.removal_hours_unstaffed
+            self.removal_wait_hours = self.utilisation = 0.0
             return
         p, now = self.model.p, self.model.time
         committed = self.security_fte + sum(delta for _, delta in self.staffing_changes)
@@ -355,14 +436,33 @@ class RegistryAgent(Agent):
         due = [change for change in self.staffing_changes if change[0] <= now]
         self.staffing_changes = [change for change in self.staffing_changes if change[0] > now]
         self.security_fte = max(0.0, self.security_fte + sum(delta for _, delta in due))
-        self.removal_median_hours = self.model.removal_median_hours(self.security_capacity_fte, self.workload)
+        self.serve_queue()
 
     @property
     def security_capacity_fte(self) -> float:
-        """Security capacity that serves malware reports: paid staff plus volunteer security work, FTE."""
+        """Security work that serves malware reports: paid staff plus volunteer security work, FTE."""
         if self.status == Status.SHUT_DOWN:
             return 0.0
         return self.security_fte + self.profile.volunteer_security_fte
+
+    def serve_queue(self) -> None:
+        """Serve this week's reports: capacity from staff, volunteers and tooling; what is left waits next week.
+
+        backlog' = max(0, backlog + arrivals - capacity); the median delay is the queue formula at
+        this week's utilisation (capped as observed) plus the wait behind the backlog carried over.
+        """
+        p = self.model.p
+        arrivals = self.workload
+        trend_weight = 1 / p.workload_trend_weeks
+        self.workload_trend += trend_weight * (arrivals - self.workload_trend)
+        capacity = max((self.security_capacity_fte + self.tooling_fte) * p.reports_per_security_fte_week, 1e-9)
+        self.security_capacity = capacity
+        backlog = self.backlog_reports + arrivals - capacity
+        self.backlog_reports = backlog if backlog > 1e-9 * capacity else 0.0  # no rounding residue
+        self.utilisation = arrivals / capacity
+        self.removal_service_hours = self.model.removal_service_hours(self.utilisation)
+        self.removal_wait_hours = HOURS_PER_WEEK * self.backlog_reports / capacity
+        self.removal_median_hours = self.removal_service_hours + self.removal_wait_hours
 
     def _cancel_or_release(self, excess_fte: float, leave_time: float) -> None:
         """Cancel unfilled hires first, then give notice to the remaining excess staff."""

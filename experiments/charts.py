@@ -19,6 +19,7 @@ REVENUE_COLUMNS = {
     "revenue_usage_usd": "usage charges",
     "revenue_mirror_usd": "paid mirror",
     "revenue_consortium_usd": "hyperscaler consortium",
+    "revenue_appeal_usd": "emergency appeals",
 }
 
 

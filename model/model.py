@@ -160,6 +160,8 @@ class RegistryModel(Model):
         self.worm_rows: list[dict[str, Any]] = []
         self.pending_worm_starts: list[str] = []  # registries where a hand-fired worm starts next week
         self.corporate_harm_usd = 0.0
+        self.harmful_downloads = 0.0  # corporate malicious downloads that defences did not stop, this week
+        self.start_new_packages = [r.new_packages_per_week for r in self.registry_list]  # by ecosystem index
         self._firm_uniforms: tuple[int, np.ndarray] = (-1, np.empty((0, 2)))
         self._set_malware_workload()
         self.umbrella_funders = self._create_umbrella_funders()
@@ -514,9 +516,12 @@ class RegistryModel(Model):
         self.support_scale: dict[str, float] = {}
         for registry in self.registry_list:
             registry.security_fte += reference_grants.get(registry.name, 0.0) / REFERENCE.fte_cost_usd_per_year
-            registry.removal_median_hours = self.removal_median_hours(registry.security_fte, registry.workload)
             full = registry.full_costs()
             inkind = registry.split_inkind(full)
+            registry.inkind = inkind
+            registry.cost = {item: full[item] - inkind[item] for item in full}
+            registry.workload_trend = registry.workload
+            registry.serve_queue()
             cash_cost_per_year = (sum(full.values()) - sum(inkind.values())) * WEEKS_PER_YEAR
             revenue = registry.profile.start_balance * cash_cost_per_year
             corporate_target = registry.profile.corporate_revenue_share * revenue
@@ -547,10 +552,16 @@ class RegistryModel(Model):
         """Registries that have not shut down."""
         return [r for r in self.registry_list if r.status != Status.SHUT_DOWN]
 
-    def removal_median_hours(self, security_fte: float, workload: float) -> float:
-        """Median hours from identification to removal: H / (1 + k * FTE / workload)."""
+    def removal_median_hours(self, security_capacity_fte: float, workload: float) -> float:
+        """Median removal hours of a queue with no backlog: `security_capacity_fte` serving `workload` reports a week."""
+        capacity = max(security_capacity_fte * self.p.reports_per_security_fte_week, 1e-9)
+        return self.removal_service_hours(workload / capacity)
+
+    def removal_service_hours(self, utilisation: float) -> float:
+        """Median removal hours at a utilisation (no backlog): m + q * u / (1 - u), u capped, at most the observed cap."""
         p = self.p
-        return p.removal_hours_unstaffed / (1 + p.removal_staffing_effect * security_fte / max(workload, 1e-9))
+        u = min(utilisation, p.removal_utilisation_ceiling)
+        return min(p.removal_min_hours + p.removal_queue_hours * u / (1 - u), p.removal_max_hours_not_overloaded)
 
     def fees_for(self, name: str) -> tuple[float, float]:
         """A registry's (USD per new package, USD per publisher per year) under the fee levers."""

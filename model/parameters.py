@@ -126,11 +126,6 @@ class ModelParameters(BaseModel):
         description="Yearly growth of new packages and uploads (PyPI +18-25%/yr).",
         json_schema_extra=tags("calibrated"),
     )
-    rate_limit_demand_cut: Share = Field(
-        0.3,
-        description="Share of downloads a strained (or worse) registry stops serving by rate-limiting heavy users.",
-        json_schema_extra=tags("assumption", live=True),
-    )
 
     # --- Costs ----------------------------------------------------------------------------
     fte_cost_usd_per_year: float = Field(
@@ -227,19 +222,72 @@ class ModelParameters(BaseModel):
         json_schema_extra=tags("assumption", live=True),
     )
 
-    # --- Security capacity and removal delay ---------------------------------------------
+    malware_publishing_elasticity: float = Field(
+        0.5,
+        ge=0.0,
+        le=3.0,
+        description="Elasticity of a registry's malware arrivals to its new packages per week (AI-assisted "
+        "publishing raises both); the attackers' own growth makes up the rest of malware_growth_per_year.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    slopsquatting_per_1k_new_packages: float = Field(
+        0.0,
+        ge=0.0,
+        le=1_000.0,
+        description="Optional: malicious registrations of LLM-invented dependency names per 1,000 new packages "
+        "(off by default).",
+        json_schema_extra=tags("assumption", live=True),
+    )
+
+    # --- Security capacity: removal as a queue -------------------------------------------
     removal_hours_unstaffed: float = Field(
         300.0,
         gt=0.0,
         le=10_000,
-        description="Median hours from identification to removal with no security staff.",
+        description="Median hours from identification to removal at a registry that has shut down (nobody serves reports).",
         json_schema_extra=tags("assumption", live=True),
     )
-    removal_staffing_effect: float = Field(
-        6_500.0,
+    reports_per_security_fte_week: float = Field(
+        100.0,
         gt=0.0,
-        le=1e7,
-        description="k in median = H / (1 + k * security_fte / workload); workload in reports per week.",
+        le=1e6,
+        description="Reports one security FTE serves per week (PyPI: ~40-50 reports a week with about one engineer, 2024-25).",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    mitigation_capacity_per_staff_usd: float = Field(
+        0.3,
+        ge=0.0,
+        le=100.0,
+        description="Removal capacity a dollar of malware-mitigation spending (tooling and volunteer hours) buys, "
+        "relative to a dollar of security staff.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    removal_min_hours: float = Field(
+        0.5,
+        ge=0.0,
+        le=1_000,
+        description="Median removal hours of an idle queue (PyPI 2023: 80% of reports answered within an hour).",
+        json_schema_extra=tags("calibrated", live=True),
+    )
+    removal_queue_hours: float = Field(
+        15.5,
+        gt=0.0,
+        le=10_000,
+        description="q in median = m + q * u / (1 - u) at utilisation u: calibrated to the ~39 h cross-registry median.",
+        json_schema_extra=tags("calibrated", live=True),
+    )
+    removal_utilisation_ceiling: float = Field(
+        0.95,
+        gt=0.0,
+        lt=1.0,
+        description="Utilisation at which the queue formula stops rising; above full capacity a backlog carries over.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    removal_max_hours_not_overloaded: float = Field(
+        96.0,
+        gt=0.0,
+        le=10_000,
+        description="Longest removal delay of a registry without a backlog (PyPI's longest in 2025: 4 days).",
         json_schema_extra=tags("calibrated", live=True),
     )
     removal_delay_sigma: float = Field(
@@ -248,6 +296,28 @@ class ModelParameters(BaseModel):
         le=4.0,
         description="Log-scale spread of the lognormal removal delay.",
         json_schema_extra=tags("calibrated", live=True),
+    )
+    spam_report_weight: float = Field(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        description="Reports' worth of security work per spam package (floods are removed in batches).",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    workload_trend_weeks: float = Field(
+        13.0,
+        ge=1.0,
+        le=520.0,
+        description="Weeks over which an owner averages its queue's arrivals when it plans security staff.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    security_target_utilisation: float = Field(
+        0.8,
+        gt=0.0,
+        lt=1.0,
+        description="An owner hires security staff to keep its queue's expected utilisation under this, "
+        "within its spare fundraising capacity.",
+        json_schema_extra=tags("assumption", live=True),
     )
     hiring_delay_weeks: int = Field(
         26,
@@ -276,19 +346,53 @@ class ModelParameters(BaseModel):
         json_schema_extra=tags("assumption", live=True),
     )
 
+    # --- Stewards: one budget rule for every owner ----------------------------------------
+    steward_responsiveness: Share = Field(
+        0.8,
+        description="Yearly share of the gap to its funding need that an owner closes (within its fundraising capacity).",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    steward_capacity_multiplier: float = Field(
+        1.0,
+        ge=0.0,
+        le=100.0,
+        description="Scales every owner's fitted fundraising capacity (1 = as fitted; for sensitivity runs).",
+        json_schema_extra=tags("assumption"),
+    )
+    steward_reserve_rebuild_years: float = Field(
+        3.0,
+        gt=0.0,
+        le=50.0,
+        description="Years over which an owner budgets to bring its reserves back to target.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    emergency_appeal_share: float = Field(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        description="One-off emergency appeal on becoming strained, as a share of a year's cash cost "
+        "(PSF 2025: $135 K from 1,400 donors on a ~$5 M budget).",
+        json_schema_extra=tags("calibrated", live=True),
+    )
+    strained_cost_cut_share: Share = Field(
+        0.2,
+        description="Share of 'other' costs a strained (or worse) registry cuts (the PSF paused its grants in 2025).",
+        json_schema_extra=tags("assumption", live=True),
+    )
+
     # --- Registry status thresholds -------------------------------------------------------
     strained_runway_months: float = Field(
-        6.0,
+        4.0,
         gt=0,
         le=120,
-        description="Below this runway a registry is strained.",
+        description="Below this runway a registry is strained: an emergency appeal and cost cuts.",
         json_schema_extra=tags("assumption", live=True),
     )
     degraded_runway_months: float = Field(
-        3.0,
+        2.0,
         gt=0,
         le=120,
-        description="Below this runway it is degraded.",
+        description="Below this runway it is degraded: security staff cut as well.",
         json_schema_extra=tags("assumption", live=True),
     )
     read_only_runway_months: float = Field(
@@ -1087,8 +1191,24 @@ class ModelParameters(BaseModel):
     harm_usd_per_malicious_download: float = Field(
         1.0,
         ge=0,
-        le=1e7,
-        description="Corporate harm (USD) per download of live malware by a firm.",
+        le=10,
+        description="Corporate harm (USD) per undefended download of live malware by a firm: bounded 0.01-10 "
+        "(a rebuild to a credential clean-up amortised over CI installs); outputs compare harm with the status quo.",
+        json_schema_extra=tags("assumption", live=True),
+    )
+    consumer_defended_share_start: Share = Field(
+        0.3,
+        description="Share of corporate downloads behind defences (scanners, lockfiles, private mirrors) at the start.",
+        json_schema_extra=tags("assumption"),
+    )
+    consumer_defence_adoption_per_year: Share = Field(
+        0.1,
+        description="Yearly share of undefended corporate downloads that come behind defences.",
+        json_schema_extra=tags("assumption"),
+    )
+    consumer_defence_block_share: Share = Field(
+        0.8,
+        description="Share of malicious installs a consumer's defences stop.",
         json_schema_extra=tags("assumption", live=True),
     )
     corporate_download_share: Share = Field(
@@ -1132,7 +1252,7 @@ class ModelParameters(BaseModel):
         json_schema_extra=tags("calibrated", live=True),
     )
     worm_maintainer_installs_per_hour: float = Field(
-        0.006,
+        0.007,
         ge=0,
         le=100,
         description="Installs of one trojanised version per hour by maintainers holding publish tokens.",

@@ -58,10 +58,17 @@ class RegistryProfile(BaseModel):
     reserves_months: float = Field(ge=0, le=240, description="Cash reserves at the start, in months of cash cost.")
     corporate_revenue_share: Share = Field(description="Share of the starting revenue from corporate support.")
     start_balance: float = Field(gt=0, le=10, description="Starting revenue divided by starting cash cost.")
-    steward_responsiveness: Share = Field(
-        description="Yearly share of the gap to the projected deficit the steward closes."
+    reserve_target_months: float = Field(
+        ge=0, le=240, description="Reserves the owner budgets to hold, in months of projected cash cost."
     )
-    steward_restores_reserves: bool = Field(description="A company steward also budgets to restore its reserves.")
+    steward_capacity_multiple: float = Field(
+        ge=0,
+        le=100,
+        description="The owner's fundraising capacity for the registry at the start, as a multiple of its starting budget.",
+    )
+    steward_capacity_growth_per_year: float = Field(
+        ge=-0.5, le=2, description="Yearly growth of the owner's fundraising capacity."
+    )
     incumbent_name: str = Field(
         "", description="For an alternative registry: the incumbent whose ecosystem it serves ('' otherwise)."
     )
@@ -105,8 +112,9 @@ def alternative_profile(
             "reserves_months": reserves_months,
             "corporate_revenue_share": 0.0,
             "start_balance": 1.0,
-            "steward_responsiveness": 1.0,
-            "steward_restores_reserves": True,
+            "reserve_target_months": 12.0,
+            "steward_capacity_multiple": 1.0,
+            "steward_capacity_growth_per_year": 0.0,
             "incumbent_name": incumbent.name,
         }
     )

@@ -83,6 +83,7 @@ MODEL_REPORTERS: dict[str, Any] = {
     "cumulative_malicious_identified": lambda m: float(m.malware_ledger.cumulative_identified.sum()),
     "malware_downloads": lambda m: sum(r.malware.downloads for r in m.registry_list),
     "corporate_harm_usd": lambda m: m.corporate_harm_usd,
+    "harmful_downloads": lambda m: m.harmful_downloads,
     "share_developers_on_alternatives": share_on_alternatives,
     "share_new_packages_on_alternatives": lambda m: (
         sum(r.new_packages_per_week for r in m.alternatives.values())
@@ -124,6 +125,11 @@ REGISTRY_REPORTERS: dict[str, Any] = {
     "security_fte": "security_fte",
     "workload_reports_per_week": "workload",
     "removal_median_hours": "removal_median_hours",
+    "removal_wait_hours": "removal_wait_hours",
+    "removal_backlog_reports": "backlog_reports",
+    "security_capacity_reports_per_week": "security_capacity",
+    "queue_utilisation": "utilisation",
+    "steward_capacity_usd_per_year": "steward_capacity_usd_per_year",
     "publishers": "publishers",
     "new_packages": "new_packages_per_week",
     "malware_arrivals": lambda r: r.malware.arrivals,

@@ -2,7 +2,9 @@
 
 A compromised maintainer's token republishes up to k of their packages as trojanised
 versions. Each version is live from publication until it is identified and removed (a fast
-detection delay plus the registry's removal delay). While live it is installed by other
+detection delay plus the registry's removal delay). The versions join the registry's removal
+queue as it is: each waits behind the backlog and the worm's earlier versions, which the
+registry's spare capacity clears, so a big outbreak at a small registry lengthens its own windows. While live it is installed by other
 maintainers who hold publish tokens; each such install steals a token with probability
 `p * (1 - token_hygiene)`. A stolen token compromises another maintainer, usually on the
 same registry and sometimes (cross-registry spill) on another. The reproduction number is
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.registry import Status
+from model.malware import undefended_share
 from model.streams import poisson_counts
 
 if TYPE_CHECKING:
@@ -46,16 +49,26 @@ class WormTarget:
     """What the worm meets at one registry."""
 
     name: str
-    removal_median_hours: float
+    removal_median_hours: float  # service median plus the backlog's wait: sets containment
     removal_sigma: float
     hygiene: np.ndarray  # token hygiene of the registry's sampled maintainers
     packages: np.ndarray  # package counts of the same maintainers
     installs_per_package_hour: float  # all installs of a trojanised (popular) version, per hour
+    removal_service_hours: float | None = None  # median of a delay's lognormal part (default: the median)
+    removal_cap_hours: float = float("inf")  # the lognormal part is cut here (no backlog)
+    removal_wait_hours: float = 0.0  # wait behind the backlog at the outbreak's start
+    capacity_per_hour: float = float("inf")  # reports the registry serves per hour
+    spare_per_hour: float = float("inf")  # capacity left over by its other arrivals, per hour
 
     @cached_property
     def victim_odds(self) -> np.ndarray:
         """Cumulative chance of each maintainer being the next victim (active ones install most; computed once)."""
         return np.cumsum(self.packages) / self.packages.sum()
+
+    @property
+    def service_hours(self) -> float:
+        """Median of the lognormal part of a removal delay, before any wait."""
+        return self.removal_median_hours if self.removal_service_hours is None else self.removal_service_hours
 
     @cached_property
     def exposure(self) -> float:
@@ -88,6 +101,7 @@ def simulate_outbreak(
     packages = maintainers = first_day = 0
     downloads = end_hour = 0.0
     contained_at: dict[int, float] = {}
+    queued: dict[int, tuple[float, float]] = {}  # registry -> (worm versions in its queue, at hour)
     reachable = [index for index, target in targets.items() if target.packages.size > 0]  # with maintainers
     while queue and packages < max_packages:
         hour, registry = heapq.heappop(queue)
@@ -101,9 +115,15 @@ def simulate_outbreak(
         maintainers += 1
         victim = int(np.searchsorted(target.victim_odds, rng.random()))
         k = int(min(packages_per_token, max(1, round(target.packages[min(victim, target.packages.size - 1)]))))
-        windows = detection_hours * np.exp(
-            detection_sigma * rng.standard_normal(k)
-        ) + target.removal_median_hours * np.exp(target.removal_sigma * rng.standard_normal(k))
+        level, since = queued.get(registry, (0.0, hour))
+        level = max(0.0, level - target.spare_per_hour * (hour - since)) + k
+        queued[registry] = (level, hour)
+        removal = np.minimum(
+            target.service_hours * np.exp(target.removal_sigma * rng.standard_normal(k)),
+            target.removal_cap_hours,
+        )
+        wait = target.removal_wait_hours + level / target.capacity_per_hour
+        windows = detection_hours * np.exp(detection_sigma * rng.standard_normal(k)) + removal + wait
         windows = np.minimum(windows, contained_at[registry] - hour)
         packages += k
         first_day += k if hour < 24 else 0
@@ -140,6 +160,7 @@ def outbreak_targets(model: RegistryModel) -> dict[int, WormTarget]:
         if registry.kind == "alternative":
             hygiene = hygiene * p.alt_hygiene_factor
         average_package_hour = registry.downloads_served / max(registry.packages, 1.0) / 168
+        capacity = max(registry.security_capacity, 1e-9) / 168
         targets[index] = WormTarget(
             name=registry.name,
             removal_median_hours=max(registry.removal_median_hours, 1e-3),
@@ -147,6 +168,11 @@ def outbreak_targets(model: RegistryModel) -> dict[int, WormTarget]:
             hygiene=hygiene,
             packages=developers.packages[members],
             installs_per_package_hour=average_package_hour * p.worm_popularity_factor,
+            removal_service_hours=max(registry.removal_service_hours, 1e-3),
+            removal_cap_hours=p.removal_max_hours_not_overloaded,
+            removal_wait_hours=registry.removal_wait_hours,
+            capacity_per_hour=capacity,
+            spare_per_hour=max(capacity - registry.workload_trend / 168, 0.01 * capacity),
         )
     return targets
 
@@ -228,7 +254,9 @@ def book_outbreak(model: RegistryModel, first: RegistryAgent, row: dict, victims
     on_registry = np.flatnonzero(developers.home == model.index_of(first))
     n_marked = min(on_registry.size, int(np.ceil(row["maintainers_compromised"] / developers.represented)))
     developers.compromised[victims.choice(on_registry, size=n_marked, replace=False)] = True
-    harm = row["trojan_downloads"] * p.corporate_download_share * p.harm_usd_per_malicious_download
+    harmful = row["trojan_downloads"] * p.corporate_download_share * undefended_share(model)
+    model.harmful_downloads += harmful
+    harm = harmful * p.harm_usd_per_malicious_download
     model.corporate_harm_usd += harm
     by_ecosystem = np.zeros(model.n_incumbents)
     by_ecosystem[model.ecosystem_index(first)] = harm

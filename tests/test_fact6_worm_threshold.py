@@ -28,10 +28,10 @@ def test_baseline_outbreak_reaches_hundreds_of_packages_across_maintainers(runs)
 
 
 def test_fast_removal_keeps_it_small(runs):
-    """With removal in a few hours (unstaffed median cut from 300 h to 20 h) it stays small."""
-    npm_median = runs("worm-outbreak", seed=0, removal_hours_unstaffed=20.0, **BASE).registries
+    """With removal in a few hours (queue hours cut from 15.5 to 1, npm's median from ~44 h to ~3 h) it stays small."""
+    npm_median = runs("worm-outbreak", seed=0, removal_queue_hours=1.0, **BASE).registries
     assert npm_median.loc[npm_median["registry"] == "npm", "removal_median_hours"].iloc[0] < 5
-    assert median_size(runs, removal_hours_unstaffed=20.0) <= 40
+    assert median_size(runs, removal_queue_hours=1.0) <= 40
 
 
 def test_high_token_hygiene_keeps_it_small(runs):
@@ -41,7 +41,7 @@ def test_high_token_hygiene_keeps_it_small(runs):
 
 def test_threshold_between_fast_and_slow_removal(runs):
     """Outbreak size grows with the removal delay and jumps between a few hours and the baseline."""
-    unstaffed_hours = [20.0, 60.0, 150.0, 300.0]
-    sizes = [median_size(runs, removal_hours_unstaffed=h) for h in unstaffed_hours]
+    queue_hours = [1.0, 3.0, 7.7, 15.5]  # npm's median about 3, 9, 22 and 44 h
+    sizes = [median_size(runs, removal_queue_hours=q) for q in queue_hours]
     assert all(a <= b for a, b in itertools.pairwise(sizes)), sizes
     assert sizes[-1] >= 5 * sizes[0], sizes

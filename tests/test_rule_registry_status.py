@@ -27,10 +27,10 @@ def at_runway(registry, months: float) -> Status:
 
 
 def test_status_worsens_as_soon_as_runway_falls_below_a_threshold(registry):
-    """Defaults: strained below 6 months, degraded below 3, read-only below 1; a fall may skip steps."""
-    assert at_runway(registry, 6.0) == HEALTHY
-    assert at_runway(registry, 5.99) == STRAINED
-    assert at_runway(registry, 2.99) == DEGRADED
+    """Defaults: strained below 4 months, degraded below 2, read-only below 1; a fall may skip steps."""
+    assert at_runway(registry, 4.0) == HEALTHY
+    assert at_runway(registry, 3.99) == STRAINED
+    assert at_runway(registry, 1.99) == DEGRADED
     assert at_runway(registry, 0.99) == READ_ONLY
     registry.status = HEALTHY
     assert at_runway(registry, 0.5) == READ_ONLY  # straight down, not one step a week
@@ -41,20 +41,20 @@ def test_recovery_needs_the_margin_above_a_threshold(registry):
     registry.status = READ_ONLY
     assert at_runway(registry, 2.9) == READ_ONLY  # above 1 month, but not 1 + 2
     assert at_runway(registry, 3.1) == DEGRADED
-    assert at_runway(registry, 4.9) == DEGRADED  # above 3, but not 3 + 2
-    assert at_runway(registry, 7.9) == STRAINED  # above 5, but not 6 + 2
-    assert at_runway(registry, 8.0) == HEALTHY
+    assert at_runway(registry, 3.9) == DEGRADED  # above 2, but not 2 + 2
+    assert at_runway(registry, 5.9) == STRAINED  # above 4, but not 4 + 2
+    assert at_runway(registry, 6.0) == HEALTHY
     registry.status = READ_ONLY
     assert at_runway(registry, 100.0) == HEALTHY  # a large recovery may also skip steps
 
 
 def test_a_runway_hovering_at_a_threshold_does_not_flap(registry):
-    """Runway alternating just below and just above 6 months moves the status once, and logs it once."""
+    """Runway alternating just below and just above 4 months moves the status once, and logs it once (with one appeal)."""
     events_before = len(registry.model.events)
-    statuses = [at_runway(registry, months) for months in (5.9, 6.1, 5.9, 6.1, 5.9, 6.5)]
+    statuses = [at_runway(registry, months) for months in (3.9, 4.1, 3.9, 4.1, 3.9, 4.5)]
     assert statuses == [STRAINED] * 6
     logged = registry.model.events[events_before:]
-    assert [e["kind"] for e in logged] == ["status"] and "strained" in logged[0]["detail"]
+    assert [e["kind"] for e in logged] == ["status", "appeal"] and "strained" in logged[0]["detail"]
 
 
 def test_thresholds_follow_the_parameters(registry):
@@ -94,3 +94,37 @@ def test_an_alternative_follows_runway_like_an_incumbent(registry):
     alternative = enter(registry.model, registry.model.registry_names.index("rubygems"))
     alternative.monthly_cash_cost = 1.0
     assert at_runway(alternative, 0.1) == READ_ONLY
+
+
+def test_a_strained_registry_serves_all_its_demand(registry):
+    """Low runway limits no one: rate limiting is a policy a registry chooses, not an effect of its status."""
+    demand = registry.downloads_served
+    for months in (3.0, 1.5, 0.5):
+        at_runway(registry, months)
+        assert registry.status != HEALTHY and registry.downloads_served == demand
+
+
+def test_becoming_strained_brings_one_appeal_a_year(registry):
+    """On leaving health the owner appeals once: a share of a year's cash cost, paid with next week's revenue."""
+    model = registry.model
+    at_runway(registry, 3.0)
+    gift = model.p.emergency_appeal_share * 12 * registry.monthly_cash_cost
+    assert registry.incoming["appeal"] == pytest.approx(gift)
+    at_runway(registry, 10.0)
+    model.time += 10
+    at_runway(registry, 3.0)  # strained again within the year: no second appeal
+    assert registry.incoming["appeal"] == pytest.approx(gift)
+    at_runway(registry, 10.0)
+    model.time += 52
+    at_runway(registry, 3.0)
+    assert registry.incoming["appeal"] == pytest.approx(2 * gift)
+
+
+def test_a_strained_registry_cuts_its_other_costs(registry):
+    """Strained or worse: 'other' costs fall by `strained_cost_cut_share`; other items do not change."""
+    healthy = registry.full_costs()
+    at_runway(registry, 3.0)
+    strained = registry.full_costs()
+    cut = registry.model.p.strained_cost_cut_share
+    assert strained["other"] == pytest.approx(healthy["other"] * (1 - cut))
+    assert all(strained[item] == healthy[item] for item in healthy if item != "other")

@@ -68,13 +68,15 @@ def test_with_no_hiring_delay_posts_arrive_at_once(maven):
 
 
 def test_the_removal_median_follows_the_staff_on_payroll(maven):
-    """Removal median = H / (1 + k * FTE / workload): more staff, shorter delay, from the week they arrive."""
+    """More staff on payroll, more queue capacity, lower utilisation and a shorter delay, from the week they arrive."""
     model = maven.model
     before = maven.removal_median_hours
     at_week(maven, 0, extra_fte=3.0)
-    assert maven.removal_median_hours == pytest.approx(model.removal_median_hours(2.0, maven.workload))
+    assert maven.removal_median_hours == pytest.approx(before)
     at_week(maven, 26)
-    assert maven.removal_median_hours == pytest.approx(model.removal_median_hours(5.0, maven.workload))
+    capacity = (5.0 + maven.tooling_fte) * model.p.reports_per_security_fte_week
+    assert maven.security_capacity == pytest.approx(capacity)
+    assert maven.removal_median_hours == pytest.approx(model.removal_service_hours(maven.workload / capacity))
     assert maven.removal_median_hours < before
 
 

@@ -101,7 +101,7 @@ def test_a_missed_umbrella_round_leaves_malware_arrival_counts_unchanged(runs):
     assert not np.allclose(both["removal_median_hours_base"], both["removal_median_hours_missed"])  # the lever acted
     open_in_both = (both["status_base"] != "shut_down") & (both["status_missed"] != "shut_down")
     counts = both.loc[open_in_both, ["malware_arrivals_base", "malware_arrivals_missed"]]
-    assert len(counts) > 2000 and counts["malware_arrivals_base"].sum() > 0
+    assert len(counts) > 1000 and counts["malware_arrivals_base"].sum() > 0  # enough open registry-weeks to compare
     pd.testing.assert_series_equal(
         counts["malware_arrivals_base"], counts["malware_arrivals_missed"], check_names=False
     )

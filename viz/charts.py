@@ -49,6 +49,7 @@ SOURCE_COLOURS = dict(
             "tab:pink",
             "tab:blue",
             "tab:brown",  # grey is the status quo's
+            "darkkhaki",
         ),
         strict=True,
     )

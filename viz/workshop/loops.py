@@ -40,9 +40,10 @@ LOOPS = (
         "#c62828",
         (480, 172),
         "Downloads and uploads grow every year; bandwidth, compute and malware-review costs grow with them, "
-        "while donations, grants and steward budgets are flat. Reserves fall → runway shrinks → the registry "
-        "rate-limits heavy users (strained), then cuts security (degraded) → slower removal → more live malware "
-        "→ more review work and more harm. *Delay:* the steward reviews its budget only once a year.",
+        "while donations, grants and in-kind donors grow slowly and each owner can raise only so much (its "
+        "fundraising capacity). Reserves fall → runway shrinks → the owner appeals and cuts costs (strained), then "
+        "cuts security (degraded) → slower removal → more live malware → more review work and more harm. "
+        "*Delay:* the steward reviews its budget only once a year.",
         ("costs", "runway", "security", "removal", "malware"),
     ),
     Loop(
@@ -64,8 +65,8 @@ LOOPS = (
         "balancing, delayed",
         "#2e7d32",
         (470, 515),
-        "Harm draws money for security posts → hires arrive after about half a year → removal median falls → "
-        "live malware and worm windows shrink → harm falls. Cut the money and staff leave after a month's "
+        "Harm draws money for security posts and tooling → hires arrive after about half a year → the removal "
+        "queue's capacity grows → removal median falls → live malware and worm windows shrink → harm falls. Cut the money and staff leave after a month's "
         "notice: security is quick to lose, slow to rebuild.",
         ("harm", "grants", "security", "removal", "malware"),
     ),
