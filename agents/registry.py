@@ -379,14 +379,15 @@ class RegistryAgent(Agent):
     def security_target_fte(self) -> float:
         """Security staff it aims for: its own posts, extra posts for its queue, grant-funded posts."""
         p = self.model.p
-        own = self.profile.own_security_fte + p.extra_security_fte_by_registry.get(self.name, 0.0)
+        lever_extra = p.extra_security_fte_by_registry.get(self.name, 0.0)  # posts a player or policy adds
+        own = self.profile.own_security_fte + lever_extra
         if p.min_security_share > 0:
             security_cost = self.security_fte * p.fte_cost_usd_per_year / WEEKS_PER_YEAR
             other_cost = max(0.0, sum(self.cost.values()) - security_cost)
             share = min(p.min_security_share, 0.95)
             needed = share / (1 - share) * other_cost * WEEKS_PER_YEAR / p.fte_cost_usd_per_year
             own = max(own, needed - self.grant_fte)
-        own += self._extra_fte_for_queue(own)
+        own += self._extra_fte_for_queue(own - lever_extra)  # added posts come on top of what the queue asks for
         if self.status in (Status.DEGRADED, Status.READ_ONLY):
             own *= 1 - p.security_cut_when_degraded
         return own + self.grant_fte

@@ -40,6 +40,62 @@ class Column:
 
 MODEL_COLUMNS = (
     Column(
+        "consumer_charges_usd",
+        "Heavy consumers' payments for charges",
+        "USD/week",
+        "Tier, usage-charge and paid-mirror revenue received by incumbents this week (docs/model.md 7.18).",
+        flow=True,
+    ),
+    Column(
+        "consortium_usd",
+        "Hyperscaler consortium payments",
+        "USD/week",
+        "What the hyperscaler consortium paid this week.",
+        flow=True,
+    ),
+    Column(
+        "heavy_share_use",
+        "Heavy firms using registries as they are",
+        "share",
+        "Of the (heavy firm, registry) pairs where a heavy firm uses a registry: the share at which it uses it as it is (paying any charge, bearing any limit). The five heavy_share_* sum to 1.",
+        upper=1.0,
+    ),
+    Column(
+        "heavy_share_cache",
+        "Heavy firms caching",
+        "share",
+        "Of the (heavy firm, registry) pairs where a heavy firm uses a registry: the share at which it caches or mirrors it itself. The five heavy_share_* sum to 1.",
+        upper=1.0,
+    ),
+    Column(
+        "heavy_share_tier",
+        "Heavy firms on the enterprise tier",
+        "share",
+        "Of the (heavy firm, registry) pairs where a heavy firm uses a registry: the share at which it holds the enterprise tier. The five heavy_share_* sum to 1.",
+        upper=1.0,
+    ),
+    Column(
+        "heavy_share_mirror",
+        "Heavy firms on a paid mirror",
+        "share",
+        "Of the (heavy firm, registry) pairs where a heavy firm uses a registry: the share at which it subscribes to the registry's paid mirror. The five heavy_share_* sum to 1.",
+        upper=1.0,
+    ),
+    Column(
+        "heavy_share_move",
+        "Heavy firms moved to an alternative",
+        "share",
+        "Of the (heavy firm, registry) pairs where a heavy firm uses a registry: the share at which it has moved to an alternative. The five heavy_share_* sum to 1.",
+        upper=1.0,
+    ),
+    Column(
+        "harmful_downloads",
+        "Harmful malicious downloads",
+        "downloads/week",
+        "Corporate downloads of live malware that consumers' defences did not stop: malware_downloads × corporate_download_share × the undefended share (model.md 7.16), plus the same for the trojan downloads of worms that started this week. A harm index: divide a run's by the status quo's.",
+        flow=True,
+    ),
+    Column(
         "support_share_none",
         "Firms not supporting any registry",
         "share of firms (0–1)",
@@ -156,9 +212,7 @@ MODEL_COLUMNS = (
         "corporate_harm_usd",
         "Corporate harm",
         "USD/week",
-        "Harm to corporations this week: corporate downloads of this week's malware (malware_downloads × "
-        "corporate_download_share × harm_usd_per_malicious_download) plus the same for the trojan downloads of "
-        "worms that started this week.",
+        "Harm to corporations this week: harmful_downloads × harm_usd_per_malicious_download (an assumption, bounded 0.01–10 USD; compare runs by harmful_downloads, not by dollars).",
         flow=True,
     ),
     Column(
@@ -195,6 +249,26 @@ MODEL_COLUMNS = (
 )
 
 _REVENUE = {
+    "organisations": (
+        "Organisation-seat revenue",
+        "Organisation seats bought by companies for their publishers (organisation_usd_per_member_per_year; community organisations are free).",
+    ),
+    "usage": (
+        "Usage-charge revenue",
+        "Usage charges heavy consumers paid for a year of downloads above their free allowance, at their budget week (50 real firms per sampled firm).",
+    ),
+    "mirror": (
+        "Paid-mirror revenue",
+        "The registry's paid mirror service, bought by heavy consumers for a year at their budget week.",
+    ),
+    "consortium": (
+        "Consortium revenue",
+        "The hyperscaler consortium's payment for its members' downloads this week (up to its yearly budget).",
+    ),
+    "appeal": (
+        "Emergency-appeal revenue",
+        "A one-off emergency appeal when the registry leaves health (at most once a year; model.md 7.5).",
+    ),
     "donation": (
         "Donation revenue",
         "Corporate donations: a fixed sum paid once a year per firm, at its budget week; arrives the week after.",
@@ -211,8 +285,7 @@ _REVENUE = {
     ),
     "paid_tier": (
         "Paid-tier revenue",
-        "Enterprise (paid) tier bought by heavy consumers: a year's price for the 50 real firms each sampled firm "
-        "stands for, paid at the firm's budget week.",
+        "Enterprise (paid) tier bought by heavy consumers, paid at the firm's budget week: bought as support (the logit), the price × the registry's support_scale, like other voluntary corporate money; bought to escape usage charges or rate limits, a year's price for the 50 real firms each sampled firm stands for (docs/model.md 7.11, 7.18).",
     ),
     "steward": (
         "Steward budget",
@@ -230,6 +303,32 @@ INKIND_DESCRIPTION = (
 )
 
 REGISTRY_COLUMNS = (
+    Column(
+        "removal_wait_hours",
+        "Wait behind the removal backlog",
+        "hours",
+        "Wait behind the backlog carried over to next week (0 unless arrivals exceeded capacity).",
+    ),
+    Column("removal_backlog_reports", "Removal backlog", "reports", "Reports carried over to next week."),
+    Column(
+        "security_capacity_reports_per_week",
+        "Security capacity",
+        "reports/week",
+        "Reports the registry can serve a week: (security staff + tooling staff-equivalents) × reports_per_security_fte_week.",
+    ),
+    Column(
+        "queue_utilisation",
+        "Removal queue utilisation",
+        "share",
+        "This week's reports over capacity (above 1: the backlog grows).",
+        upper=1.0,
+    ),
+    Column(
+        "steward_capacity_usd_per_year",
+        "Owner's fundraising capacity",
+        "USD/year",
+        "The owner's fundraising capacity for the registry: the most its steward budget can be (model.md 7.4).",
+    ),
     Column(
         "cash_usd",
         "Cash reserves",
@@ -261,9 +360,7 @@ REGISTRY_COLUMNS = (
         "downloads",
         "Downloads served",
         "downloads/week",
-        "Downloads served this week: demand less the rate-limited share (rate_limit_demand_cut) when strained, "
-        "degraded or read-only; 0 when shut down. An alternative's demand is set from its incumbent's and its "
-        "package share (model.md 7.1).",
+        "Downloads served this week: demand less what heavy consumers cache, throttle, take to a mirror or move (model.md 7.18), less the rate-limited share (rate_limit_demand_cut) when strained, degraded or read-only; 0 when shut down. An alternative's demand is set from its incumbent's and its package share (model.md 7.1).",
         flow=True,
     ),
     Column("packages", "Packages", "packages", "Stock of packages (never falls; an alternative starts at 0)."),
@@ -286,9 +383,7 @@ REGISTRY_COLUMNS = (
         "removal_median_hours",
         "Removal delay, median",
         "hours",
-        "Median time from identification to removal at this registry: H / (1 + k × security_fte / workload) for an "
-        "incumbent, alt_removal_multiplier × its incumbent's for an alternative, H once shut down. 0 in an "
-        "alternative's entry week (not yet computed).",
+        "Median time from identification to removal at this registry: the removal queue's median at this week's utilisation (capped at 96 h) plus the wait behind its backlog at every registry, alternatives included, whose capacity adds volunteer security work (model.md 7.7); removal_hours_unstaffed once shut down. 0 in an alternative's entry week (not yet computed).",
     ),
     Column(
         "publishers",

@@ -173,9 +173,9 @@ replications = 2
 n_developers = 100
 n_corporations = 50
 [parameters.strained_runway_months]
-values = [4.0, 8.0]
+values = [2.5, 8.0]
 [parameters.degraded_runway_months]
-values = [2.0, 5.0]
+values = [2.0, 3.0]
 [outcomes]
 final = ["total_cash_usd"]
 yearly = ["total_cash_usd"]
@@ -187,7 +187,7 @@ yearly = ["total_cash_usd"]
     runs, series = tables(tmp_path / "out")
     failed = runs[runs["status"] == "failed"]
     assert len(runs) == 8 and len(failed) == 2
-    assert (failed["strained_runway_months"] == 4.0).all() and (failed["degraded_runway_months"] == 5.0).all()
+    assert (failed["strained_runway_months"] == 2.5).all() and (failed["degraded_runway_months"] == 3.0).all()
     assert failed["error"].str.contains("degraded_runway_months").all()
     assert failed["total_cash_usd"].isna().all() and runs.loc[runs["status"] == "ok", "total_cash_usd"].notna().all()
     assert set(series["run_id"]) == set(runs.loc[runs["status"] == "ok", "run_id"])
