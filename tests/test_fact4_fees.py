@@ -7,6 +7,7 @@ given fee pushes publishers to *less secure* registries is a question for the ex
 """
 
 import itertools
+from functools import cache
 
 import numpy as np
 
@@ -17,8 +18,10 @@ SEEDS = range(4)
 QUIET = {"worm_waves_per_year": 0.0, "spam_bursts_per_year": 0.0}  # remove shocks unrelated to fees
 
 
-def outcomes(fee: float, **extra) -> dict[str, float]:
+@cache  # each argument set runs once per test session
+def outcomes(fee: float, switching_hours: float | None = None) -> dict[str, float]:
     """Mean over seeds of the last year's share of developers on alternatives, and incumbents' fee revenue."""
+    extra = {} if switching_hours is None else {"switching_hours": switching_hours}
     share, fees = [], []
     for seed in SEEDS:
         result = run("per-package-fee", years=3, seed=seed, per_package_fee_usd=fee, **QUIET, **extra)
