@@ -16,6 +16,20 @@ def cli(args, tmp_path):
     )
 
 
+def in_process(args, tmp_path, monkeypatch, capsys):
+    """Run the command's `main` in this process from a scratch folder: its exit code and stderr.
+
+    An exception that escapes `main` (which a user would see as a traceback) fails the test here;
+    `test_the_installed_command_prints_one_line_and_exits_2` checks the real entry point.
+    """
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = main(args)
+    except SystemExit as exc:  # the parser's own errors
+        code = exc.code
+    return code, capsys.readouterr().err
+
+
 BAD_CLI = [
     (["run", "--scenario", "no-such-scenario"], "unknown scenario 'no-such-scenario'"),
     (["run", "--set", "per_package_fee_usd=-5"], "'per_package_fee_usd' must be between 0"),
@@ -32,8 +46,18 @@ BAD_CLI = [
 
 
 @pytest.mark.parametrize("args, message", BAD_CLI)
-def test_cli_rejects_bad_input_in_one_line(args, message, tmp_path):
+def test_cli_rejects_bad_input_in_one_line(args, message, tmp_path, monkeypatch, capsys):
     """Exit code 2, a single stderr line naming the problem, no traceback, no output folder."""
+    code, stderr = in_process(args, tmp_path, monkeypatch, capsys)
+    assert code == 2
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], stderr
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("args, message", [BAD_CLI[1], BAD_CLI[-2]])
+def test_the_installed_command_prints_one_line_and_exits_2(args, message, tmp_path):
+    """As a user runs it, in its own interpreter: exit code 2, one line, no traceback."""
     done = cli(args, tmp_path)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
@@ -53,13 +77,13 @@ def test_cli_rejects_bad_input_in_one_line(args, message, tmp_path):
         ("years = -3\n", "'years' must be a number between 0 and 100"),
     ],
 )
-def test_bad_scenario_files(content, message, tmp_path):
+def test_bad_scenario_files(content, message, tmp_path, monkeypatch, capsys):
     """Malformed or invalid TOML files are rejected with the file and field named."""
     path = tmp_path / "bad.toml"
     path.write_text(content)
-    done = cli(["run", "--scenario", str(path)], tmp_path)
-    assert done.returncode == 2 and message in done.stderr and "bad.toml" in done.stderr, done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1
+    code, stderr = in_process(["run", "--scenario", str(path)], tmp_path, monkeypatch, capsys)
+    assert code == 2 and message in stderr and "bad.toml" in stderr, stderr
+    assert len(stderr.strip().splitlines()) == 1
 
 
 def test_run_function_raises_parameter_errors():
