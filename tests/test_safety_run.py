@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -31,6 +32,25 @@ def cli(args, cwd):
     return subprocess.run(
         [sys.executable, "-m", "model.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=180
     )
+
+
+@pytest.fixture
+def cli_in_process(monkeypatch, capsys):
+    """The command's `main` run in this process from a folder, for input checks made before any write.
+
+    It returns an object with `returncode` and `stderr`, like `cli`; an exception escaping `main` (a
+    traceback for a user) fails the test. The folder tests above run the installed command instead.
+    """
+
+    def call(args, cwd):
+        monkeypatch.chdir(cwd)
+        try:
+            code = main(args)
+        except SystemExit as exc:  # the parser's own errors
+            code = exc.code
+        return SimpleNamespace(returncode=code, stderr=capsys.readouterr().err)
+
+    return call
 
 
 def snapshot(folder: Path) -> dict[str, bytes | None]:
@@ -220,32 +240,32 @@ def test_run_out_where_the_system_refuses_to_write(tmp_path):
 
 
 @pytest.mark.parametrize("suffix", ["", ".toml"])
-def test_run_scenario_name_of_5000_characters(tmp_path, suffix):
+def test_run_scenario_name_of_5000_characters(tmp_path, suffix, cli_in_process):
     """A 5,000-character scenario name is one line, exit 2, not an OSError traceback."""
-    done = cli(["run", "--scenario", "a" * 5000 + suffix], tmp_path)
+    done = cli_in_process(["run", "--scenario", "a" * 5000 + suffix], tmp_path)
     assert_refused(done, "scenario name or file is too long (")
     assert len(done.stderr) < 400
     assert list(tmp_path.iterdir()) == []
 
 
-def test_run_deeply_nested_toml_scenario_file(tmp_path):
+def test_run_deeply_nested_toml_scenario_file(tmp_path, cli_in_process):
     """A TOML scenario nested thousands deep is one line naming the file, not a RecursionError."""
     (tmp_path / "deep.toml").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
-    done = cli(["run", "--scenario", "deep.toml"], tmp_path)
+    done = cli_in_process(["run", "--scenario", "deep.toml"], tmp_path)
     assert_refused(done, "scenario file 'deep.toml': values are nested too deeply")
     assert [path.name for path in tmp_path.iterdir()] == ["deep.toml"]
 
 
-def test_run_set_deeply_nested_value(tmp_path):
+def test_run_set_deeply_nested_value(tmp_path, cli_in_process):
     """A --set value nested thousands deep is one line naming the parameter."""
-    done = cli(["run", "--set", "fee_registries=" + "[" * 5000 + "]" * 5000], tmp_path)
+    done = cli_in_process(["run", "--set", "fee_registries=" + "[" * 5000 + "]" * 5000], tmp_path)
     assert_refused(done, "--set 'fee_registries': the value is nested too deeply")
     assert list(tmp_path.iterdir()) == []
 
 
-def test_run_years_giving_zero_weeks_is_refused_before_writing(tmp_path):
+def test_run_years_giving_zero_weeks_is_refused_before_writing(tmp_path, cli_in_process):
     """`--years 0.001` (no whole week) is refused before anything is written, on the command line and in run()."""
-    done = cli(["run", "--years", "0.001"], tmp_path)
+    done = cli_in_process(["run", "--years", "0.001"], tmp_path)
     assert_refused(done, "'years' must be a number between 0 and 100 that makes at least one week")
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ParameterError, match="at least one week"):
@@ -269,9 +289,9 @@ def test_run_years_giving_zero_weeks_is_refused_before_writing(tmp_path):
         ("cdn_donor_leaves_year=false", "'cdn_donor_leaves_year' must be a whole number"),
     ],
 )
-def test_set_boolean_as_number_or_text_as_boolean_is_refused(tmp_path, assignment, message):
+def test_set_boolean_as_number_or_text_as_boolean_is_refused(tmp_path, assignment, message, cli_in_process):
     """`--set n_corporations=true` no longer runs with one corporation: one line naming the field and type."""
-    done = cli(["run", "--set", assignment], tmp_path)
+    done = cli_in_process(["run", "--set", assignment], tmp_path)
     assert_refused(done, message)
     assert list(tmp_path.iterdir()) == []
 
