@@ -12,7 +12,7 @@ import pytest
 def app_server(start_server, tmp_path_factory):
     """`borrowed-time app` (explorer, About, and the workshop at /workshop on a throw-away room database).
 
-    Projections of 4 runs keep the tests quick on two shared cores (the page's default is 8).
+    Projections of 2 runs keep the tests quick on two shared cores (the page's default is 8); a band still needs two.
     """
     db = tmp_path_factory.mktemp("app-server") / "rooms.sqlite3"
-    return start_server("app", "--db", str(db), "--runs", "4")
+    return start_server("app", "--db", str(db), "--runs", "2")
