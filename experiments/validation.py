@@ -107,9 +107,14 @@ class Score:
         return sum(self.target.band.holds(value) for value in self.values)
 
     @property
+    def seeds_with_value(self) -> int:
+        """Seeds in which the metric is defined (not NaN: e.g. a registry that had shut down has no removals)."""
+        return int(np.sum(~np.isnan(self.values)))
+
+    @property
     def passed(self) -> bool:
-        """The median lies in the band, and (if asked) enough seeds do too."""
-        if not self.target.band.holds(self.median):
+        """Defined in most seeds, the median in the band, and (if asked) enough seeds in it too."""
+        if 2 * self.seeds_with_value <= len(self.values) or not self.target.band.holds(self.median):
             return False
         needed = self.target.seeds_needed
         return needed is None or self.seeds_in_band >= math.ceil(needed * len(self.values) - 1e-9)
@@ -394,6 +399,13 @@ METRICS: dict[str, Callable[[Member], float]] = {
     "crates_download_growth_2021_2024": compound_growth("crates", 2021, 2024),
     "maven_top_1pct_share": lambda m: m.maven_top_1pct_share,
 }
+
+
+def first_failures(member: Member) -> dict[str, tuple[int, str]]:
+    """Each incumbent that failed: the year it first became degraded, read-only or shut down, and that status."""
+    rows = member.registries[(member.registries["kind"] == "incumbent") & member.registries["status"].isin(FAILED)]
+    first = rows.groupby("registry").first()
+    return {name: (int(row["year"]), str(row["status"])) for name, row in first.iterrows()}
 
 
 def top_share(volumes: np.ndarray, top: float = 0.01) -> float:

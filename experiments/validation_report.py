@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from experiments.validation import WEEKS_PER_YEAR, Calibration, Member, Score, fmt
+from experiments.validation import WEEKS_PER_YEAR, Calibration, Member, Score, first_failures, fmt
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -32,9 +32,33 @@ def seeds_text(score: Score) -> str:
 
 
 def model_text(score: Score) -> str:
-    """The model's median and 10-90% range."""
+    """The model's median and 10-90% range (over the seeds where the metric is defined, if not all)."""
     unit = score.target.unit
-    return f"{fmt(score.median, unit)} [{fmt(score.low, unit)} to {fmt(score.high, unit)}]"
+    text = f"{fmt(score.median, unit)} [{fmt(score.low, unit)} to {fmt(score.high, unit)}]"
+    if score.seeds_with_value < len(score.values):
+        text += f" ({score.seeds_with_value} of {len(score.values)} seeds have a value)"
+    return text
+
+
+def failures_text(members: list[Member]) -> str:
+    """Which incumbents failed in how many seeds, from which years, and in how many they shut down (Markdown)."""
+    failed: dict[str, list[int]] = {}
+    shut: dict[str, int] = {}
+    for member in members:
+        for name, (year, _) in first_failures(member).items():
+            failed.setdefault(name, []).append(year)
+        rows = member.registries[
+            (member.registries["kind"] == "incumbent") & (member.registries["status"] == "shut_down")
+        ]
+        for name in set(rows["registry"]):
+            shut[name] = shut.get(name, 0) + 1
+    if not failed:
+        return "No incumbent was degraded, read-only or shut down in any seed."
+    return "\n".join(
+        f"- {name}: failed in {len(years)} of {len(members)} seeds (first in {min(years)} to {max(years)}); "
+        f"shut down (insolvent) in {shut.get(name, 0)}"
+        for name, years in sorted(failed.items())
+    )
 
 
 def table_rows(scores: list[Score]) -> list[list[str]]:
@@ -84,9 +108,10 @@ def terminal_summary(scores: list[Score], calibrations: list[Calibration], n_see
 
 
 def markdown_report(
-    scores: list[Score], calibrations: list[Calibration], n_seeds: int, quick: bool, command: str
+    scores: list[Score], calibrations: list[Calibration], members: list[Member], quick: bool, command: str
 ) -> str:
     """The report as Markdown: how it was made, the table, sources, the calibration list, the figures."""
+    n_seeds = len(members)
     passed = sum(s.passed for s in scores)
     sources = "\n".join(f"- **{s.target.description}**: {s.target.source}" for s in scores)
     calibrated = "\n".join(f"- {c.figure} ({c.source}): sets {c.sets}." for c in calibrations)
@@ -95,7 +120,9 @@ def markdown_report(
 Made by `{command}`: the `history` preset from January 2019 to December 2025, {n_seeds} seeds
 {"(quick mode: a small population; not the full report)" if quick else ""}. Each target's metric is
 computed per seed; the table gives the median over seeds and the 10-90% range. A target passes when
-the median lies inside the band (and, where a share of seeds is asked, when that many seeds do).
+the median lies inside the band (and, where a share of seeds is asked, when that many seeds do); a
+metric that is undefined in half the seeds or more (a registry that had shut down removes nothing)
+fails.
 Targets are listed in `experiments/targets/validation.toml`; how each metric is computed is in
 `experiments/validation.py`.
 
@@ -111,6 +138,10 @@ input but inputs were fitted to figures that overlap it (so passing is weaker ev
 ![Each target: the seeds' values against the band]({TARGETS_FIGURE})
 
 ![Cumulative malicious packages identified, against the record]({MALWARE_FIGURE})
+
+## Registry failures (degraded, read-only or shut down)
+
+{failures_text(members)}
 
 ## Sources of the observed values
 
@@ -178,4 +209,4 @@ def write_report(
     """Write the Markdown report and its two figures into `folder`."""
     targets_figure(scores).savefig(folder / TARGETS_FIGURE, dpi=120)
     malware_figure(members).savefig(folder / MALWARE_FIGURE, dpi=120)
-    (folder / REPORT).write_text(markdown_report(scores, calibrations, len(members), quick, command))
+    (folder / REPORT).write_text(markdown_report(scores, calibrations, members, quick, command))

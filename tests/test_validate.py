@@ -15,7 +15,7 @@ import pytest
 from experiments import validation
 from experiments.outfolder import MARKER, marker_kind
 from experiments.validation import Band, Member, Score, Target, load_targets, removal_share_within, top_share
-from experiments.validation_report import FILES, markdown_table
+from experiments.validation_report import FILES, failures_text, markdown_table
 from model import ParameterError, make_parameters
 
 
@@ -105,6 +105,30 @@ def test_a_share_of_seeds_must_lie_in_the_band_when_asked():
     assert Score(a_target(0.8), values).passed
     assert not Score(a_target(0.9), values).passed
     assert Score(a_target(0.9), values).seeds_in_band == 8
+
+
+def test_a_metric_undefined_in_half_the_seeds_or_more_fails():
+    nan = float("nan")
+    assert not Score(a_target(), (1.5, 1.5, nan, nan)).passed
+    assert Score(a_target(), (1.5, 1.5, 1.5, nan)).passed
+    assert Score(a_target(), (1.5, 1.5, 1.5, nan)).seeds_with_value == 3
+
+
+def test_failures_are_listed_by_registry_with_their_first_year():
+    p = make_parameters({"start_year": 2019})
+    registries = pd.DataFrame(
+        {
+            "registry": ["pypi", "pypi", "npm", "pypi"],
+            "kind": ["incumbent"] * 4,
+            "year": [2019, 2021, 2021, 2022],
+            "status": ["healthy", "degraded", "strained", "shut_down"],
+        }
+    )
+    member = Member(model=pd.DataFrame(), registries=registries, params=p)
+    assert validation.first_failures(member) == {"pypi": (2021, "degraded")}
+    assert validation.never_failed(member) == 0.0
+    text = failures_text([member, Member(model=pd.DataFrame(), registries=registries.iloc[:1], params=p)])
+    assert text == "- pypi: failed in 1 of 2 seeds (first in 2021 to 2021); shut down (insolvent) in 1"
 
 
 def test_the_report_table_escapes_text_that_would_break_a_row():
