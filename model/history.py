@@ -128,10 +128,7 @@ def load_entries(growth_per_year: float, start_year: int, text: str | None = Non
     starts = tuple(_start(entry, f"{ORIGIN}, start {i + 1}") for i, entry in enumerate(table.get("start", [])))
     dated = [_change(entry, f"{ORIGIN}, change {i + 1}") for i, entry in enumerate(table.get("change", []))]
     for i, entry in enumerate(table.get("malware", [])):
-        where = f"{ORIGIN}, malware {i + 1}"
-        year = _number(entry, "year", where)
-        rate = arrival_rate_per_day(_number(entry, "packages", where), int(year), start_year, growth_per_year)
-        dated.append(Dated(float(year), {"malware_arrivals_per_day": rate}, _text(entry, "source", where)))
+        dated += _malware_year(entry, f"{ORIGIN}, malware {i + 1}", growth_per_year, start_year)
     for i, entry in enumerate(table.get("spam", [])):
         where = f"{ORIGIN}, spam {i + 1}"
         spam = (_text(entry, "registry", where), _number(entry, "packages", where), int(_number(entry, "weeks", where)))
@@ -139,6 +136,28 @@ def load_entries(growth_per_year: float, start_year: int, text: str | None = Non
     for entry in dated:
         _check_values(entry)
     return starts, tuple(sorted(dated, key=lambda entry: entry.at))
+
+
+def _malware_year(entry: dict[str, Any], origin: str, growth_per_year: float, start_year: int) -> list[Dated]:
+    """A year's malicious packages: its arrival rate, and the part the record calls spam as a year-long npm campaign.
+
+    `spam_share` (default 0) of the year's packages are spam (repository abuse, placeholders and
+    unwanted apps), spread over `spam_weeks` (default 52) from the year's start at `spam_registry`.
+    """
+    year = int(_number(entry, "year", origin))
+    packages = _number(entry, "packages", origin)
+    spam_share = _number(entry, "spam_share", origin) if "spam_share" in entry else 0.0
+    if not 0 <= spam_share <= 1:
+        raise ParameterError(f"{origin}: 'spam_share' must be a share from 0 to 1 (got {spam_share:g})")
+    source = _text(entry, "source", origin)
+    rate = arrival_rate_per_day(packages * (1 - spam_share), year, start_year, growth_per_year)
+    dated = [Dated(float(year), {"malware_arrivals_per_day": rate}, source)]
+    if spam_share > 0:
+        weeks = int(_number(entry, "spam_weeks", origin)) if "spam_weeks" in entry else WEEKS_PER_YEAR
+        registry = str(entry.get("spam_registry", "npm"))
+        spam = packages * spam_share * weeks / WEEKS_PER_YEAR
+        dated.append(Dated(float(year), {}, _text(entry, "spam_source", origin), (registry, spam, weeks)))
+    return dated
 
 
 def entries_text() -> str:

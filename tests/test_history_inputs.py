@@ -47,6 +47,14 @@ def test_a_year_s_malware_rate_gives_its_packages_in_expectation():
     assert sum(weekly) == pytest.approx(245_032 * 364 / 365)
 
 
+def test_a_year_s_spam_share_arrives_as_a_year_long_campaign():
+    text = '[[malware]]\nyear = 2024\npackages = 52000\nspam_share = 0.75\nsource = "s"\nspam_source = "t"'
+    _, dated = load_entries(0.0, 2019, text)
+    rate, campaign = dated
+    assert rate.changes["malware_arrivals_per_day"] == pytest.approx(13_000 / 365)
+    assert campaign.at == 2024.0 and campaign.spam == ("npm", 39_000.0, 52)
+
+
 def test_a_documented_spam_campaign_starts_in_its_week_with_its_size():
     model = history_model()
     campaign = Dated(2019.1, {}, "a test campaign", ("npm", 10_400.0, 4))
