@@ -117,8 +117,8 @@ def markdown_report(
     calibrated = "\n".join(f"- {c.figure} ({c.source}): sets {c.sets}." for c in calibrations)
     return f"""# Validation: a hindcast from 2019
 
-Made by `{command}`: the `history` preset from January 2019 to December 2025, {n_seeds} seeds
-{"(quick mode: a small population; not the full report)" if quick else ""}. Each target's metric is
+Made by `{command}`: the `history` preset from January 2019 to December 2025, {n_seeds}
+seeds{" (quick mode: a small population; not the full report)" if quick else ""}. Each target's metric is
 computed per seed; the table gives the median over seeds and the 10-90% range. A target passes when
 the median lies inside the band (and, where a share of seeds is asked, when that many seeds do); a
 metric that is undefined in half the seeds or more (a registry that had shut down removes nothing)
@@ -126,8 +126,9 @@ fails.
 Targets are listed in `experiments/targets/validation.toml`; how each metric is computed is in
 `experiments/validation.py`.
 
-**{passed} of {len(scores)} targets pass.** A failed target stays failed: no number that is a target here
-was tuned to it or written into the model.
+**{passed} of {len(scores)} targets pass.** A failed target stays failed: no number was tuned to a
+target labelled independent or related, and none of their values is written into the model; a target
+labelled calibrated was an input, and checks only how it is carried through.
 
 Labels: *independent*, the figure is used nowhere in the model; *related*, the figure is not an
 input but inputs were fitted to figures that overlap it (so passing is weaker evidence);
@@ -153,6 +154,9 @@ input but inputs were fitted to figures that overlap it (so passing is weaker ev
 """
 
 
+EDGES = (1.1e-2, 0.9e2)  # values beyond the axis are drawn at its edge
+
+
 def targets_figure(scores: list[Score]) -> Figure:
     """One row per target: each seed's value over the observed value (log scale), the band shaded."""
     from matplotlib.figure import Figure
@@ -164,7 +168,7 @@ def targets_figure(scores: list[Score]) -> Figure:
         low = s.target.band.low / scale if not math.isinf(s.target.band.low) else 1e-3
         high = s.target.band.high / scale if not math.isinf(s.target.band.high) else 1e3
         axes.fill_betweenx([row - 0.35, row + 0.35], max(low, 1e-3), min(high, 1e3), color="tab:green", alpha=0.2)
-        values = np.clip(np.array(s.values, dtype=float) / scale, 1e-3, 1e3)
+        values = np.clip(np.array(s.values, dtype=float) / scale, *EDGES)
         axes.plot(values, np.full(values.size, row), "o", color="tab:grey", markersize=3, alpha=0.7)
         axes.plot(
             [np.clip(s.median / scale, 1e-3, 1e3)],
@@ -177,7 +181,9 @@ def targets_figure(scores: list[Score]) -> Figure:
     axes.set_xscale("log")
     axes.set_xlim(1e-2, 1e2)
     axes.set_yticks(range(len(scores)), [s.target.id for s in reversed(scores)])
-    axes.set_xlabel("model / observed (seeds grey; median blue = pass, red = fail; band green)")
+    axes.set_xlabel(
+        "model / observed (seeds grey; median blue = pass, red = fail; band green; beyond the axis: at its edge)"
+    )
     axes.set_title("Hindcast 2019-2025: each target against its band")
     return figure
 
