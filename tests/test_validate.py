@@ -17,6 +17,7 @@ from experiments.outfolder import MARKER, marker_kind
 from experiments.validation import Band, Member, Score, Target, load_targets, removal_share_within, top_share
 from experiments.validation_report import FILES, failures_text, markdown_table
 from model import ParameterError, make_parameters
+from model.cli import main
 
 
 def cli(args, cwd):
@@ -24,14 +25,6 @@ def cli(args, cwd):
     return subprocess.run(
         [sys.executable, "-m", "model.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300
     )
-
-
-def assert_refused(done, message: str) -> None:
-    """Exit code 2, one stderr line holding `message`, no traceback."""
-    lines = done.stderr.strip().splitlines()
-    assert done.returncode == 2, done.stderr
-    assert len(lines) == 1 and message in lines[0], done.stderr
-    assert "Traceback" not in done.stderr
 
 
 ENTRY = """
@@ -180,25 +173,35 @@ def test_cumulative_counts_are_read_at_the_week_that_ends_the_date():
     assert math.isnan(member.cumulative_malicious_at(2040.0))
 
 
-# ----- the command ----------------------------------------------------------------------------------
-def test_bad_seeds_are_one_line_and_exit_2(tmp_path):
-    assert_refused(cli(["validate", "--seeds", "0", "--out", str(tmp_path / "r")], tmp_path), "--seeds")
+# ----- the command ---------------------------------------------------------------------------------
+def refused(args, capsys, message: str) -> None:
+    """The command, run in this process, exits 2 with one stderr line holding `message` and no traceback."""
+    code = main(args)
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert code == 2, err
+    assert len(lines) == 1 and message in lines[0], err
+    assert "Traceback" not in err
+
+
+def test_bad_seeds_are_one_line_and_exit_2(tmp_path, capsys):
+    refused(["validate", "--seeds", "0", "--out", str(tmp_path / "r")], capsys, "--seeds")
     assert not (tmp_path / "r").exists()
 
 
-def test_a_folder_it_did_not_write_is_refused(tmp_path):
+def test_a_folder_it_did_not_write_is_refused(tmp_path, capsys):
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep\n")
-    assert_refused(cli(["validate", "--quick", "--out", str(tmp_path / "mine")], tmp_path), "was not written by")
+    refused(["validate", "--quick", "--out", str(tmp_path / "mine")], capsys, "was not written by")
     assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.txt"]
     (tmp_path / "file").write_text("x")
-    assert_refused(cli(["validate", "--quick", "--out", str(tmp_path / "file")], tmp_path), "is a file")
+    refused(["validate", "--quick", "--out", str(tmp_path / "file")], capsys, "is a file")
 
 
-def test_quick_mode_writes_the_report_then_needs_force_to_replace_it(tmp_path):
+def test_quick_mode_writes_the_report_then_needs_force_to_replace_it(tmp_path, capsys):
     out = tmp_path / "report"
     args = ["validate", "--quick", "--seeds", "1", "--workers", "1", "--out", str(out)]
-    done = cli(args, tmp_path)
+    done = cli(args, tmp_path)  # as a user runs it
     assert done.returncode == 0, done.stderr
     assert {p.name for p in out.iterdir()} == {*FILES, MARKER}
     assert marker_kind(out) == "validate"
@@ -208,6 +211,6 @@ def test_quick_mode_writes_the_report_then_needs_force_to_replace_it(tmp_path):
         assert target.description in report and target.description in done.stdout
     assert "Figures used to calibrate" in report and calibrations[0].figure in report
     assert report.count("| PASS |") + report.count("| FAIL |") == len(targets)
-    assert_refused(cli(args, tmp_path), "pass --force")
+    refused(args, capsys, "pass --force")
     (out / "extra.txt").write_text("mine")
-    assert_refused(cli([*args, "--force"], tmp_path), "also holds 'extra.txt'")
+    refused([*args, "--force"], capsys, "also holds 'extra.txt'")
