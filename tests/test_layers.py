@@ -43,9 +43,9 @@ def test_help_lists_every_front_doors_subcommands(capsys):
         main(["--help"])
     assert exited.value.code == 0
     listed = capsys.readouterr().out
-    for command in ("run", "scenarios", "params", "sweep", "analyze", "search", "app", "workshop"):
+    for command in ("run", "scenarios", "params", "sweep", "analyze", "search", "validate", "app", "workshop"):
         assert f"\n    {command} " in listed, command
-    assert len(front_doors()) == 5
+    assert len(front_doors()) == 6
 
 
 def test_a_front_door_registers_its_own_subcommand_and_its_errors_follow_the_policy(capsys):
