@@ -165,6 +165,16 @@ class WorkshopRoom:
         self.version += 1
         self._changed.notify_all()
 
+    @property
+    def lock(self) -> threading.RLock:
+        """The room's lock: hold it to read several things of the room together."""
+        return self._lock
+
+    def notify_pages(self) -> None:
+        """Tell every page of the room to draw itself again (something it shows is ready; the game did not move)."""
+        with self._changed:
+            self._touch()
+
     def wait_for_change(self, seen_version: int, timeout_s: float = 5.0) -> int:
         """Block until the room's version passes `seen_version`, the room closes, or the timeout; return the version."""
         with self._changed:
