@@ -24,6 +24,8 @@ from viz.workshop.room import WorkshopRoom
 ENSEMBLE_SEEDS = 8
 #: Worker processes for the projection (the server's own threads keep serving pages).
 ENSEMBLE_WORKERS = 2
+#: Whether pages start the projection (tests of the pages alone turn it off, as they turn live updates off).
+PROJECTIONS = True
 
 _projections: dict[tuple[int, int, tuple[str, ...]], dict[str, Any] | None] = {}
 _lock = threading.Lock()
@@ -52,8 +54,8 @@ def projection(room: WorkshopRoom) -> dict[str, Any] | None:
     """The room's status-quo projection, or None while it is computed (the first call starts it)."""
     key = (room.seed, room.rounds_total, room.catalogue.names)
     with _lock:
-        if key in _projections:
-            return _projections[key]
+        if key in _projections or not PROJECTIONS:
+            return _projections.get(key)
         _projections[key] = None
     threading.Thread(target=_compute, args=(room, key), name=f"briefing-{room.code}", daemon=True).start()
     return None
