@@ -342,7 +342,9 @@ class RoleBook:
                 paid_usd = bail_out(model, target, FUNDER_PAYER[role], left[role])
                 left[role] -= paid_usd
                 if paid_usd > 0:
-                    rescues.append(f"{self.labels[role]} bailed out {self.labels[target]} (USD {paid_usd:,.0f})")
+                    rescues.append(
+                        f"{self.labels[role]} bailed out {self.catalogue[target].label} (USD {paid_usd:,.0f})"
+                    )
         changes["umbrella_budget_usd_per_year"] = left["umbrella"]
         changes["public_funder_budget_usd_per_year"] = left["public"] * decisions["public"]["projects_share"]
         umbrella = decisions["umbrella"]

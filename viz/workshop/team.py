@@ -257,7 +257,7 @@ def budget_plan(room: WorkshopRoom, role: str) -> str:
     first = (
         "no bail-out"
         if plan["bail_out"] == NO_BAIL_OUT
-        else f"a bail-out of {room.roles.labels[plan['bail_out']]} first"
+        else f"a bail-out of {room.catalogue[plan['bail_out']].label} first"
     )
     return f"Your plan for {room.snapshot()['year']}: {first}, then {', '.join(parts)} of what is left."
 
