@@ -66,9 +66,12 @@ OTHER_LABELS = {
     "public": "Public funder",
     "developers": "Developer community",
 }
-REGISTRY_GOAL = "Your registry survives (no shutdown, healthy runway) and removes malware fast."
+REGISTRY_GOAL = (
+    "Your registry stays healthy (a healthy runway, out of receivership) and removes malware fast: "
+    "better than the status quo."
+)
 OTHER_GOALS = {
-    "corporations": "Keep your members' total cost (support paid plus malware harm) low.",
+    "corporations": "Keep your members' total cost (support paid plus malware harm) below the status quo's.",
     "umbrella": "With your fixed budget, keep the grantees open and removing malware fast: better than the status quo.",
     "public": "With your fixed budget, keep the grantees open and removing malware fast: better than the status quo.",
     "developers": "Speak for the publishers: low fees, safe registries, no forced moves.",

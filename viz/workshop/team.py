@@ -166,12 +166,15 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any, on_forget: 
     if team["joined_round"]:
         Line(Emphasis(joined_text(role, team["team_name"], {role: team["joined_round"]})))
     RoundBanner(room, version, note=decision_note(room, role))
+    RescuePanel(room, role, version)
+    if not room.current_round:
+        with solara.Card("Briefing: where you start, and what happens if nothing changes"):
+            Briefing(room, role, version)
     with solara.ColumnsResponsive(12, large=[6, 6]):
         with solara.Card(f"Your decisions for {room.snapshot()['year']}"):
             DecisionForm(room, token, role, version)
         with solara.Card("Your numbers"):
             Stocks(room, role, version)
-    RescuePanel(room, role, version)
     TeamCharts(room, role, version)
     statement = room.decisions_in_force(room.current_round + 1)["developers"]["statement"]
     if statement and role != "developers":
@@ -197,7 +200,7 @@ def Stocks(room: WorkshopRoom, role: str, version: float = 0) -> None:
     """The numbers a role watches, at the end of the last year played."""
     results = room.results()
     if not results:
-        Briefing(room, role, version)
+        Line(Emphasis("No year has been played yet: your starting numbers are in the briefing above."))
         return
     last = results[max(results)]
     if role in room.roles.registry_roles:
@@ -334,7 +337,6 @@ def Briefing(room: WorkshopRoom, role: str, version: float = 0) -> None:
     ahead = projection(room)
     watched = (role,) if role in room.roles.registry_roles else room.roles.grant_eligible
     with solara.Div(classes=["bt-briefing"]):
-        Line(Strong("Briefing: where you start, and what happens if nothing changes"))
         if role in room.roles.registry_roles or role in ("umbrella", "public"):
             Bullets(
                 [
@@ -351,6 +353,13 @@ def Briefing(room: WorkshopRoom, role: str, version: float = 0) -> None:
         if "error" in ahead:
             Line(Emphasis("The status-quo projection could not be computed on this server."))
             return
+        ProjectionLines(room, role, ahead, watched)
+
+
+@solara.component
+def ProjectionLines(room: WorkshopRoom, role: str, ahead: dict[str, Any], watched: tuple[str, ...]) -> None:
+    """What the status-quo ensemble does to the numbers this role watches, year by year."""
+    with solara.Div(classes=["bt-projection"]):
         years = f"{ahead['years'][0]}–{ahead['years'][-1]}"
         Line(Strong(f"If nothing changes ({years}, year ends, median of {ahead['runs']} status-quo runs):"))
         lines = []
