@@ -36,7 +36,7 @@ WATCH = {
 }
 SCALE = (
     " Your score is 0 to 100 against the status quo (the same years played with no teams): 50 ties it, "
-    "100 is 50% better or more; your goal is met at 51 or more."
+    "100 is 25% better or more; your goal is met at 51 or more."
 )
 REGISTRY_SCORING = (
     "Your points: each year 60 if healthy (45 strained, 30 degraded, 15 read-only or in receivership) plus up to "

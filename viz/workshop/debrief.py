@@ -73,8 +73,9 @@ def Replay(room: WorkshopRoom, version: float = 0) -> None:
     SharedPicture(room, chart, f"{chart.title} by year, with event cards and decision changes")
     Line(
         Emphasis(
-            "Solid lines: this room. Dashed: the status quo with the same seed and the same event cards, every role at "
-            "the model's default. Red dotted lines: event cards. Numbered dots: decision changes, listed below."
+            "Solid lines: this room. Dashed: the status quo, every role at the model's default, with the same event "
+            "cards and the same outside events (downturns, donors, missed rounds: the same random numbers). "
+            "Red dotted lines: event cards. Numbered dots: decision changes, listed below."
         )
     )
     if cards:

@@ -80,7 +80,7 @@ def Scoreboard(room: WorkshopRoom, version: float = 0) -> None:
     Line(
         Emphasis(
             "50 is the status quo (the same years, the same outside events and cards, played with no teams); "
-            "100 is 50% better or more; a goal is met at 51."
+            "100 is 25% better or more; a goal is met at 51."
         )
     )
 
@@ -96,7 +96,7 @@ def room_outcome(room: WorkshopRoom, outcome: dict[str, Any]) -> str:
     base = len(outcome["in_receivership_status_quo"])
     return (
         f"shared goal {verdict(outcome).split(' ')[1]} ({outcome['score']:.0f}/100): malware harm to firms "
-        f"{money(outcome['harm_usd'])}, {outcome['harm_change_pct']:+.1f}% against the status quo; "
+        f"{money(outcome['harm_usd'])}, {outcome['harm_change_pct'] + 0.0:+.1f}% against the status quo; "
         f"in receivership at the end: {names} (status quo: {base}); no team was eliminated."
     )
 

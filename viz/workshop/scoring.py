@@ -7,8 +7,8 @@ rounds played so far; its gain g is the room's relative improvement on the statu
 
     score = clip(50 + 50 * g / FULL_MARKS_GAIN, 0, 100)
 
-so 50 is the status quo, 100 a FULL_MARKS_GAIN (50%) improvement or more, 0 as much worse. A goal
-is met when the score is at least MET_SCORE (51: at least 1% better than the status quo).
+so 50 is the status quo, 100 a FULL_MARKS_GAIN (25%) improvement or more, 0 as much worse. A goal
+is met when the score is at least MET_SCORE (51: at least 0.5% better than the status quo).
 
 - Registry board: its points, each year survival points by status at year end (healthy 60,
   strained 45, degraded 30, read-only or in receivership 15) plus up to 40 security points,
@@ -35,8 +35,8 @@ from viz.workshop.roles import RoleBook
 
 STATUS_POINTS = {"healthy": 60, "strained": 45, "degraded": 30, "read_only": 15, "shut_down": 0}
 #: A relative improvement on the status quo that earns full marks (100); as much worse earns 0 (assumption).
-FULL_MARKS_GAIN = 0.5
-#: Lowest score counted as the goal met: at least 1% better than the status quo.
+FULL_MARKS_GAIN = 0.25
+#: Lowest score counted as the goal met: at least 0.5% better than the status quo.
 MET_SCORE = 51.0
 #: Points of the share of developers on alternatives that count as a 100% gain or loss for the community (assumption).
 FORCED_MOVES_SCALE = 0.10
