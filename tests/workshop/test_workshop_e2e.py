@@ -197,8 +197,13 @@ def test_a_room_plays_three_rounds_on_phones_and_laptops(browser, workshop_serve
     assert pypi.get_by_role("button", name="Submit decisions").is_enabled()  # the team keeps playing
     full_screenshot(pypi, out / "team-pypi-receivership-phone-390.png")
     umbrella.locator(".bt-rescue").get_by_text("Bail-out price").wait_for(timeout=TIMEOUT_MS)
+    umbrella.locator("img.bt-picture").nth(1).wait_for(timeout=TIMEOUT_MS)  # the page has settled in round 2
     _choose(umbrella, "Bail-out this year", "PyPI")
-    _submit(umbrella, "Share of the budget granted to registries", "0.5", 2)
+    umbrella.get_by_label("Share of the budget granted to registries", exact=False).fill("0.5")
+    chosen = umbrella.locator(".bt-field", has_text="Bail-out this year").locator(".v-select__selection")
+    assert chosen.inner_text().strip() == "PyPI"
+    umbrella.get_by_role("button", name="Submit decisions").click()
+    umbrella.get_by_text("Submitted for round 2").wait_for(timeout=TIMEOUT_MS)
     umbrella.get_by_text("a bail-out of PyPI first").wait_for(timeout=TIMEOUT_MS)
     full_screenshot(umbrella, out / "team-umbrella-bail-out-phone-390.png")
     pypi.get_by_text("Rescue: call an emergency appeal").click()

@@ -11,22 +11,18 @@ from viz.workshop.roles import FUNDER_BUDGET_USD, ROLE_BOOK, RoleBook, field_ran
 SITUATION = {
     "corporations": "You speak for the heavy consumers: about 1% of firms make 80% of the downloads. Firms "
     "support registries by donation (cut first in a downturn) or opex contracts (multi-year, reliable).",
-    "umbrella": "You are an Alpha-Omega-like security funder: a few big donors give you a fixed budget "
-    "(USD {umbrella_budget} a year, less when a donor lapses), grant rounds four times a year, and grants that pay "
-    "registries' security staff. You split the budget: grants to registries, token-hygiene programmes at the "
-    "grantees, and a bail-out for a registry in trouble (paid first). What you do not give to registries funds "
-    "your other security work, outside this game.",
-    "public": "You are a Sovereign-Tech-like public funder with a fixed budget of USD {public_budget} a year: each "
-    "year you fund the neediest non-profit registry without a running grant, for a fixed number of years. You split "
-    "the budget: project grants, token-hygiene programmes at the grantees, and a bail-out (paid first).",
+    "umbrella": "You are an Alpha-Omega-like security funder with a fixed budget (USD {umbrella_budget} a year, "
+    "less when a big donor lapses) and grant rounds four times a year. Split it: a bail-out (paid first), grants "
+    "for registries' security staff, token-hygiene programmes; the rest funds work outside this game.",
+    "public": "You are a Sovereign-Tech-like public funder with a fixed budget (USD {public_budget} a year): each "
+    "year a project grant to the neediest non-profit registry without one. Split it: a bail-out (paid first), "
+    "project grants, token-hygiene programmes.",
     "developers": "You are the publishers: you feel fees and security, and you can move to a cheaper "
     "alternative registry (with weaker security) if your home becomes too costly.",
 }
 REGISTRY_WATCH = (
-    "Your runway (months of cash), status, malware removal median (hours), security staff, revenue mix. "
-    "If your cash runs out you are not shut down: you enter receivership (an administrator pays your bills, "
-    "you stay read-only and owe it), and the rescue choices open: an emergency appeal, early cost cuts, "
-    "the paid tier, or a funder's bail-out."
+    "Your runway (months of cash), status, removal median (hours), security staff, revenue mix. Out of cash, you "
+    "enter receivership, not shutdown: rescue choices open (appeal, cost cuts, paid tier, a funder's bail-out)."
 )
 WATCH = {
     "corporations": "Support paid, malware harm to firms, share of firms on opex contracts, worm outbreaks.",
@@ -69,6 +65,8 @@ def _field_line(name: str, spec) -> str:
         allowed = "yes / no"
     elif spec.annotation is str:
         allowed = f"text, up to {spec.metadata[0].max_length} characters" if spec.metadata else "text"
+    elif name == "bail_out":
+        allowed = "none, or a registry"
     elif not allowed:
         allowed = " / ".join(str(a) for a in getattr(spec.annotation, "__args__", ()))
     return f"| `{name}` | {spec.description} | {allowed} | {spec.default!r} |"

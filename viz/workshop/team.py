@@ -116,8 +116,8 @@ def DecisionForm(room: WorkshopRoom, token: str, role: str, version: float = 0) 
     sent_round, set_sent_round = solara.use_state(0)
 
     def set_field(name: str, value: Any) -> None:
-        """Change one field of the draft decision."""
-        set_draft({**draft, name: value})
+        """Change one field of the draft decision (of the latest draft: two quick changes both count)."""
+        set_draft(lambda current: {**current, name: value})
 
     def submit() -> None:
         """Send the draft to the room."""
@@ -167,9 +167,7 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any, on_forget: 
         Line(Emphasis(joined_text(role, team["team_name"], {role: team["joined_round"]})))
     RoundBanner(room, version, note=decision_note(room, role))
     RescuePanel(room, role, version)
-    if not room.current_round:
-        with solara.Card("Briefing: where you start, and what happens if nothing changes"):
-            Briefing(room, role, version)
+    BriefingCard(room, role, version)
     with solara.ColumnsResponsive(12, large=[6, 6]):
         with solara.Card(f"Your decisions for {room.snapshot()['year']}"):
             DecisionForm(room, token, role, version)
@@ -328,6 +326,15 @@ def RescuePanel(room: WorkshopRoom, role: str, version: float = 0) -> None:
 def _trend(values: list[float], fmt: str) -> str:
     """A series as 'a → b → c' in the given format."""
     return " → ".join(format(v, fmt) for v in values)
+
+
+@solara.component
+def BriefingCard(room: WorkshopRoom, role: str, version: float = 0) -> None:
+    """The briefing as a card of its own, until the first year is played."""
+    if room.current_round:
+        return
+    with solara.Card("Briefing: where you start, and what happens if nothing changes"):
+        Briefing(room, role, version)
 
 
 @solara.component
