@@ -7,6 +7,7 @@ import pytest
 from viz.workshop.rescue import RESCUE_RUNWAY_MONTHS, rescue_need_usd
 from viz.workshop.roles import FUNDER_BUDGET_USD, NO_BAIL_OUT, ROLE_BOOK
 from viz.workshop.room import RoomManager, Simulation
+from viz.workshop.scoring import FULL_MARKS_GAIN, score_of
 
 
 @pytest.fixture
@@ -140,3 +141,12 @@ def test_outside_events_are_the_same_in_the_room_and_the_status_quo(manager):
     ]
     assert events[0] == events[1]
     assert room.results()[4]["registries"] != room.status_quo_results()[4]["registries"]  # the decisions did act
+
+
+def test_the_score_scale_is_centred_on_the_status_quo_and_clipped():
+    """50 ties the status quo, a gain of FULL_MARKS_GAIN earns 100, as large a loss 0; beyond that it is clipped."""
+    assert score_of(0.0) == 50.0
+    assert score_of(FULL_MARKS_GAIN) == 100.0 and score_of(-FULL_MARKS_GAIN) == 0.0
+    assert score_of(3.0) == 100.0 and score_of(-3.0) == 0.0
+    gains = [-0.3, -0.1, 0.0, 0.01, 0.1, 0.3]
+    assert [score_of(g) for g in gains] == sorted(score_of(g) for g in gains)

@@ -25,6 +25,7 @@ is met when the score is at least MET_SCORE (51: at least 0.5% better than the s
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from model.model import WEEKS_PER_YEAR, RegistryModel
@@ -124,51 +125,59 @@ def _row(gain: float, room_text: str, base_text: str) -> dict[str, Any]:
     return {"score": score, "met": score >= MET_SCORE, "room": room_text, "status_quo": base_text}
 
 
+def _total(runs: dict[int, dict[str, Any]], rounds: list[int], value: Callable[[dict[str, Any]], float]) -> float:
+    """An indicator summed over the rounds played."""
+    return float(sum(value(runs[r]) for r in rounds))
+
+
+def _points(names: tuple[str, ...]) -> Callable[[dict[str, Any]], float]:
+    """A year's points of some registries (their status and removal speed)."""
+    return lambda year: sum(registry_points(year["registries"][name]) for name in names)
+
+
+def _corporate_cost(year: dict[str, Any]) -> float:
+    """Firms' cost in a year: support paid plus malware harm."""
+    return year["corporate_support_usd"] + year["corporate_harm_usd"]
+
+
+def _in_receivership(year: dict[str, Any] | None, book: RoleBook) -> list[str]:
+    """Registries owing an administrator at the end of a year (none before the first)."""
+    if year is None:
+        return []
+    return [name for name in book.registry_roles if year["registries"][name]["receivership_debt_usd"] > 0]
+
+
 def scoreboard(
     results: dict[int, dict[str, Any]], baseline: dict[int, dict[str, Any]], book: RoleBook
 ) -> dict[str, Any]:
     """Every role's score (0 to 100, 50 = the status quo) and verdict, and the room's outcome, over the rounds played."""
     rounds = sorted(r for r in results if r in baseline)
-
-    def total(runs: dict[int, dict[str, Any]], value: Any) -> float:
-        return float(sum(value(runs[r]) for r in rounds))
-
-    def points(names: tuple[str, ...]) -> Any:
-        return lambda year: sum(registry_points(year["registries"][name]) for name in names)
-
     rows: dict[str, dict[str, Any]] = {}
     for name in (*book.registry_roles, "umbrella", "public"):
         names = (name,) if name in book.registry_roles else book.grant_eligible
-        room, base = total(results, points(names)), total(baseline, points(names))
+        room, base = _total(results, rounds, _points(names)), _total(baseline, rounds, _points(names))
         rows[name] = _row(_gain_higher(room, base), f"{room:,.0f} points", f"{base:,.0f} points")
-    cost = lambda year: year["corporate_support_usd"] + year["corporate_harm_usd"]  # noqa: E731
-    room, base = total(results, cost), total(baseline, cost)
+    room, base = _total(results, rounds, _corporate_cost), _total(baseline, rounds, _corporate_cost)
     rows["corporations"] = _row(_gain_lower(room, base), f"cost {money_text(room)}", f"cost {money_text(base)}")
-    malware = lambda year: year["malware_downloads"]  # noqa: E731
-    moved_room = results[rounds[-1]]["share_developers_on_alternatives"] if rounds else 0.0
-    moved_base = baseline[rounds[-1]]["share_developers_on_alternatives"] if rounds else 0.0
-    gain = 0.5 * _gain_lower(total(results, malware), total(baseline, malware)) + 0.5 * (
-        (moved_base - moved_room) / FORCED_MOVES_SCALE
-    )
+    last_room = results[rounds[-1]] if rounds else None
+    last_base = baseline[rounds[-1]] if rounds else None
+    malware_room = _total(results, rounds, lambda year: year["malware_downloads"])
+    malware_base = _total(baseline, rounds, lambda year: year["malware_downloads"])
+    moved_room = last_room["share_developers_on_alternatives"] if last_room else 0.0
+    moved_base = last_base["share_developers_on_alternatives"] if last_base else 0.0
     rows["developers"] = _row(
-        gain,
-        f"{total(results, malware):,.0f} malware downloads, {100 * moved_room:.1f}% moved",
-        f"{total(baseline, malware):,.0f} malware downloads, {100 * moved_base:.1f}% moved",
+        0.5 * _gain_lower(malware_room, malware_base) + 0.5 * (moved_base - moved_room) / FORCED_MOVES_SCALE,
+        f"{malware_room:,.0f} malware downloads, {100 * moved_room:.1f}% moved",
+        f"{malware_base:,.0f} malware downloads, {100 * moved_base:.1f}% moved",
     )
-    harm = lambda year: year["corporate_harm_usd"]  # noqa: E731
-    harm_room, harm_base = total(results, harm), total(baseline, harm)
-    last = rounds[-1] if rounds else None
-    in_receivership = (
-        (lambda runs: [n for n in book.registry_roles if runs[last]["registries"][n]["receivership_debt_usd"] > 0])
-        if last
-        else (lambda runs: [])
-    )
+    harm_room = _total(results, rounds, lambda year: year["corporate_harm_usd"])
+    harm_base = _total(baseline, rounds, lambda year: year["corporate_harm_usd"])
     outcome = _row(_gain_lower(harm_room, harm_base), f"harm {money_text(harm_room)}", f"harm {money_text(harm_base)}")
     outcome |= {
         "harm_usd": harm_room,
         "harm_change_pct": round(100 * (harm_room - harm_base) / harm_base, 1) if harm_base > 0 else 0.0,
-        "in_receivership": in_receivership(results),
-        "in_receivership_status_quo": in_receivership(baseline),
+        "in_receivership": _in_receivership(last_room, book),
+        "in_receivership_status_quo": _in_receivership(last_base, book),
     }
     return {"rounds": len(rounds), "rows": {role: rows[role] for role in book.roles}, "room": outcome}
 
