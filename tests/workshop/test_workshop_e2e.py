@@ -300,6 +300,7 @@ def test_a_room_plays_three_rounds_on_phones_and_laptops(browser, workshop_serve
     full_screenshot(debrief, out / "debrief-replay-removal-delay.png")
     debrief.get_by_role("tab", name="Decisions").click()
     debrief.get_by_text("A worm on npm in week 20").first.wait_for(timeout=TIMEOUT_MS)
+    debrief.get_by_text("Umbrella security funder bailed out PyPI").first.wait_for(timeout=TIMEOUT_MS)
     assert "extra_security_fte" not in debrief.inner_text("body") and "{'" not in debrief.inner_text("body")
     full_screenshot(debrief, out / "debrief-decisions.png")
     debrief.get_by_role("tab", name="Causal loops").click()
