@@ -302,6 +302,7 @@ def test_a_room_plays_three_rounds_on_phones_and_laptops(browser, workshop_serve
     debrief.get_by_text("A worm on npm in week 20").first.wait_for(timeout=TIMEOUT_MS)
     debrief.get_by_text("Umbrella security funder bailed out PyPI").first.wait_for(timeout=TIMEOUT_MS)
     assert "extra_security_fte" not in debrief.inner_text("body") and "{'" not in debrief.inner_text("body")
+    debrief.wait_for_timeout(800)  # the tab's slide has ended
     full_screenshot(debrief, out / "debrief-decisions.png")
     debrief.get_by_role("tab", name="Causal loops").click()
     diagram = debrief.locator("img[alt^='Causal-loop diagram']")
