@@ -110,6 +110,8 @@ class RegistryAgent(Agent):
         self.year_revenue = self.year_cost = self.previous_year_cost = self.steward_paid_this_year = 0.0
         self.weeks_this_year = 0  # weeks of accounts in the current year (fewer in a registry's first year)
         self.shut_down_time: float | None = None
+        self.receivership_debt_usd = 0.0  # advances an administrator paid in its place (receivership setting)
+        self.board_cost_cuts = False  # its board cut 'other' costs before low runway forced it
         self._calibrate_costs(model)
 
     # ----- calibration ----------------------------------------------------------------------
@@ -203,8 +205,8 @@ class RegistryAgent(Agent):
 
     @property
     def cutting_costs(self) -> bool:
-        """Whether low runway has made it cut its 'other' costs (strained or worse)."""
-        return self.status in (Status.STRAINED, Status.DEGRADED, Status.READ_ONLY)
+        """Whether it cuts its 'other' costs: its board chose to, or low runway made it (strained or worse)."""
+        return self.board_cost_cuts or self.status in (Status.STRAINED, Status.DEGRADED, Status.READ_ONLY)
 
     def split_inkind(self, full: dict[str, float]) -> dict[str, float]:
         """Allocate in-kind donations (CDN, cloud credits, volunteers) against cost items."""
@@ -234,7 +236,13 @@ class RegistryAgent(Agent):
         self.grant_usd_per_year = self.revenue["grant"] * WEEKS_PER_YEAR
         total_cost = sum(cash_cost.values())
         total_revenue = sum(self.revenue.values())
-        if self.cash + total_revenue < total_cost:  # cannot pay in full: pay what it can, then stop
+        if (
+            self.cash + total_revenue < total_cost
+            and self.kind == "incumbent"
+            and self.model.p.receivership_instead_of_shutdown
+        ):
+            self._advance_in_receivership(total_cost - self.cash - total_revenue)
+        elif self.cash + total_revenue < total_cost:  # cannot pay in full: pay what it can, then stop
             affordable = (self.cash + total_revenue) / total_cost if total_cost > 0 else 0.0
             cash_cost = {item: value * affordable for item, value in cash_cost.items()}
             total_cost = sum(cash_cost.values())
@@ -358,6 +366,27 @@ class RegistryAgent(Agent):
         self.receive("appeal", gift, payer=f"appeal:{self.name}")  # arrives with next week's revenue
         self.steward_paid_this_year += gift  # one-off: the review does not count it as recurring revenue
         self.model.log_event("appeal", self.name, f"{self.label} made an emergency appeal (${gift:,.0f})")
+
+    def _advance_in_receivership(self, shortfall_usd: float) -> None:
+        """An administrator pays what it cannot: it stays open (read-only by its runway of 0) and owes the advance."""
+        if self.receivership_debt_usd == 0:
+            self.model.log_event(
+                "receivership", self.name, f"{self.label} entered receivership: an administrator pays its bills"
+            )
+        self.receivership_debt_usd += shortfall_usd
+        self.cash += shortfall_usd  # spent on this week's bills at once
+
+    def repay_receivership(self, amount_usd: float) -> float:
+        """Pay the administrator back from a rescue; return what is left of `amount_usd`, and leave receivership if repaid."""
+        repaid = min(max(amount_usd, 0.0), self.receivership_debt_usd)
+        self.receivership_debt_usd -= repaid
+        if repaid > 0 and self.receivership_debt_usd == 0:
+            self.model.log_event("receivership_ended", self.name, f"{self.label} left receivership: its debt is repaid")
+        return max(amount_usd, 0.0) - repaid
+
+    def emergency_appeal(self) -> None:
+        """Its board calls an emergency appeal now (the same appeal as on leaving health; at most once a year)."""
+        self._emergency_appeal()
 
     def _shut_down(self) -> None:
         """Run out of cash: stop serving, let staff go, log the insolvency (an alternative's: its failure)."""

@@ -407,6 +407,13 @@ class ModelParameters(BaseModel):
         description="Below this runway it is read-only.",
         json_schema_extra=tags("assumption", live=True),
     )
+    receivership_instead_of_shutdown: bool = Field(
+        False,
+        description="Setting (the workshop's rule): an incumbent that cannot pay its bills enters receivership "
+        "(an administrator advances the shortfall and it stays open, read-only, owing the advance) instead of "
+        "shutting down.",
+        json_schema_extra=tags("setting", live=True),
+    )
     status_recovery_margin_months: float = Field(
         2.0,
         ge=0,

@@ -22,7 +22,7 @@ from model.ecosystem import enter
 from model.profiles import RegistryEntry, RegistryProfile
 from viz.charts import ChartBoard
 from viz.session import ExplorerSession
-from viz.workshop import app, live
+from viz.workshop import app, briefing, live
 from viz.workshop.events import CARDS
 from viz.workshop.room import RoomManager
 
@@ -124,6 +124,7 @@ def six_rooms(tmp_path, monkeypatch):
     manager = RoomManager.open(tmp_path / "six.sqlite3", catalogue=SIX)
     monkeypatch.setattr(app, "_manager", manager)
     monkeypatch.setattr(live, "LIVE_UPDATES", False)
+    monkeypatch.setattr(briefing, "PROJECTIONS", False)
     rendered = []
     threads_before = set(threading.enumerate())
     context = kernel_context.VirtualKernelContext(id="six-test", kernel=kernel_context.Kernel(), session_id="s6")
@@ -153,7 +154,7 @@ def test_workshop_plays_every_card_and_renders_every_role(six_rooms):
     assert room.teams_run.model.umbrella_funders[0].allocation_weights["nuget"] == 3
     room.draw_event(key)
     room.advance(key)
-    assert "nuget" in room.scoreboard()["scores"]
+    assert "nuget" in room.scoreboard()["rows"]
     for role, token in tokens.items():
         box, rc = solara.render(app.TeamView(room, token, role, router=None), handle_error=False)
         rendered.append(rc)

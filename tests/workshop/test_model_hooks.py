@@ -51,3 +51,59 @@ def test_umbrella_allocation_weights():
     weighted = funder.allocate(1_000_000)
     assert weighted == pytest.approx({"pypi": 750_000, "crates": 250_000})
     assert by_need != weighted
+
+
+def _starved(model: RegistryModel, name: str) -> None:
+    """Take a registry's reserves and steward away, so it cannot pay its next bills."""
+    registry = model.registries_by_name[name]
+    registry.cash = 0.0
+    registry.steward_usd_per_year = 0.0
+
+
+def test_receivership_keeps_a_registry_open_and_counts_what_the_administrator_advanced():
+    """With the setting on, a registry that cannot pay stays open (read-only) and owes exactly the unpaid cost."""
+    shut, kept = RegistryModel(rng=5), RegistryModel(rng=5, receivership_instead_of_shutdown=True)
+    for model in (shut, kept):
+        _starved(model, "pypi")
+        model.run_for(3)
+    assert shut.registries_by_name["pypi"].status == "shut_down"
+    pypi = kept.registries_by_name["pypi"]
+    assert pypi.status == "read_only" and pypi.receivership_debt_usd > 0
+    assert any(e["kind"] == "receivership" for e in kept.events)
+
+
+def test_the_administrator_advances_exactly_what_a_registry_cannot_pay():
+    """Money is conserved week by week: cash before + revenue + advance - cash costs = cash after."""
+    model = RegistryModel(rng=5, receivership_instead_of_shutdown=True)
+    _starved(model, "pypi")
+    pypi = model.registries_by_name["pypi"]
+    for _ in range(6):
+        cash, debt = pypi.cash, pypi.receivership_debt_usd
+        model.step()
+        advance = pypi.receivership_debt_usd - debt
+        assert advance >= 0
+        assert cash + sum(pypi.revenue.values()) + advance - sum(pypi.cost.values()) == pytest.approx(pypi.cash)
+
+
+def test_a_rescue_repays_the_advance_first_and_ends_receivership():
+    """Repaying more than the debt returns the rest and logs the end of receivership; less leaves the rest owed."""
+    model = RegistryModel(rng=5, receivership_instead_of_shutdown=True)
+    _starved(model, "pypi")
+    model.run_for(2)
+    pypi = model.registries_by_name["pypi"]
+    debt = pypi.receivership_debt_usd
+    assert pypi.repay_receivership(debt / 2) == 0.0
+    assert pypi.receivership_debt_usd == pytest.approx(debt / 2)
+    assert pypi.repay_receivership(debt) == pytest.approx(debt / 2)
+    assert pypi.receivership_debt_usd == 0.0
+    assert any(e["kind"] == "receivership_ended" for e in model.events)
+
+
+def test_board_cost_cuts_lower_other_costs_while_healthy():
+    """A board's early cost cuts cut 'other' costs by the strained share, before low runway forces it."""
+    model = RegistryModel(rng=1)
+    npm = model.registries_by_name["npm"]
+    before = npm.full_costs()["other"]
+    npm.board_cost_cuts = True
+    assert npm.status == "healthy"
+    assert npm.full_costs()["other"] == pytest.approx(before * (1 - model.p.strained_cost_cut_share))

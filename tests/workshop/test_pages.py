@@ -9,7 +9,7 @@ import pytest
 import solara
 from solara.server import kernel_context
 
-from viz.workshop import app, live
+from viz.workshop import app, briefing, live
 from viz.workshop.console import FacilitatorView
 from viz.workshop.debrief import Debrief
 from viz.workshop.room import RoomManager
@@ -29,6 +29,7 @@ def rooms(tmp_path, monkeypatch):
     manager = RoomManager.open(tmp_path / "pages.sqlite3")
     monkeypatch.setattr(app, "_manager", manager)
     monkeypatch.setattr(live, "LIVE_UPDATES", False)
+    monkeypatch.setattr(briefing, "PROJECTIONS", False)
     rendered = []
 
     def render(element, **kwargs):

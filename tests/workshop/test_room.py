@@ -6,7 +6,7 @@ import pytest
 
 from model.model import RegistryModel
 from viz.workshop.events import apply_card, draw_card
-from viz.workshop.roles import ROLE_BOOK, AuthorizationError, WorkshopError
+from viz.workshop.roles import FUNDER_BUDGET_USD, ROLE_BOOK, AuthorizationError, WorkshopError
 from viz.workshop.room import CODE_LENGTH, RoomManager
 
 ROLES = ROLE_BOOK.roles
@@ -48,7 +48,14 @@ def test_decisions_are_validated_with_one_line_errors():
         validate_decision("npm", {"fee": 5})
     with pytest.raises(WorkshopError, match="'opex_budget_share'"):
         validate_decision("corporations", {"opex_budget_share": "lots"})
-    assert validate_decision("public", {"budget_usd_per_year": 2e6})["grant_years"] == 2
+    assert validate_decision("public", {"projects_share": 0.5})["grant_years"] == 2
+    with pytest.raises(WorkshopError, match="unknown field 'budget_usd_per_year'"):  # a funder's budget is fixed
+        validate_decision("umbrella", {"budget_usd_per_year": 8e6})
+    with pytest.raises(WorkshopError, match=r"add up to 130%; at most 100%") as error:
+        validate_decision("umbrella", {"registry_share": 0.8, "hygiene_programme_share": 0.5})
+    assert "\n" not in str(error.value)
+    with pytest.raises(WorkshopError, match="'bail_out'"):
+        validate_decision("public", {"bail_out": "pipy"})
     for role in ROLES:
         validate_decision(role, {})
 
@@ -95,17 +102,17 @@ def test_advance_applies_decisions_and_scores(manager):
     pypi = room.join("pypi", "Snakes")
     funder = room.join("public", "State")
     room.submit(pypi, "pypi", {"extra_security_fte": 4, "publisher_subscription_usd_per_year": 60})
-    room.submit(funder, "public", {"budget_usd_per_year": 3e6})
+    room.submit(funder, "public", {"projects_share": 0.75})
     summary = room.advance(key)
     model = room.teams_run.model
     assert model.p.extra_security_fte_by_registry["pypi"] == 4
-    assert model.public_funder.budget_usd_per_year == 3e6
+    assert model.public_funder.budget_usd_per_year == 0.75 * FUNDER_BUDGET_USD["public"]
     assert summary["registries"]["pypi"]["revenue_usd"]["fees"] > 0
     assert room.status_quo.summaries[1]["registries"]["pypi"]["revenue_usd"]["fees"] == 0
     assert summary["public_paid_usd"] > 0
     board = room.scoreboard()
-    assert board["rounds"] == 1 and set(board["scores"]) >= {"pypi", "corporations", "umbrella", "public"}
-    assert 0 < board["scores"]["pypi"] <= 100
+    assert board["rounds"] == 1 and set(board["rows"]) == set(room.roles.roles)  # the developers have a row too
+    assert all(0 <= row["score"] <= 100 and row["met"] == (row["score"] >= 51) for row in board["rows"].values())
     assert room.snapshot()["current_round"] == 1
     room.advance(key)  # pypi's policy stays in force without a new submission
     assert room.teams_run.model.p.extra_security_fte_by_registry["pypi"] == 4

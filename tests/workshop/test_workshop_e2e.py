@@ -1,7 +1,11 @@
 """End to end in Debian chromium: a facilitator, a projector and four teams (two on phones) play three rounds.
 
-Along the way a team's lost link is replaced by the facilitator, a year is undone and played
-again, and the server restarts with every page left open: the pages come back by themselves.
+Teams start from a briefing (their numbers and the status quo's projection). A card that would
+bankrupt PyPI is flagged on the console before the year is played; PyPI then enters receivership
+instead of being eliminated, its board gets the rescue choices and the umbrella funder bails it
+out from its fixed budget. Along the way a team's lost link is replaced by the facilitator, a year
+is undone and played again, and the server restarts with every page left open: the pages come
+back by themselves. No team is ever eliminated.
 Screenshots of every view go to tests/output/workshop/. One server for the module; the
 handouts are printed to PDF by the same chromium.
 """
@@ -64,6 +68,20 @@ def _submit(page, label: str, value: str, round_number: int) -> None:
     page.get_by_label(label, exact=False).fill(value)
     page.get_by_role("button", name="Submit decisions").click()
     page.get_by_text(f"Submitted for round {round_number}").wait_for(timeout=TIMEOUT_MS)
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick an option of a decision form's menu (found by its label in words)."""
+    page.locator(".bt-field", has_text=label).locator(".v-select").click()
+    page.locator(".menuable__content__active .v-list-item", has_text=option).first.click()
+
+
+def _schedule(facilitator, card_title: str, scheduled: str) -> None:
+    """Schedule an event card for the coming year by its title and wait for the console to confirm it."""
+    facilitator.locator(".v-select", has=facilitator.get_by_text("Event card", exact=True)).click()
+    facilitator.locator(".menuable__content__active .v-list-item", has_text=card_title).first.click()
+    facilitator.get_by_role("button", name="Schedule card").click()
+    facilitator.get_by_text(f"Scheduled: {scheduled}").wait_for(timeout=TIMEOUT_MS)
 
 
 def _advance(facilitator, year: int) -> None:
@@ -140,17 +158,60 @@ def test_a_room_plays_three_rounds_on_phones_and_laptops(browser, workshop_serve
     umbrella = late
     projector.get_by_text("… still deciding").first.wait_for(timeout=TIMEOUT_MS)
 
-    # round 1: teams decide on phones and laptops; a worm card; Advance asks first
+    # round 0: a briefing, not a blind first round: starting numbers at once, the status quo's projection soon after
+    pypi.get_by_text("Briefing: where you start").wait_for(timeout=TIMEOUT_MS)
+    pypi.get_by_text("PyPI now: cash USD").wait_for(timeout=TIMEOUT_MS)
+    pypi.locator(".bt-projection").get_by_text("If nothing changes (2026–2028").wait_for(timeout=RESTART_TIMEOUT_MS)
+    assert pypi.get_by_text("The first year has not been played yet").count() == 0
+    _check_fits(pypi, "briefing on a phone")
+    full_screenshot(pypi, out / "team-pypi-briefing-phone-390.png")
+    firms.get_by_text("Malware harm to firms a year").wait_for(timeout=TIMEOUT_MS)
+
+    # round 1: teams decide on phones and laptops; funders split a fixed budget (no budget to type); Advance asks first
     _submit(pypi, "Security staff paid from own budget", "3", 1)
     _submit(firms, "Share of supporting firms budgeting support as opex contracts", "0.6", 1)
-    _submit(umbrella, "Yearly budget", "8000000", 1)
-    facilitator.get_by_role("button", name="Schedule card").click()
-    facilitator.get_by_text("Scheduled: A worm on npm in week 20").wait_for(timeout=TIMEOUT_MS)
+    assert umbrella.get_by_label("Yearly budget", exact=False).count() == 0
+    umbrella.get_by_text("Your budget: USD 5.00M a year.").wait_for(timeout=TIMEOUT_MS)
+    umbrella.get_by_label("Share of the budget granted to registries", exact=False).fill("0.3")
+    umbrella.get_by_label("Share of the budget paying token-hygiene programme", exact=False).fill("0.8")
+    umbrella.get_by_role("button", name="Submit decisions").click()
+    umbrella.get_by_text("the shares of the budget add up to 110%").wait_for(timeout=TIMEOUT_MS)  # a real trade-off
+    _submit(umbrella, "Share of the budget paying token-hygiene programme", "0.1", 1)
+    umbrella.get_by_text("30% registry grants, 10% token-hygiene programmes, 60% other work").wait_for(
+        timeout=TIMEOUT_MS
+    )
+    full_screenshot(umbrella, out / "team-umbrella-budget-phone-390.png")
+    _schedule(facilitator, "A worm", "A worm on npm in week 20")
+    _schedule(facilitator, "The CDN donors leave", "The CDN donors leave")
+    warning = facilitator.locator(".bt-card-warning")  # a projection of the year with these cards
+    warning.get_by_text("would likely push PyPI").wait_for(timeout=TIMEOUT_MS)
+    assert "into receivership" in warning.inner_text()
     full_screenshot(facilitator, out / "console-round-1.png")
     _advance(facilitator, 2026)
+
+    # the card bankrupted PyPI: it is in receivership, not eliminated; its board and the funders get the rescue choices
+    rescue = pypi.locator(".bt-rescue")
+    rescue.get_by_text("PyPI is in receivership").wait_for(timeout=TIMEOUT_MS)
+    for choice in ("an emergency appeal", "cost cuts now", "the paid tier", "ask a funder for a bail-out"):
+        assert rescue.get_by_text(choice, exact=False).count() == 1, choice
+    assert pypi.get_by_role("button", name="Submit decisions").is_enabled()  # the team keeps playing
+    full_screenshot(pypi, out / "team-pypi-receivership-phone-390.png")
+    umbrella.locator(".bt-rescue").get_by_text("Bail-out price").wait_for(timeout=TIMEOUT_MS)
+    umbrella.locator("img.bt-picture").nth(1).wait_for(timeout=TIMEOUT_MS)  # the page has settled in round 2
+    _choose(umbrella, "Bail-out this year", "PyPI")
+    umbrella.get_by_label("Share of the budget granted to registries", exact=False).fill("0.5")
+    chosen = umbrella.locator(".bt-field", has_text="Bail-out this year").locator(".v-select__selection")
+    assert chosen.inner_text().strip() == "PyPI"
+    umbrella.get_by_role("button", name="Submit decisions").click()
+    umbrella.get_by_text("Submitted for round 2").wait_for(timeout=TIMEOUT_MS)
+    umbrella.get_by_text("a bail-out of PyPI first").wait_for(timeout=TIMEOUT_MS)
+    full_screenshot(umbrella, out / "team-umbrella-bail-out-phone-390.png")
+    pypi.get_by_text("Rescue: call an emergency appeal").click()
+    pypi.get_by_role("button", name="Submit decisions").click()
+    pypi.get_by_text("Submitted for round 2").wait_for(timeout=TIMEOUT_MS)
     for page in (pypi, npm, firms, umbrella, projector):
         page.get_by_text("Round 2 of 3").first.wait_for(timeout=TIMEOUT_MS)  # pushed, no reload
-    pypi.get_by_text("Your decision for round 2 is not in yet").wait_for(timeout=TIMEOUT_MS)
+    pypi.get_by_text("Your decision for round 2 is in").wait_for(timeout=TIMEOUT_MS)
     assert pypi.get_by_text("Submitted for round 1").count() == 0  # no stale banner
     assert pypi.get_by_text("[extra_security_fte]").count() == 0 and pypi.get_by_text("extra_security_fte").count() == 0
     projector.locator(".bt-screen-charts img.bt-picture").nth(2).wait_for(timeout=TIMEOUT_MS)
@@ -198,6 +259,7 @@ def test_a_room_plays_three_rounds_on_phones_and_laptops(browser, workshop_serve
     assert _stored_game(workshop_server.db, code) == before
     assert npm.get_by_label("Fee per new package published").input_value() == "5"
     _advance(facilitator, 2027)
+    facilitator.get_by_text("Umbrella security funder bailed out PyPI").first.wait_for(timeout=TIMEOUT_MS)
 
     # the server restarts; nobody reloads: every page comes back by itself where it was
     pages = (pypi, npm, firms, umbrella, projector, facilitator)
@@ -218,6 +280,13 @@ def test_a_room_plays_three_rounds_on_phones_and_laptops(browser, workshop_serve
     _advance(facilitator, 2028)
     for page in (pypi, npm, firms, umbrella, projector):
         page.get_by_text("Game over: 3 years played").first.wait_for(timeout=TIMEOUT_MS)
+    stored = _stored_game(workshop_server.db, code)["results"]
+    assert len(stored) == 3 and all('"shut_down"' not in summary for _, summary in stored)  # no team eliminated
+    assert facilitator.get_by_text("shut down", exact=True).count() == 0
+    board = facilitator.locator("table", has_text="Score (0–100)")
+    assert board.get_by_text("Developer community").count() == 1  # every role has a row, the community too
+    assert board.locator("text=/✓ met|✗ missed/").count() == len(ROLE_BOOK.roles)
+    facilitator.get_by_text("no team was eliminated").wait_for(timeout=TIMEOUT_MS)
 
     # debrief: one annotated chart, decisions in words, the loop diagram; on a laptop and a phone
     debrief = _page(browser, LAPTOP)
@@ -231,7 +300,9 @@ def test_a_room_plays_three_rounds_on_phones_and_laptops(browser, workshop_serve
     full_screenshot(debrief, out / "debrief-replay-removal-delay.png")
     debrief.get_by_role("tab", name="Decisions").click()
     debrief.get_by_text("A worm on npm in week 20").first.wait_for(timeout=TIMEOUT_MS)
+    debrief.get_by_text("Umbrella security funder bailed out PyPI").first.wait_for(timeout=TIMEOUT_MS)
     assert "extra_security_fte" not in debrief.inner_text("body") and "{'" not in debrief.inner_text("body")
+    debrief.wait_for_timeout(800)  # the tab's slide has ended
     full_screenshot(debrief, out / "debrief-decisions.png")
     debrief.get_by_role("tab", name="Causal loops").click()
     diagram = debrief.locator("img[alt^='Causal-loop diagram']")

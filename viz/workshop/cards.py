@@ -6,34 +6,44 @@ A registry board's situation comes from its catalogue entry; the other roles' te
 
 from __future__ import annotations
 
-from viz.workshop.roles import ROLE_BOOK, RoleBook, field_range
+from viz.workshop.roles import FUNDER_BUDGET_USD, ROLE_BOOK, RoleBook, field_range
 
 SITUATION = {
     "corporations": "You speak for the heavy consumers: about 1% of firms make 80% of the downloads. Firms "
     "support registries by donation (cut first in a downturn) or opex contracts (multi-year, reliable).",
-    "umbrella": "You are an Alpha-Omega-like security funder: a few big donors, grant rounds four times a year, "
-    "and grants that pay registries' security staff.",
-    "public": "You are a Sovereign-Tech-like public funder: each year you fund the neediest non-profit registry "
-    "without a running grant, for a fixed number of years.",
+    "umbrella": "You are an Alpha-Omega-like security funder with a fixed budget (USD {umbrella_budget} a year, "
+    "less when a big donor lapses) and grant rounds four times a year. Split it: a bail-out (paid first), grants "
+    "for registries' security staff, token-hygiene programmes; the rest funds work outside this game.",
+    "public": "You are a Sovereign-Tech-like public funder with a fixed budget (USD {public_budget} a year): each "
+    "year a project grant to the neediest non-profit registry without one. Split it: a bail-out (paid first), "
+    "project grants, token-hygiene programmes.",
     "developers": "You are the publishers: you feel fees and security, and you can move to a cheaper "
     "alternative registry (with weaker security) if your home becomes too costly.",
 }
-REGISTRY_WATCH = "Your runway (months of cash), status, malware removal median (hours), security staff, revenue mix."
+REGISTRY_WATCH = (
+    "Your runway (months of cash), status, removal median (hours), security staff, revenue mix. Out of cash, you "
+    "enter receivership, not shutdown: rescue choices open (appeal, cost cuts, paid tier, a funder's bail-out)."
+)
 WATCH = {
     "corporations": "Support paid, malware harm to firms, share of firms on opex contracts, worm outbreaks.",
-    "umbrella": "What you paid, and the removal medians at {grantees}.",
-    "public": "What you paid, and the removal medians at {grantees}.",
+    "umbrella": "What you paid, the removal medians at {grantees}, and which registry is in trouble (its rescue need).",
+    "public": "What you paid, the removal medians at {grantees}, and which registry is in trouble (its rescue need).",
     "developers": "Share of developers on alternative registries, malware downloads, worms, pooled removal median.",
 }
+SCALE = (
+    " Your score is 0 to 100 against the status quo (the same years played with no teams): 50 ties it, "
+    "100 is 25% better or more; your goal is met at 51 or more."
+)
 REGISTRY_SCORING = (
-    "Each year: 60 points if healthy (45 strained, 30 degraded, 15 read-only, 0 shut down) plus up to "
-    "40 for fast malware removal. Summed over the years."
+    "Your points: each year 60 if healthy (45 strained, 30 degraded, 15 read-only or in receivership) plus up to "
+    "40 for fast malware removal, summed over the years." + SCALE
 )
 SCORING = {
-    "corporations": "100 × (status-quo cost) / (your cost), where cost = support paid + malware harm. Above 100 beats the status quo.",
-    "umbrella": "Hours of removal delay cut at the grantees versus the status quo, per USD 1M you paid.",
-    "public": "Hours of removal delay cut at the grantees versus the status quo, per USD 1M you paid.",
-    "developers": "No score of your own: you argue for the shared goal (ecosystem harm) and for publishers.",
+    "corporations": "Your members' cost: support paid + malware harm (lower is better)." + SCALE,
+    "umbrella": "The grantees' points ({grantees}: status and removal speed, as their boards score)." + SCALE,
+    "public": "The grantees' points ({grantees}: status and removal speed, as their boards score)." + SCALE,
+    "developers": "Half malware downloads, half the share of developers pushed to alternative registries "
+    "(10 points of share count fully)." + SCALE,
 }
 REGISTRY_DELAYS = (
     "Security posts take about six months to fill; staff leave a month after the money stops. "
@@ -55,6 +65,8 @@ def _field_line(name: str, spec) -> str:
         allowed = "yes / no"
     elif spec.annotation is str:
         allowed = f"text, up to {spec.metadata[0].max_length} characters" if spec.metadata else "text"
+    elif name == "bail_out":
+        allowed = "none, or a registry"
     elif not allowed:
         allowed = " / ".join(str(a) for a in getattr(spec.annotation, "__args__", ()))
     return f"| `{name}` | {spec.description} | {allowed} | {spec.default!r} |"
@@ -64,7 +76,8 @@ def role_card(role: str, book: RoleBook = ROLE_BOOK) -> str:
     """One role's card in Markdown."""
     form = book.forms[role]
     board = role in book.registry_roles
-    situation = book.catalogue[role].board_situation if board else SITUATION[role]
+    budgets = {f"{name}_budget": f"{usd / 1e6:g}M" for name, usd in FUNDER_BUDGET_USD.items()}
+    situation = book.catalogue[role].board_situation if board else SITUATION[role].format(**budgets)
     watch = REGISTRY_WATCH if board else WATCH[role].format(grantees=book.grantees_text())
     lines = [
         f"## {book.labels[role]}",
@@ -83,9 +96,9 @@ def role_card(role: str, book: RoleBook = ROLE_BOOK) -> str:
         "",
         f"**Delays to expect.** {REGISTRY_DELAYS if board else DELAYS[role]}",
         "",
-        f"**Score.** {REGISTRY_SCORING if board else SCORING[role]}",
+        f"**Score.** {REGISTRY_SCORING if board else SCORING[role].format(grantees=book.grantees_text())}",
         "",
-        "**Shared goal (everyone).** Keep ecosystem harm (malware damage to firms) low.",
+        "**Shared goal (everyone).** Keep ecosystem harm (malware damage to firms) below the status quo's.",
         "",
         "If no team holds this role, the model plays it with the defaults above.",
         "",

@@ -179,6 +179,7 @@ def RoundControls(room: WorkshopRoom, key: str, version: float = 0) -> None:
         )
     upcoming = [e for e in room.events(include_upcoming=True) if e["round"] == snap["current_round"] + 1]
     Line(Strong(f"Cards for {snap['year']}: "), "; ".join(card_text(e, room.roles) for e in upcoming) or "none")
+    CardWarning(room, version)
     if asking == "advance":
         AdvanceConfirm(
             room,
@@ -327,3 +328,20 @@ def RoleRow(
             solara.Button("Hide the link", on_click=lambda: set_link(""), text=True, small=True)
         if error:
             solara.Error(error)
+
+
+@solara.component
+def CardWarning(room: WorkshopRoom, version: float = 0) -> None:
+    """Warn when the coming year's cards would likely push a registry into receivership (a projection of the year)."""
+    forecast = room.rescue_forecast()
+    pushed = [name for name in forecast["with_cards"] if name not in forecast["without_cards"]]
+    heading = [room.catalogue[name].label for name in forecast["without_cards"]]
+    if pushed:
+        names = ", ".join(room.catalogue[name].label for name in pushed)
+        with solara.Div(classes=["bt-card-warning"]):
+            solara.Warning(
+                f"Warning: these cards would likely push {names} into receivership this year (a projection of the "
+                "year with the decisions in now). It is not eliminated: its board and the funders get rescue choices."
+            )
+    if heading:
+        Line(Emphasis(f"Heading for receivership even without the cards: {', '.join(heading)}."))

@@ -15,7 +15,7 @@ from viz.workshop.loops import LOOPS, QUESTIONS, loops_seen
 from viz.workshop.panels import Scoreboard
 from viz.workshop.room import WorkshopRoom
 from viz.workshop.text import Bullets, Emphasis, Heading, Line, Strong, TextTable
-from viz.workshop.wording import card_text, decision_timeline
+from viz.workshop.wording import card_text, decision_timeline, money
 
 METRIC_LABELS = {
     "runway": "Runway",
@@ -73,8 +73,9 @@ def Replay(room: WorkshopRoom, version: float = 0) -> None:
     SharedPicture(room, chart, f"{chart.title} by year, with event cards and decision changes")
     Line(
         Emphasis(
-            "Solid lines: this room. Dashed: the status quo with the same seed and the same event cards, every role at "
-            "the model's default. Red dotted lines: event cards. Numbered dots: decision changes, listed below."
+            "Solid lines: this room. Dashed: the status quo, every role at the model's default, with the same event "
+            "cards and the same outside events (downturns, donors, missed rounds: the same random numbers). "
+            "Red dotted lines: event cards. Numbered dots: decision changes, listed below."
         )
     )
     if cards:
@@ -101,19 +102,30 @@ def Replay(room: WorkshopRoom, version: float = 0) -> None:
 
 @solara.component
 def Decisions(room: WorkshopRoom, version: float = 0) -> None:
-    """Each year: the cards played, and what each team changed, in words."""
+    """Each year: the cards played, what each team changed, the rescues and who ended it in receivership, in words."""
     cards, timeline = played_story(room)
     start_year = room.teams_run.model.p.start_year
     if not room.current_round:
         Line(Emphasis("No year played yet."))
         return
     rows = []
+    results = room.results()
     for round_number in range(1, room.current_round + 1):
         year = str(start_year + round_number - 1)
         for event in (e for e in cards if e["round"] == round_number):
             rows.append([year, "Event card", card_text(event, room.roles)])
         for item in (i for i in timeline if i["round"] == round_number):
             rows.append([year, room.roles.labels[item["role"]], "; ".join(item["changes"])])
+        summary = results.get(round_number, {})
+        for rescue in summary.get("rescues", []):
+            rows.append([year, "Rescue", rescue])
+        owing = [
+            f"{room.catalogue[name].label} (owes {money(row['receivership_debt_usd'])})"
+            for name, row in summary.get("registries", {}).items()
+            if row.get("receivership_debt_usd", 0.0) > 0
+        ]
+        if owing:
+            rows.append([year, "In receivership at year end", ", ".join(owing)])
         if not any(row[0] == year for row in rows):
             rows.append([year, "", "no card, no change"])
     TextTable(["Year", "Who", "What changed"], rows)

@@ -16,8 +16,10 @@ _LOG_LINE = re.compile(r"^week (\d+): (.*)$")
 WEEKS_PER_YEAR = 52
 
 
-def status_text(status: str) -> str:
-    """A registry status in words ('read_only' -> 'read-only')."""
+def status_text(status: str, row: dict[str, Any] | None = None) -> str:
+    """A registry status in words ('read_only' -> 'read-only'; 'in receivership' when a summary row says so)."""
+    if row is not None and row.get("receivership_debt_usd", 0.0) > 0:
+        return "in receivership (read-only)" if status == "read_only" else f"in receivership ({status})"
     return {"read_only": "read-only", "shut_down": "shut down"}.get(status, status.replace("_", " "))
 
 
@@ -53,25 +55,49 @@ def joined_text(role: str, team: str | None, joined: dict[str, int]) -> str:
 
 @solara.component
 def Scoreboard(room: WorkshopRoom, version: float = 0) -> None:
-    """Every role's score, who played it (and since when), and the shared goal."""
+    """Every role's score (0 to 100, 50 = the status quo) and verdict, who played it, and the room's outcome."""
     board = room.scoreboard()
     if not board["rounds"]:
         Line(Emphasis("Scores appear after the first year."))
         return
     teams, joined = room.teams(), room.joined_rounds()
     TextTable(
-        ["Role", "Played by", "Score", "Unit"],
+        ["Role", "Played by", "Score (0–100)", "Goal", "This room", "Status quo"],
         [
-            [room.roles.labels[role], joined_text(role, teams.get(role), joined), f"{score:,.2f}", board["units"][role]]
-            for role, score in board["scores"].items()
+            [
+                room.roles.labels[role],
+                joined_text(role, teams.get(role), joined),
+                f"{row['score']:.0f}",
+                verdict(row),
+                row["room"],
+                row["status_quo"],
+            ]
+            for role, row in board["rows"].items()
         ],
         right=[2],
     )
-    change = board["shared_harm_change_pct"]
+    Line(Strong("The room: "), room_outcome(room, board["room"]))
     Line(
-        Strong("Shared goal — ecosystem harm: "),
-        f"{money(board['shared_harm_usd'])} of corporate malware harm "
-        f"({change:+.1f}% against the status quo played without teams).",
+        Emphasis(
+            "50 is the status quo (the same years, the same outside events and cards, played with no teams); "
+            "100 is 25% better or more; a goal is met at 51."
+        )
+    )
+
+
+def verdict(row: dict[str, Any]) -> str:
+    """'met' or 'missed', in words."""
+    return "✓ met" if row["met"] else "✗ missed"
+
+
+def room_outcome(room: WorkshopRoom, outcome: dict[str, Any]) -> str:
+    """The room's shared outcome in one sentence: harm against the status quo, and registries in receivership."""
+    names = ", ".join(room.catalogue[n].label for n in outcome["in_receivership"]) or "none"
+    base = len(outcome["in_receivership_status_quo"])
+    return (
+        f"shared goal {verdict(outcome).split(' ')[1]} ({outcome['score']:.0f}/100): malware harm to firms "
+        f"{money(outcome['harm_usd'])}, {outcome['harm_change_pct'] + 0.0:+.1f}% against the status quo; "
+        f"in receivership at the end: {names} (status quo: {base}); no team was eliminated."
     )
 
 
@@ -101,7 +127,7 @@ def LatestRound(room: WorkshopRoom, version: float = 0) -> None:
         [
             [
                 room.catalogue[name].label,
-                status_text(reg["status"]),
+                status_text(reg["status"], reg),
                 f"{reg['runway_months']:.1f}",
                 f"{reg['removal_median_hours']:.1f}",
                 f"{reg['security_fte']:.1f}",
@@ -114,6 +140,9 @@ def LatestRound(room: WorkshopRoom, version: float = 0) -> None:
         f"Worm outbreaks: {last['worm_outbreaks']}; malware harm to firms {money(last['corporate_harm_usd'])}; "
         f"developers on alternative registries {100 * last['share_developers_on_alternatives']:.1f}%."
     )
+    if last.get("rescues"):
+        Line(Strong(f"Rescues at the start of {last['year']}:"))
+        Bullets(last["rescues"])
     played = [e for e in room.events(include_upcoming=False) if e["round"] == last["round"]]
     if played:
         Line(Strong("Event cards this year:"))

@@ -17,12 +17,15 @@ through the model's one validated change function (`set_parameters`):
 | | paid (enterprise) tier on/off | `fee_registries` + `enterprise_tier_usd_per_year` (one shared price) |
 | | token-hygiene programme (FTE) | workshop intervention: ops staff paid by the registry; its developers' token hygiene rises |
 | corporations consortium | pledge per developer, share of support as opex | `pledge_usd_per_developer`, `opex_budget_share` |
-| umbrella funder | budget, registry share, commitment years, allocation weights | `umbrella_budget_usd_per_year`, `umbrella_registry_share`, `umbrella_commitment_years`, `umbrella_allocation_weights_by_registry` |
-| public funder | budget, grant length | `public_funder_budget_usd_per_year`, `public_grant_years` |
+| | rescue: emergency appeal, early cost cuts | the registry's appeal and its 'other' cost cut (`viz.workshop.rescue`) |
+| umbrella funder | a fixed budget split: registry grants, hygiene programmes, a bail-out; commitment years, allocation weights | `umbrella_budget_usd_per_year` (the budget left after a bail-out), `umbrella_registry_share`, `umbrella_commitment_years`, `umbrella_allocation_weights_by_registry`; programmes and bail-outs paid by the workshop |
+| public funder | a fixed budget split: project grants, hygiene programmes, a bail-out; grant length | `public_funder_budget_usd_per_year` (the project-grant part), `public_grant_years` |
 | developer community | a statement (no lever; the model plays developers) | none |
 
-A role no team holds keeps the model's default behaviour; a held role that does not submit
-in a round keeps its previous decision.
+Funders do not choose their budget: each has a fixed one (`FUNDER_BUDGET_USD`), and what they
+give in one way is not there for another (shares of it may add up to 100% at most; a bail-out
+is paid first). A role no team holds keeps the model's default behaviour; a held role that does
+not submit in a round keeps its previous decision.
 """
 
 from __future__ import annotations
@@ -31,13 +34,14 @@ from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from model.catalogue import REGISTRIES
 from model.errors import allowed_range, numeric_bounds
 from model.model import RegistryModel
 from model.parameters import LIVE_PARAMETERS, ModelParameters, ParameterError
 from model.profiles import RegistryCatalogue
+from viz.workshop.rescue import bail_out, board_responses
 
 #: Price of the paid (enterprise) tier a registry board can switch on (the enterprise-tier preset).
 PAID_TIER_USD_PER_YEAR = 50_000.0
@@ -45,6 +49,15 @@ PAID_TIER_USD_PER_YEAR = 50_000.0
 HYGIENE_GAIN_PER_FTE_YEAR = 0.08
 #: Most of the remaining gap a programme closes in one year, however large (assumption).
 HYGIENE_GAIN_MAX_PER_YEAR = 0.5
+#: Each funder team's fixed yearly budget (USD): the umbrella funder's is the model's (Alpha-Omega's $5 M a year,
+#: docs/calibration.md); the public funder's is an assumption, a slice of the Sovereign Tech Agency's EUR 17 M (2024)
+#: for registries (the model's own default is 0: no public funder).
+FUNDER_BUDGET_USD = {
+    "umbrella": float(ModelParameters.model_fields["umbrella_budget_usd_per_year"].default),
+    "public": 2e6,
+}
+#: A funder's choice of no bail-out.
+NO_BAIL_OUT = "no_bail_out"
 
 OTHER_ROLES = ("corporations", "umbrella", "public", "developers")
 OTHER_LABELS = {
@@ -53,11 +66,14 @@ OTHER_LABELS = {
     "public": "Public funder",
     "developers": "Developer community",
 }
-REGISTRY_GOAL = "Your registry survives (no shutdown, healthy runway) and removes malware fast."
+REGISTRY_GOAL = (
+    "Your registry stays healthy (a healthy runway, out of receivership) and removes malware fast: "
+    "better than the status quo."
+)
 OTHER_GOALS = {
-    "corporations": "Keep your members' total cost (support paid plus malware harm) low.",
-    "umbrella": "Buy the most security (removal hours cut at grantees) per dollar granted.",
-    "public": "Buy the most security (removal hours cut at grantees) per dollar granted.",
+    "corporations": "Keep your members' total cost (support paid plus malware harm) below the status quo's.",
+    "umbrella": "With your fixed budget, keep the grantees open and removing malware fast: better than the status quo.",
+    "public": "With your fixed budget, keep the grantees open and removing malware fast: better than the status quo.",
     "developers": "Speak for the publishers: low fees, safe registries, no forced moves.",
 }
 
@@ -108,6 +124,12 @@ class RegistryDecision(Decision):
     paid_tier: bool = Field(
         False, description=f"Sell an enterprise tier to heavy consumers at USD {PAID_TIER_USD_PER_YEAR:,.0f} a year."
     )
+    emergency_appeal: bool = Field(
+        False, description="Rescue: call an emergency appeal to your community this year (once a year at most)."
+    )
+    cost_cuts: bool = Field(
+        False, description="Rescue: cut your other costs by a fifth now, before low runway forces it."
+    )
 
 
 class CorporationsDecision(Decision):
@@ -121,14 +143,26 @@ class CorporationsDecision(Decision):
     )
 
 
-class UmbrellaDecisionBase(Decision):
+class FunderDecision(Decision):
+    """What every funder splits its fixed budget into; the shares may add up to 100% at most."""
+
+    @model_validator(mode="after")
+    def _within_budget(self) -> FunderDecision:
+        """Refuse shares that add up to more than the whole budget."""
+        total = sum(getattr(self, name) for name in type(self).model_fields if name.endswith("_share"))
+        if total > 1 + 1e-9:
+            raise ValueError(f"the shares of the budget add up to {100 * total:.0f}%; at most 100% can be given")
+        return self
+
+
+class UmbrellaDecisionBase(FunderDecision):
     """The umbrella security funder's yearly plan (a weight field per grant-eligible registry is added per catalogue)."""
 
-    budget_usd_per_year: float = parameter_field(
-        "umbrella_budget_usd_per_year", "Yearly budget (USD).", ge=0, le=100_000_000
-    )
     registry_share: float = parameter_field(
-        "umbrella_registry_share", "Share of the budget granted to registries.", ge=0, le=1
+        "umbrella_registry_share", "Share of the budget granted to registries' security staff.", ge=0, le=1
+    )
+    hygiene_programme_share: float = Field(
+        0.0, ge=0, le=1, description="Share of the budget paying token-hygiene programme staff at the grantees."
     )
     commitment_years: int = parameter_field(
         "umbrella_commitment_years", "Length of grant commitments (years).", ge=1, le=5
@@ -138,14 +172,14 @@ class UmbrellaDecisionBase(Decision):
     )
 
 
-class PublicDecision(Decision):
+class PublicDecision(FunderDecision):
     """The public funder's yearly plan."""
 
-    budget_usd_per_year: float = parameter_field(
-        "public_funder_budget_usd_per_year",
-        "Yearly budget for registry security projects (USD).",
-        ge=0,
-        le=100_000_000,
+    projects_share: float = Field(
+        1.0, ge=0, le=1, description="Share of the budget for a security project grant to the neediest registry."
+    )
+    hygiene_programme_share: float = Field(
+        0.0, ge=0, le=1, description="Share of the budget paying token-hygiene programme staff at the grantees."
     )
     grant_years: int = parameter_field("public_grant_years", "Length of each project grant (years).", ge=1, le=5)
 
@@ -163,8 +197,16 @@ def _possessive(label: str) -> str:
     return f"{label}'" if label.endswith("s") else f"{label}'s"
 
 
-def umbrella_decision_form(labels: tuple[tuple[str, str], ...]) -> type[Decision]:
-    """The umbrella decision form with one weight per grant-eligible registry ((name, label) pairs)."""
+def bail_out_field(registries: tuple[str, ...]) -> tuple[Any, Any]:
+    """A funder's bail-out choice: none, or one registry (its rescue need, paid first from this year's budget)."""
+    choices = Literal[(NO_BAIL_OUT, *registries)]  # type: ignore[valid-type]
+    return choices, Field(
+        NO_BAIL_OUT, description="Bail-out this year: pay a registry's rescue need first, from your budget."
+    )
+
+
+def umbrella_decision_form(labels: tuple[tuple[str, str], ...], registries: tuple[str, ...]) -> type[Decision]:
+    """The umbrella decision form with one weight per grant-eligible registry ((name, label) pairs) and a bail-out."""
     weights: dict[str, Any] = {
         f"weight_{name}": (
             float,
@@ -172,7 +214,14 @@ def umbrella_decision_form(labels: tuple[tuple[str, str], ...]) -> type[Decision
         )
         for name, label in labels
     }
-    return create_model("UmbrellaDecision", __base__=UmbrellaDecisionBase, **weights)
+    return create_model(
+        "UmbrellaDecision", __base__=UmbrellaDecisionBase, **weights, bail_out=bail_out_field(registries)
+    )
+
+
+def public_decision_form(registries: tuple[str, ...]) -> type[Decision]:
+    """The public funder's form with a bail-out choice among the catalogue's registries."""
+    return create_model("PublicDecision", __base__=PublicDecision, bail_out=bail_out_field(registries))
 
 
 def field_range(spec: Any) -> tuple[float | None, float | None]:
@@ -209,8 +258,8 @@ class RoleBook:
         return {
             **dict.fromkeys(self.registry_roles, RegistryDecision),
             "corporations": CorporationsDecision,
-            "umbrella": umbrella_decision_form(eligible),
-            "public": PublicDecision,
+            "umbrella": umbrella_decision_form(eligible, self.registry_roles),
+            "public": public_decision_form(self.registry_roles),
             "developers": DevelopersDecision,
         }
 
@@ -235,6 +284,8 @@ class RoleBook:
         except ValidationError as exc:
             error = exc.errors()[0]
             field = ".".join(str(part) for part in error["loc"]) or "decision"
+            if not error["loc"]:  # a rule across fields (the budget's shares)
+                raise WorkshopError(f"decision for {role!r}: {error['msg'].removeprefix('Value error, ')}") from None
             if error["type"] == "extra_forbidden":
                 raise WorkshopError(
                     f"unknown field {field!r} for role {role!r}; allowed: {', '.join(form.model_fields)}"
@@ -260,9 +311,14 @@ class RoleBook:
 
     def apply_decisions(
         self, model: RegistryModel, programmes: HygieneProgrammes, decisions: dict[str, dict[str, Any]]
-    ) -> None:
-        """Write one round's decisions (every role, defaults filled) into the model at a year boundary."""
+    ) -> list[str]:
+        """Write one round's decisions (every role, defaults filled) into the model at a year boundary.
+
+        Returns the rescues they made, in words (boards' appeals and cost cuts, funders' bail-outs).
+        """
         per_package, subscription, extra_security, paid = {}, {}, {}, []
+        rescues = []
+        funded = self._fund_programmes(model, decisions)
         for name in self.registry_roles:
             board = decisions[name]
             per_package[name] = board["per_package_fee_usd"]
@@ -270,7 +326,8 @@ class RoleBook:
             extra_security[name] = board["extra_security_fte"]
             if board["paid_tier"]:
                 paid.append(name)
-            programmes.apply(model, name, board["token_hygiene_programme_fte"])
+            programmes.apply(model, name, board["token_hygiene_programme_fte"] + funded.get(name, 0.0))
+            rescues += [f"{self.labels[name]} {done}" for done in board_responses(model, name, board)]
         changes: dict[str, Any] = {
             "per_package_fee_usd_by_registry": per_package,
             "publisher_subscription_usd_by_registry": subscription,
@@ -280,6 +337,19 @@ class RoleBook:
         }
         for role in ("corporations", "umbrella", "public"):
             changes |= _parameter_values(self.forms[role], decisions[role])
+        left = {}
+        for role in ("umbrella", "public"):  # a bail-out is paid first; the shares split what is left
+            left[role] = FUNDER_BUDGET_USD[role]
+            target = decisions[role]["bail_out"]
+            if target != NO_BAIL_OUT:
+                paid_usd = bail_out(model, target, FUNDER_PAYER[role], left[role])
+                left[role] -= paid_usd
+                if paid_usd > 0:
+                    rescues.append(
+                        f"{self.labels[role]} bailed out {self.catalogue[target].label} (USD {paid_usd:,.0f})"
+                    )
+        changes["umbrella_budget_usd_per_year"] = left["umbrella"]
+        changes["public_funder_budget_usd_per_year"] = left["public"] * decisions["public"]["projects_share"]
         umbrella = decisions["umbrella"]
         changes["umbrella_allocation_weights_by_registry"] = (
             {name: umbrella[f"weight_{name}"] for name in self.grant_eligible}
@@ -287,6 +357,38 @@ class RoleBook:
             else {}
         )
         model.set_parameters(**changes)
+        return rescues
+
+    def _fund_programmes(self, model: RegistryModel, decisions: dict[str, dict[str, Any]]) -> dict[str, float]:
+        """Pay the funders' token-hygiene programmes for the year; return the programme FTE each registry gets.
+
+        A funder's programme money is split over the open grant-eligible registries (the umbrella
+        funder's by its weights when it allocates by weights), paid to each at the year's start and
+        spent on that many programme staff.
+        """
+        fte_cost = model.p.fte_cost_usd_per_year
+        open_names = [r.name for r in model.open_registries if r.name in self.grant_eligible]
+        funded: dict[str, float] = {}
+        for role in ("umbrella", "public"):
+            decision = decisions[role]
+            money = FUNDER_BUDGET_USD[role] * decision["hygiene_programme_share"]
+            if money <= 0 or not open_names:
+                continue
+            weights = dict.fromkeys(open_names, 1.0)
+            if role == "umbrella" and decision["allocation"] == "weights":
+                weights = {name: decision[f"weight_{name}"] for name in open_names}
+            total = sum(weights.values())
+            for name, weight in weights.items():
+                if weight <= 0 or total <= 0:
+                    continue
+                usd = money * weight / total
+                model.registries_by_name[name].receive("grant", usd, payer=FUNDER_PAYER[role])
+                funded[name] = funded.get(name, 0.0) + usd / fte_cost
+        return funded
+
+
+#: How the model names each funder team as a payer (the round summary adds up payments by these names).
+FUNDER_PAYER = {"umbrella": "umbrella funder", "public": "public funder"}
 
 
 def _parameter_values(form: type[Decision], decision: dict[str, Any]) -> dict[str, Any]:

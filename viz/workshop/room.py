@@ -11,6 +11,7 @@ decisions and event cards are always for round `current_round + 1`.
 
 from __future__ import annotations
 
+import copy
 import hmac
 import json
 import secrets
@@ -26,6 +27,7 @@ from model.catalogue import REGISTRIES
 from model.model import WEEKS_PER_YEAR, RegistryModel
 from model.profiles import RegistryCatalogue
 from viz.workshop.events import apply_card, draw_card, validate_card
+from viz.workshop.rescue import in_trouble
 from viz.workshop.roles import AuthorizationError, HygieneProgrammes, RoleBook, WorkshopError, roles_for
 from viz.workshop.scoring import round_summary, scoreboard
 from viz.workshop.store import WorkshopStore, token_hash
@@ -67,18 +69,20 @@ class Simulation:
     @classmethod
     def start(cls, seed: int, catalogue: RegistryCatalogue) -> Simulation:
         """A fresh model of `catalogue`'s registries at the start of the first year."""
-        model = RegistryModel(rng=seed, catalogue=catalogue)
+        model = RegistryModel(
+            rng=seed, catalogue=catalogue, receivership_instead_of_shutdown=True
+        )  # no team is eliminated
         return cls(model=model, programmes=HygieneProgrammes(model), roles=roles_for(catalogue))
 
     def play_round(self, decisions: dict[str, dict[str, Any]], cards: list[dict[str, Any]]) -> dict[str, Any]:
         """Apply a round's decisions and cards at the year boundary, run one year, summarise it."""
         round_number = self.rounds_played + 1
-        self.roles.apply_decisions(self.model, self.programmes, decisions)
+        rescues = self.roles.apply_decisions(self.model, self.programmes, decisions)
         for event in cards:
             apply_card(self.model, round_number, event["card"], event["payload"])
         self.model.run_for(WEEKS_PER_YEAR)
         self.rounds_played = round_number
-        summary = round_summary(self.model, round_number)
+        summary = round_summary(self.model, round_number) | {"rescues": rescues}
         self.summaries[round_number] = summary
         return summary
 
@@ -106,6 +110,7 @@ class WorkshopRoom:
         self.history_epoch = 0
         self.closed = False
         self.replay_matches_stored = True
+        self._forecast: tuple[Any, dict[str, list[str]]] = (None, {})
         self._rebuild()
 
     # ----- state ---------------------------------------------------------------------------
@@ -159,6 +164,16 @@ class WorkshopRoom:
         """Mark a change and wake every page waiting for one (call with the lock held)."""
         self.version += 1
         self._changed.notify_all()
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The room's lock: hold it to read several things of the room together."""
+        return self._lock
+
+    def notify_pages(self) -> None:
+        """Tell every page of the room to draw itself again (something it shows is ready; the game did not move)."""
+        with self._changed:
+            self._touch()
 
     def wait_for_change(self, seen_version: int, timeout_s: float = 5.0) -> int:
         """Block until the room's version passes `seen_version`, the room closes, or the timeout; return the version."""
@@ -372,6 +387,31 @@ class WorkshopRoom:
             self.history_epoch += 1
             self._touch()
         return played - 1
+
+    def rescue_forecast(self) -> dict[str, list[str]]:
+        """For the facilitator: registries the coming year's cards would likely push into receivership.
+
+        Plays the coming year twice on copies of the room's run (with the decisions in force now,
+        with and without the cards scheduled; the same seed, so the same outside events) and
+        returns the registries in receivership at its end: `with_cards`, `without_cards`. Nothing
+        is computed when no card is scheduled; a result is kept until the cards or decisions change.
+        """
+        with self._lock:
+            coming = self.current_round + 1
+            cards = [e for e in self.store.events(self.code) if e["round"] == coming]
+            if not cards or self.finished:
+                return {"with_cards": [], "without_cards": []}
+            decisions = self.decisions_in_force(coming)
+            key = (self.history_epoch, coming, json.dumps([cards, decisions], sort_keys=True, default=str))
+            if self._forecast[0] == key:
+                return self._forecast[1]
+            runs = [copy.deepcopy(self.teams_run) for _ in range(2)]
+        ends = [run.play_round(decisions, played) for run, played in zip(runs, (cards, []))]
+        names = [[n for n, row in end["registries"].items() if in_trouble(row) == "receivership"] for end in ends]
+        forecast = {"with_cards": names[0], "without_cards": names[1]}
+        with self._lock:
+            self._forecast = (key, forecast)
+        return forecast
 
     # ----- views ---------------------------------------------------------------------------
     def results(self) -> dict[int, dict[str, Any]]:

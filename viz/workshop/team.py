@@ -15,12 +15,14 @@ import reacton.ipyvuetify as v
 import solara
 
 from viz.workshop import charts
+from viz.workshop.briefing import projection, start_numbers
 from viz.workshop.display import SharedPicture
 from viz.workshop.live import StoreProblem, use_room_version
 from viz.workshop.panels import RoundBanner, ScoresAndLatestRound, joined_text, status_text
-from viz.workshop.roles import WorkshopError, field_range
+from viz.workshop.rescue import in_trouble
+from viz.workshop.roles import FUNDER_BUDGET_USD, NO_BAIL_OUT, WorkshopError, field_range
 from viz.workshop.room import WorkshopRoom
-from viz.workshop.text import Bullets, Emphasis, Heading, Line, Strong
+from viz.workshop.text import Bullets, Emphasis, Heading, Line, Strong, TextTable
 from viz.workshop.wording import choice_text, field_hint, field_label, input_text, money
 
 _WHOLE = re.compile(r"^[+-]?\d+(\.0*)?$")
@@ -114,8 +116,8 @@ def DecisionForm(room: WorkshopRoom, token: str, role: str, version: float = 0) 
     sent_round, set_sent_round = solara.use_state(0)
 
     def set_field(name: str, value: Any) -> None:
-        """Change one field of the draft decision."""
-        set_draft({**draft, name: value})
+        """Change one field of the draft decision (of the latest draft: two quick changes both count)."""
+        set_draft(lambda current: {**current, name: value})
 
     def submit() -> None:
         """Send the draft to the room."""
@@ -164,6 +166,8 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any, on_forget: 
     if team["joined_round"]:
         Line(Emphasis(joined_text(role, team["team_name"], {role: team["joined_round"]})))
     RoundBanner(room, version, note=decision_note(room, role))
+    RescuePanel(room, role, version)
+    BriefingCard(room, role, version)
     with solara.ColumnsResponsive(12, large=[6, 6]):
         with solara.Card(f"Your decisions for {room.snapshot()['year']}"):
             DecisionForm(room, token, role, version)
@@ -194,7 +198,7 @@ def Stocks(room: WorkshopRoom, role: str, version: float = 0) -> None:
     """The numbers a role watches, at the end of the last year played."""
     results = room.results()
     if not results:
-        Line(Emphasis("The first year has not been played yet."))
+        Line(Emphasis("No year has been played yet: your starting numbers are in the briefing above."))
         return
     last = results[max(results)]
     if role in room.roles.registry_roles:
@@ -202,7 +206,7 @@ def Stocks(room: WorkshopRoom, role: str, version: float = 0) -> None:
         revenue = ", ".join(f"{source} {money(value)}" for source, value in reg["revenue_usd"].items() if value)
         Bullets(
             [
-                f"Status: {status_text(reg['status'])}",
+                f"Status: {status_text(reg['status'], reg)}",
                 f"Cash: {money(reg['cash_usd'])} ({reg['runway_months']:.1f} months of runway)",
                 f"Revenue in {last['year']}: {revenue or 'none'}",
                 f"Costs in {last['year']}: {money(reg['cost_usd'])}",
@@ -226,7 +230,13 @@ def Stocks(room: WorkshopRoom, role: str, version: float = 0) -> None:
             f"{room.catalogue[n].label} {last['registries'][n]['removal_median_hours']:.1f} h"
             for n in room.roles.grant_eligible
         )
-        Bullets([f"Paid to registries in {last['year']}: {money(paid)}", f"Removal medians at grantees: {grantees}"])
+        Bullets(
+            [
+                f"Your budget: {money(FUNDER_BUDGET_USD[role])} a year (fixed)",
+                f"Paid to registries in {last['year']}: {money(paid)}",
+                f"Removal medians at grantees: {grantees}",
+            ]
+        )
     else:
         Bullets(
             [
@@ -235,3 +245,150 @@ def Stocks(room: WorkshopRoom, role: str, version: float = 0) -> None:
                 f"Pooled removal median: {last['removal_median_hours_pooled']:.1f} h",
             ]
         )
+
+
+def budget_plan(room: WorkshopRoom, role: str) -> str:
+    """A funder's plan for the coming year in words: the bail-out first, then the shares of what is left."""
+    plan = room.decisions_in_force(room.current_round + 1)[role]
+    shares = {"registry_share": "registry grants", "projects_share": "project grants"}
+    given = sum(value for name, value in plan.items() if name.endswith("_share"))
+    parts = [f"{100 * plan[name]:.0f}% {text}" for name, text in shares.items() if name in plan]
+    parts.append(f"{100 * plan['hygiene_programme_share']:.0f}% token-hygiene programmes")
+    parts.append(f"{100 * (1 - given):.0f}% other work outside the registries")
+    first = (
+        "no bail-out"
+        if plan["bail_out"] == NO_BAIL_OUT
+        else f"a bail-out of {room.catalogue[plan['bail_out']].label} first"
+    )
+    return f"Your plan for {room.snapshot()['year']}: {first}, then {', '.join(parts)} of what is left."
+
+
+@solara.component
+def RescuePanel(room: WorkshopRoom, role: str, version: float = 0) -> None:
+    """A registry in trouble: where it stands and its rescue choices; for a funder, who needs rescuing and at what price."""
+    results = room.results()
+    last = results[max(results)] if results else None
+    if role in ("umbrella", "public"):
+        with solara.Div(classes=["bt-rescue"]):
+            Line(Strong(f"Your budget: {money(FUNDER_BUDGET_USD[role])} a year. "), budget_plan(room, role))
+            troubled = [
+                (name, row) for name, row in (last or {"registries": {}})["registries"].items() if in_trouble(row)
+            ]
+            if troubled:
+                TextTable(
+                    ["Registry in trouble", "Status", "Owed to its administrator", "Bail-out price (rescue need)"],
+                    [
+                        [
+                            room.catalogue[name].label,
+                            status_text(row["status"], row),
+                            money(row["receivership_debt_usd"]),
+                            money(row["rescue_need_usd"]),
+                        ]
+                        for name, row in troubled
+                    ],
+                    right=[2, 3],
+                )
+                Line(
+                    Emphasis(
+                        "A bail-out pays the price (up to your budget) before anything else this year: "
+                        "the administrator first, then cash for six months of runway."
+                    )
+                )
+        return
+    if role not in room.roles.registry_roles or last is None:
+        return
+    row = last["registries"][role]
+    state = in_trouble(row)
+    if not state:
+        return
+    label = room.catalogue[role].label
+    if state == "receivership":
+        head = (
+            f"{label} is in receivership: it could not pay its bills, so an administrator paid "
+            f"{money(row['receivership_debt_usd'])} for it. It stays open, read-only, and your team keeps playing."
+        )
+    else:
+        head = f"{label} is {status_text(row['status'])}: {row['runway_months']:.1f} months of runway left."
+    with solara.Div(classes=["bt-rescue"]):
+        solara.Warning(head)
+        Line(Strong("Your rescue choices (in your form): "))
+        Bullets(
+            [
+                "an emergency appeal to your community (a one-off gift, once a year at most);",
+                "cost cuts now (other costs down by a fifth);",
+                "the paid tier (heavy consumers pay for an enterprise tier);",
+                f"ask a funder for a bail-out: its price now is {money(row['rescue_need_usd'])}, "
+                "paid from the funder's budget.",
+            ]
+        )
+
+
+def _trend(values: list[float], fmt: str) -> str:
+    """A series as 'a → b → c' in the given format."""
+    return " → ".join(format(v, fmt) for v in values)
+
+
+@solara.component
+def BriefingCard(room: WorkshopRoom, role: str, version: float = 0) -> None:
+    """The briefing as a card of its own, until the first year is played."""
+    if room.current_round:
+        return
+    with solara.Card("Briefing: where you start, and what happens if nothing changes"):
+        Briefing(room, role, version)
+
+
+@solara.component
+def Briefing(room: WorkshopRoom, role: str, version: float = 0) -> None:
+    """Round 0: the starting numbers, and what the status quo does to them year by year if nothing changes."""
+    start = start_numbers(room)
+    ahead = projection(room)
+    watched = (role,) if role in room.roles.registry_roles else room.roles.grant_eligible
+    with solara.Div(classes=["bt-briefing"]):
+        if role in room.roles.registry_roles or role in ("umbrella", "public"):
+            Bullets(
+                [
+                    f"{room.catalogue[name].label} now: cash {money(start[name]['cash_usd'])} "
+                    f"({start[name]['runway_months']:.1f} months of runway), cash costs "
+                    f"{money(start[name]['cash_cost_usd_per_year'])} a year, {start[name]['security_fte']:.1f} security staff"
+                    for name in watched
+                    if name in start
+                ]
+            )
+        if ahead is None:
+            Line(Emphasis("The status-quo projection is being computed; it appears here by itself."))
+            return
+        if "error" in ahead:
+            Line(Emphasis("The status-quo projection could not be computed on this server."))
+            return
+        ProjectionLines(room, role, ahead, watched)
+
+
+@solara.component
+def ProjectionLines(room: WorkshopRoom, role: str, ahead: dict[str, Any], watched: tuple[str, ...]) -> None:
+    """What the status-quo ensemble does to the numbers this role watches, year by year."""
+    with solara.Div(classes=["bt-projection"]):
+        years = f"{ahead['years'][0]}–{ahead['years'][-1]}"
+        Line(Strong(f"If nothing changes ({years}, year ends, median of {ahead['runs']} status-quo runs):"))
+        lines = []
+        for name in watched if role not in ("corporations", "developers") else ():
+            row = ahead["registries"][name]
+            label = room.catalogue[name].label
+            first = next((y for y, n in zip(ahead["years"], row["receivership_runs"]) if n * 2 >= ahead["runs"]), None)
+            lines += [
+                f"{label}: runway {_trend(row['runway_months'], '.1f')} months; "
+                f"removal median {_trend(row['removal_median_hours'], '.0f')} h",
+                f"{label}: in receivership by {ahead['years'][-1]} in {row['receivership_runs'][-1]} of {ahead['runs']} runs"
+                + (f" (in most runs from {first})" if first else ""),
+            ]
+        if role == "corporations":
+            lines.append(
+                f"Malware harm to firms a year: {_trend([h / 1e6 for h in ahead['corporate_harm_usd']], '.1f')} USD M"
+            )
+        if role == "developers":
+            lines.append(
+                "Developers on alternative registries: "
+                + _trend([100 * s for s in ahead["share_developers_on_alternatives"]], ".1f")
+                + " %"
+            )
+            lines.append(f"Pooled removal median: {_trend(ahead['removal_median_hours_pooled'], '.0f')} h")
+        Bullets(lines)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any, get_args
 
+from model.catalogue import REGISTRIES
 from viz.workshop.events import CARDS
-from viz.workshop.roles import RoleBook, field_range
+from viz.workshop.roles import NO_BAIL_OUT, RoleBook, field_range
 
 _UNIT = re.compile(r"\s*\(([^)]*)\)\.?$")
 
@@ -53,7 +54,11 @@ def field_hint(spec: Any) -> str:
 
 
 def choice_text(option: Any) -> str:
-    """A choice of a fixed-choice field in words ('by_need' -> 'by need')."""
+    """A choice of a fixed-choice field in words ('by_need' -> 'by need', 'pypi' -> 'PyPI', no bail-out)."""
+    if option == NO_BAIL_OUT:
+        return "no bail-out"
+    if isinstance(option, str) and option in REGISTRIES:
+        return REGISTRIES[option].label
     return str(option).replace("_", " ")
 
 
