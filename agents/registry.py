@@ -439,9 +439,16 @@ class RegistryAgent(Agent):
         expected = self.workload_trend * (1 + p.malware_growth_per_year) ** (
             (p.hiring_delay_weeks + p.workload_trend_weeks) / WEEKS_PER_YEAR
         )  # arrivals when a hire starts, at the published growth of malware
-        capacity_wanted = expected / (p.security_target_utilisation * p.reports_per_security_fte_week)
+        capacity_wanted = expected / (p.security_target_utilisation * self.reports_per_fte_week(expected))
         wanted = capacity_wanted - self.tooling_fte - self.grant_fte - posts_fte
         return min(max(wanted, 0.0), self.affordable_extra_fte)
+
+    def reports_per_fte_week(self, workload: float) -> float:
+        """Reports one FTE of security work serves a week at a workload: more as triage is automated at scale.
+
+        r = reports_per_security_fte_week * max(1, workload / 2026 reference workload) ** removal_automation_exponent
+        """
+        return self.model.reports_per_fte_week(workload, self._ref["workload"])
 
     @property
     def tooling_fte(self) -> float:
@@ -485,7 +492,8 @@ class RegistryAgent(Agent):
         arrivals = self.workload
         trend_weight = 1 / p.workload_trend_weeks
         self.workload_trend += trend_weight * (arrivals - self.workload_trend)
-        capacity = max((self.security_capacity_fte + self.tooling_fte) * p.reports_per_security_fte_week, 1e-9)
+        per_fte = self.reports_per_fte_week(self.workload_trend)
+        capacity = max((self.security_capacity_fte + self.tooling_fte) * per_fte, 1e-9)
         self.security_capacity = capacity
         backlog = self.backlog_reports + arrivals - capacity
         self.backlog_reports = backlog if backlog > 1e-9 * capacity else 0.0  # no rounding residue

@@ -314,7 +314,7 @@ REGISTRY_COLUMNS = (
         "security_capacity_reports_per_week",
         "Security capacity",
         "reports/week",
-        "Reports the registry can serve a week: (security staff + tooling staff-equivalents) × reports_per_security_fte_week.",
+        "Reports the registry can serve a week: (security staff + tooling staff-equivalents) × reports per FTE-week (reports_per_security_fte_week, raised by automation at scale).",
     ),
     Column(
         "queue_utilisation",

@@ -167,7 +167,8 @@ def alternative_profile_for(model: RegistryModel, incumbent_index: int) -> Regis
 def entry_removal_hours(model: RegistryModel, profile: RegistryProfile) -> float:
     """Removal median an alternative would have when it opens: its own capacity against its entry workload."""
     capacity = profile.own_security_fte + profile.volunteer_security_fte
-    return model.removal_median_hours(capacity, model.reference_workload(profile))
+    reference = model.reference_workload(profile)
+    return model.removal_median_hours(capacity, reference, reference)
 
 
 def open_alternatives(model: RegistryModel) -> None:

@@ -558,9 +558,15 @@ class RegistryModel(Model):
         """Registries that have not shut down."""
         return [r for r in self.registry_list if r.status != Status.SHUT_DOWN]
 
-    def removal_median_hours(self, security_capacity_fte: float, workload: float) -> float:
+    def reports_per_fte_week(self, workload: float, reference_workload: float) -> float:
+        """Reports one FTE of security work serves a week at `workload` (automation rises with scale, never below 1x)."""
+        scale = max(1.0, workload / reference_workload) if reference_workload > 0 else 1.0
+        return self.p.reports_per_security_fte_week * scale**self.p.removal_automation_exponent
+
+    def removal_median_hours(self, security_capacity_fte: float, workload: float, reference_workload: float) -> float:
         """Median removal hours of a queue with no backlog: `security_capacity_fte` serving `workload` reports a week."""
-        capacity = max(security_capacity_fte * self.p.reports_per_security_fte_week, 1e-9)
+        per_fte = self.reports_per_fte_week(workload, reference_workload)
+        capacity = max(security_capacity_fte * per_fte, 1e-9)
         return self.removal_service_hours(workload / capacity)
 
     def removal_service_hours(self, utilisation: float) -> float:

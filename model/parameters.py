@@ -259,6 +259,14 @@ class ModelParameters(BaseModel):
         description="Reports one security FTE serves per week (PyPI: ~40-50 reports a week with about one engineer, 2024-25).",
         json_schema_extra=tags("assumption", live=True),
     )
+    removal_automation_exponent: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Reports a security FTE (or its tooling equivalent) serves per week rise as the registry's "
+        "workload trend over its 2026 reference workload to this power, never below 1x (automated triage; 0 = none).",
+        json_schema_extra=tags("assumption", live=True),
+    )
     mitigation_capacity_per_staff_usd: float = Field(
         0.3,
         ge=0.0,

@@ -99,7 +99,8 @@ def test_an_alternatives_removal_delay_comes_from_its_own_capacity(volunteers):
     model.run_for(3)
     capacity = alternative.security_fte + volunteers
     assert alternative.security_capacity_fte == pytest.approx(capacity)
-    assert alternative.removal_median_hours == pytest.approx(model.removal_median_hours(capacity, alternative.workload))
+    served = capacity * alternative.reports_per_fte_week(alternative.workload_trend)
+    assert alternative.removal_median_hours == pytest.approx(model.removal_service_hours(alternative.workload / served))
 
 
 def test_more_volunteers_or_staff_at_an_alternative_remove_malware_faster():

@@ -18,8 +18,8 @@ from model.worms import WormTarget, simulate_outbreak
 
 @pytest.fixture
 def rubygems():
-    """RubyGems in a small model (a small registry: a few dozen reports a week)."""
-    model = RegistryModel(rng=0, n_developers=50, n_corporations=40)
+    """RubyGems in a small model (a small registry: a few dozen reports a week); the queue alone, no automation gains."""
+    model = RegistryModel(rng=0, n_developers=50, n_corporations=40, removal_automation_exponent=0.0)
     return model.registries_by_name["rubygems"]
 
 
@@ -149,3 +149,34 @@ def test_a_worms_versions_queue_at_its_registry_and_lengthen_its_windows():
     scarce = [outbreak(2.0, seed) for seed in range(10)]
     assert np.mean([o["trojan_downloads"] for o in scarce]) > np.mean([o["trojan_downloads"] for o in ample])
     assert np.mean([o["duration_hours"] for o in scarce]) > np.mean([o["duration_hours"] for o in ample])
+
+
+@pytest.mark.parametrize("exponent", [0.0, 0.5, 1.0])
+def test_automation_raises_reports_per_fte_with_a_sustained_workload_never_below_the_start(exponent):
+    """r = r0 * max(1, trend / reference workload) ** e: k times the reference workload, sustained, gives k ** e."""
+    model = RegistryModel(rng=0, n_developers=50, n_corporations=40, removal_automation_exponent=exponent)
+    rubygems = model.registries_by_name["rubygems"]
+    reference = rubygems._ref["workload"]
+    base = model.p.reports_per_security_fte_week
+    assert rubygems.reports_per_fte_week(0.1 * reference) == pytest.approx(base)
+    for _ in range(300):  # the trend settles on a sustained four-fold workload
+        week_with(rubygems, 4 * reference)
+    assert rubygems.workload_trend == pytest.approx(4 * reference, rel=1e-6)
+    assert rubygems.reports_per_fte_week(rubygems.workload_trend) == pytest.approx(base * 4**exponent, rel=1e-6)
+    staff_and_tooling = rubygems.security_capacity_fte + rubygems.tooling_fte
+    assert rubygems.security_capacity == pytest.approx(staff_and_tooling * base * 4**exponent, rel=1e-6)
+
+
+def test_a_spike_meets_the_automation_of_the_trend_not_of_the_spike():
+    """A one-week flood is served at the productivity of the arrivals' trend: its backlog builds as in the plain queue."""
+    model = RegistryModel(rng=0, n_developers=50, n_corporations=40)
+    rubygems = model.registries_by_name["rubygems"]
+    reference = rubygems._ref["workload"]
+    week_with(rubygems, reference)
+    flood = 50 * rubygems.security_capacity
+    per_fte = rubygems.reports_per_fte_week(
+        rubygems.workload_trend + (flood - rubygems.workload_trend) / model.p.workload_trend_weeks
+    )
+    capacity = (rubygems.security_capacity_fte + rubygems.tooling_fte) * per_fte
+    assert week_with(rubygems, flood) == pytest.approx(flood - capacity)
+    assert per_fte < model.p.reports_per_security_fte_week * 50**0.5

@@ -74,7 +74,7 @@ def test_the_removal_median_follows_the_staff_on_payroll(maven):
     at_week(maven, 0, extra_fte=3.0)
     assert maven.removal_median_hours == pytest.approx(before)
     at_week(maven, 26)
-    capacity = (5.0 + maven.tooling_fte) * model.p.reports_per_security_fte_week
+    capacity = (5.0 + maven.tooling_fte) * maven.reports_per_fte_week(maven.workload_trend)
     assert maven.security_capacity == pytest.approx(capacity)
     assert maven.removal_median_hours == pytest.approx(model.removal_service_hours(maven.workload / capacity))
     assert maven.removal_median_hours < before
