@@ -208,6 +208,13 @@ class RegistryAgent(Agent):
         """Whether it cuts its 'other' costs: its board chose to, or low runway made it (strained or worse)."""
         return self.board_cost_cuts or self.status in (Status.STRAINED, Status.DEGRADED, Status.READ_ONLY)
 
+    @property
+    def cuts_lifted_when_healthy_usd_per_month(self) -> float:
+        """What health would add back a month (USD): the runway-driven cut to 'other' costs, not a board's own."""
+        if self.board_cost_cuts or self.status in (Status.HEALTHY, Status.SHUT_DOWN):
+            return 0.0
+        return self._coef["other"] * self.model.p.strained_cost_cut_share * WEEKS_PER_MONTH
+
     def split_inkind(self, full: dict[str, float]) -> dict[str, float]:
         """Allocate in-kind donations (CDN, cloud credits, volunteers) against cost items."""
         inkind = dict.fromkeys(COST_ITEMS, 0.0)
@@ -329,7 +336,8 @@ class RegistryAgent(Agent):
         """Move between healthy, strained, degraded and read-only by runway.
 
         A registry worsens as soon as its runway falls below a threshold, but recovers only once
-        the runway clears the threshold by `status_recovery_margin_months` (no weekly flapping).
+        the runway clears the threshold by `status_recovery_margin_months` (no weekly flapping); it
+        becomes healthy only if the runway clears it with its runway-driven cost cuts lifted.
         """
         if self.status == Status.SHUT_DOWN:
             return
@@ -346,6 +354,10 @@ class RegistryAgent(Agent):
                 (status for status, limit in thresholds if runway < limit + p.status_recovery_margin_months),
                 Status.HEALTHY,
             )
+            lifted = self.cuts_lifted_when_healthy_usd_per_month  # health is judged at the costs it brings back
+            restored_runway = self.cash / (self.monthly_cash_cost + lifted) if lifted > 0 else runway
+            if new == Status.HEALTHY and restored_runway < p.strained_runway_months + p.status_recovery_margin_months:
+                new = Status.STRAINED
             if order.index(new) > order.index(self.status):
                 new = self.status
         if new != self.status:

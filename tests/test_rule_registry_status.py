@@ -12,10 +12,11 @@ HEALTHY, STRAINED, DEGRADED, READ_ONLY = Status.HEALTHY, Status.STRAINED, Status
 
 @pytest.fixture
 def registry():
-    """An incumbent of a small model whose runway the test sets (cash over a monthly cost of 1)."""
+    """An incumbent of a small model whose runway the test sets (cash over a monthly cost of 1, nothing to cut)."""
     model = RegistryModel(rng=0, n_developers=50, n_corporations=40)
     registry = model.registries_by_name["rubygems"]
     registry.monthly_cash_cost = 1.0
+    registry._coef["other"] = 0.0  # no 'other' costs to cut, so the runway alone decides the status
     return registry
 
 
@@ -55,6 +56,20 @@ def test_a_runway_hovering_at_a_threshold_does_not_flap(registry):
     assert statuses == [STRAINED] * 6
     logged = registry.model.events[events_before:]
     assert [e["kind"] for e in logged] == ["status", "appeal"] and "strained" in logged[0]["detail"]
+
+
+def test_health_is_judged_at_the_costs_it_would_restore(registry):
+    """A strained registry whose runway clears 6 months only thanks to its cost cuts stays strained."""
+    from agents.registry import WEEKS_PER_MONTH
+
+    registry.status = STRAINED
+    registry._coef["other"] = 0.25 / (registry.model.p.strained_cost_cut_share * WEEKS_PER_MONTH)
+    assert registry.cuts_lifted_when_healthy_usd_per_month == pytest.approx(0.25)
+    assert at_runway(registry, 7.0) == STRAINED  # 7 months at cut costs, 7 / 1.25 = 5.6 with them restored
+    assert at_runway(registry, 7.6) == HEALTHY  # 7.6 / 1.25 = 6.08, above 4 + 2
+    registry.status, registry.board_cost_cuts = STRAINED, True  # a board's own cuts stay after recovery
+    assert registry.cuts_lifted_when_healthy_usd_per_month == 0.0
+    assert at_runway(registry, 6.0) == HEALTHY
 
 
 def test_thresholds_follow_the_parameters(registry):
