@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 from mesa import Model
-from mesa.datacollection import DataCollector
 
 from agents.corporation import (
     CHANNELS,
@@ -171,10 +170,7 @@ class RegistryModel(Model):
         self._traffic_factors: dict[str, float] = dict.fromkeys(self.catalogue.names, 1.0)
         self._consumer_uniforms: tuple[int, np.ndarray] = (-1, np.empty((0, 0)))
         self._open_books()
-        self.datacollector = DataCollector(
-            model_reporters=reporters.MODEL_REPORTERS,
-            agenttype_reporters={RegistryAgent: reporters.REGISTRY_REPORTERS},
-        )
+        self.datacollector = reporters.WeeklyCollector(RegistryAgent)
 
     # ===== the tick ==================================================================================
     def step(self) -> None:
