@@ -121,7 +121,7 @@ class CorporationPopulation:
         """Incident memory decayed to `now`: every firm's (an array), or one firm's (a number)."""
         if row is None:
             return self.memory * self.memory_decay_per_week ** (now - self.memory_time)
-        return float(self.memory[row] * self.memory_decay_per_week ** (now - self.memory_time[row]))
+        return self.memory.item(row) * self.memory_decay_per_week ** (now - self.memory_time.item(row))
 
     def remember(self, rows: np.ndarray, severities: np.ndarray, now: float) -> None:
         """Add incidents (severity 1 = a serious incident) to some firms' memories."""
