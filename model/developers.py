@@ -9,6 +9,7 @@ step, after this week's money and security updates; documented in docs/model.md)
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -333,7 +334,7 @@ class DeveloperPopulation:
         """
         cache = self.__dict__.setdefault(name, {})
         entry = cache.get(ecosystem)
-        if entry is None or len(entry[0]) != len(sources) or any(a is not b for a, b in zip(entry[0], sources)):
+        if entry is None or len(entry[0]) != len(sources) or not all(map(operator.is_, entry[0], sources)):
             entry = cache[ecosystem] = (sources, compute())
         return entry[1]
 
