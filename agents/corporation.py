@@ -199,8 +199,12 @@ class CorporationAgent(Agent):
                 return mode
         return SupportMode.NONE
 
-    def decide_support(self) -> None:
-        """At the budget week: keep or renew a running pledge or contract, or re-decide by logit; then pay the year."""
+    def decide_support(self, choice: SupportMode | None = None) -> None:
+        """At the budget week: keep or renew a running pledge or contract, or re-decide by logit; then pay the year.
+
+        `choice` is the logit's pick if the firm re-decides, when computed for many firms at once
+        (`CorporationPopulation.logit_choices`); None: the firm computes it (`choose_mode`).
+        """
         m = self.model
         renewal_draw, choice_draw = m.firm_uniforms()[self.row]  # this firm's draws for this budget year
         mode = self.mode
@@ -210,7 +214,7 @@ class CorporationAgent(Agent):
         if renewed:
             self.contract_end_time = m.time + contract_years(m.p, mode) * WEEKS_PER_YEAR
         elif not in_term:
-            self.set_mode(self.choose_mode(float(choice_draw)), new_term=True)
+            self.set_mode(choice or self.choose_mode(float(choice_draw)), new_term=True)
         self.pay_for_the_year()
 
     def set_mode(self, mode: SupportMode, new_term: bool = False) -> None:

@@ -233,8 +233,11 @@ class RegistryModel(Model):
     def _decide(self) -> None:
         """Corporations and funders decide at their budget boundaries (firms in row order: no firm's choice depends on another's)."""
         self.support_share = self.share_supporting()
-        for corporation in self.budget_calendar[self.week_of_year]:
-            corporation.decide_support()
+        firms = self.budget_calendar[self.week_of_year]
+        rows = np.array([corporation.row for corporation in firms], dtype=int)
+        choices = self.corporations.logit_choices(self, rows, self.firm_uniforms()[rows, 1]) if firms else []
+        for corporation, choice in zip(firms, choices):
+            corporation.decide_support(choice)
             if corporation.heavy:
                 self.consumers.decide(self, corporation.row)
         for funder in self.umbrella_funders:
