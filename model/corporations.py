@@ -124,7 +124,8 @@ class CorporationPopulation:
         that could buy a paid tier (it decides one at a time, with its paid-tier term).
         """
         p = model.p
-        support = support_utility(p, model.support_share, self.memory_now(model.time)[rows])
+        memory = self.memory[rows] * self.memory_decay_per_week ** (model.time - self.memory_time[rows])
+        support = support_utility(p, model.support_share, memory)
         cost_index = {name: registry.cost_index for name, registry in model.registries_by_name.items()}
         mean_cost_index = np.zeros(len(rows))
         for name in dict.fromkeys(name for row in rows for name in self.dependencies[row]):

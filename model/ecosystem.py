@@ -373,7 +373,9 @@ def send_developers_home(model: RegistryModel) -> None:
     for index, alternative in model.alternatives.items():
         if alternative.status == Status.SHUT_DOWN and index not in model.alternatives_emptied:
             alt_index = model.n_incumbents + index
-            developers.home[developers.home == alt_index] = index
+            home = developers.home.copy()  # a new array: views of the old one may be cached
+            home[home == alt_index] = index
+            developers.home = home
             model.alternatives_emptied.add(index)
             model.sponsor_pool.end(index)
 
