@@ -128,9 +128,9 @@ class CorporationPopulation:
         support = support_utility(p, model.support_share, memory)
         cost_index = {name: registry.cost_index for name, registry in model.registries_by_name.items()}
         mean_cost_index = np.zeros(len(rows))
-        for name in dict.fromkeys(name for row in rows for name in self.dependencies[row]):
-            column = model.catalogue.names.index(name)
-            mean_cost_index += self.dependency_shares[rows, column] * cost_index[name]
+        shares = self.dependency_shares[rows]
+        for name in model.catalogue.by_dependency:  # a firm's dependencies are in this order; others add 0.0
+            mean_cost_index += shares[:, model.catalogue.names.index(name)] * cost_index[name]
         index_cost = p.cost_weight * p.pledge_usd_per_developer / p.it_budget_usd_per_developer
         index_cost *= mean_cost_index - 1
         utilities = [np.zeros(len(rows))]
