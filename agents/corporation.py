@@ -187,7 +187,18 @@ class CorporationAgent(Agent):
         return [name for name in self.dependencies if self.model.sells_enterprise_tier(name)]
 
     def choose_mode(self, uniform: float) -> SupportMode:
-        """Pick a support mode by multinomial logit, using one uniform draw."""
+        """Pick a support mode by multinomial logit, using one uniform draw.
+
+        In its budget week the model has usually computed the pick for all deciding firms at once
+        (`CorporationPopulation.logit_choices`, the same rule on arrays); otherwise `logit_mode`.
+        """
+        batch = self.model.batch_choices.get(self.row)
+        if batch is not None and batch[0] == uniform:
+            return batch[1]
+        return self.logit_mode(uniform)
+
+    def logit_mode(self, uniform: float) -> SupportMode:
+        """The logit rule for this one firm: utilities, then the mode whose cumulative weight passes the uniform."""
         utilities = self.support_utilities()
         top = max(utilities.values())
         weights = {mode: math.exp(u - top) for mode, u in utilities.items()}
@@ -199,12 +210,8 @@ class CorporationAgent(Agent):
                 return mode
         return SupportMode.NONE
 
-    def decide_support(self, choice: SupportMode | None = None) -> None:
-        """At the budget week: keep or renew a running pledge or contract, or re-decide by logit; then pay the year.
-
-        `choice` is the logit's pick if the firm re-decides, when computed for many firms at once
-        (`CorporationPopulation.logit_choices`); None: the firm computes it (`choose_mode`).
-        """
+    def decide_support(self) -> None:
+        """At the budget week: keep or renew a running pledge or contract, or re-decide by logit; then pay the year."""
         m = self.model
         renewal_draw, choice_draw = m.firm_uniforms()[self.row]  # this firm's draws for this budget year
         mode = self.mode
@@ -214,7 +221,7 @@ class CorporationAgent(Agent):
         if renewed:
             self.contract_end_time = m.time + contract_years(m.p, mode) * WEEKS_PER_YEAR
         elif not in_term:
-            self.set_mode(choice or self.choose_mode(float(choice_draw)), new_term=True)
+            self.set_mode(self.choose_mode(float(choice_draw)), new_term=True)
         self.pay_for_the_year()
 
     def set_mode(self, mode: SupportMode, new_term: bool = False) -> None:

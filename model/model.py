@@ -162,6 +162,7 @@ class RegistryModel(Model):
         self.harmful_downloads = 0.0  # corporate malicious downloads that defences did not stop, this week
         self.start_new_packages = [r.new_packages_per_week for r in self.registry_list]  # by ecosystem index
         self._firm_uniforms: tuple[int, np.ndarray] = (-1, np.empty((0, 2)))
+        self.batch_choices: dict[int, tuple[float, Any]] = {}  # row -> (uniform, mode) this budget week
         self._set_malware_workload()
         self.umbrella_funders = self._create_umbrella_funders()
         self.public_funder = PublicFunder(self, self.p.public_funder_budget_usd_per_year, self.p.public_grant_years)
@@ -234,12 +235,20 @@ class RegistryModel(Model):
         """Corporations and funders decide at their budget boundaries (firms in row order: no firm's choice depends on another's)."""
         self.support_share = self.share_supporting()
         firms = self.budget_calendar[self.week_of_year]
-        rows = np.array([corporation.row for corporation in firms], dtype=int)
-        choices = self.corporations.logit_choices(self, rows, self.firm_uniforms()[rows, 1]) if firms else []
-        for corporation, choice in zip(firms, choices):
-            corporation.decide_support(choice)
+        if firms:  # the logit's pick for every deciding firm, computed at once (used by choose_mode)
+            rows = np.array([corporation.row for corporation in firms], dtype=int)
+            uniforms = self.firm_uniforms()[rows, 1]
+            picks = self.corporations.logit_choices(self, rows, uniforms)
+            self.batch_choices = {
+                row: (uniform, pick)
+                for row, uniform, pick in zip(rows.tolist(), uniforms.tolist(), picks)
+                if pick is not None
+            }
+        for corporation in firms:
+            corporation.decide_support()
             if corporation.heavy:
                 self.consumers.decide(self, corporation.row)
+        self.batch_choices = {}
         for funder in self.umbrella_funders:
             funder.hold_round()
         ecosystem.send_developers_home(self)

@@ -50,7 +50,7 @@ def test_the_weekly_collector_gives_the_frames_mesas_data_collector_gave():
 
 
 def test_firms_choices_computed_together_are_each_firms_own_choice():
-    """`logit_choices` over every firm picks what `CorporationAgent.choose_mode` picks, firm by firm, in calm and downturn years."""
+    """`logit_choices` over every firm picks what `CorporationAgent.logit_mode` picks, firm by firm, in calm and downturn years."""
     params = load_scenario("status-quo").parameters(n_developers=2000, memory_weight=2.0)
     model = RegistryModel(params, rng=9)
     model.run_for(3 * 52)
@@ -59,7 +59,7 @@ def test_firms_choices_computed_together_are_each_firms_own_choice():
     for downturn in (False, True):
         model.downturn = downturn
         together = model.corporations.logit_choices(model, rows, uniforms)
-        alone = [model.corporation_agents[row].choose_mode(float(u)) for row, u in zip(rows, uniforms)]
+        alone = [model.corporation_agents[row].logit_mode(float(u)) for row, u in zip(rows, uniforms)]
         decided = [(a, b) for a, b in zip(together, alone) if a is not None]
         assert len(decided) > 0.9 * len(rows)
         assert all(a == b for a, b in decided)
