@@ -68,6 +68,32 @@ def downturn_immune(p: ModelParameters, mode: SupportMode) -> bool:
     return _channel_lever(p, mode, "downturn_immune")
 
 
+_CHANNEL_TERMS: list = [None, None, ()]  # the last (parameters, downturn, terms) asked for
+
+
+def channel_terms(p: ModelParameters, downturn: bool) -> tuple[tuple[SupportMode, float, float, float, bool], ...]:
+    """Per channel a firm can reach: (mode, log of its budget access, channel utility, downturn penalty, cost-indexed).
+
+    The same for every firm in a week, so kept for the last parameters and downturn state asked for.
+    """
+    cached_p, cached_downturn, terms = _CHANNEL_TERMS
+    if cached_p is p and cached_downturn == downturn:
+        return terms
+    terms = tuple(
+        (
+            mode,
+            math.log(access),
+            channel_utility(p, mode),
+            p.downturn_donation_penalty if downturn and not downturn_immune(p, mode) else 0.0,
+            cost_indexed(p, mode),
+        )
+        for mode, access in ((SupportMode.DONATION, 1 - p.opex_budget_share), (SupportMode.OPEX, p.opex_budget_share))
+        if access > 0
+    )
+    _CHANNEL_TERMS[:] = [p, downturn, terms]
+    return terms
+
+
 def support_utility(p: ModelParameters, share_supporting: float, memory: float = 0.0) -> float:
     """Logit utility of supporting at all, before the channel terms (docs/model.md, section 7.11)."""
     return (
@@ -140,15 +166,8 @@ class CorporationAgent(Agent):
         utilities = {SupportMode.NONE: 0.0}
         index_cost = p.cost_weight * p.pledge_usd_per_developer / p.it_budget_usd_per_developer
         index_cost *= self.mean_cost_index() - 1  # what an indexed channel costs beyond its base price
-        for mode, access in ((SupportMode.DONATION, 1 - p.opex_budget_share), (SupportMode.OPEX, p.opex_budget_share)):
-            if access > 0:
-                utilities[mode] = (
-                    support
-                    + math.log(access)
-                    + channel_utility(p, mode)
-                    - (p.downturn_donation_penalty if m.downturn and not downturn_immune(p, mode) else 0.0)
-                    - (index_cost if cost_indexed(p, mode) else 0.0)
-                )
+        for mode, log_access, utility, penalty, indexed in channel_terms(p, m.downturn):
+            utilities[mode] = support + log_access + utility - penalty - (index_cost if indexed else 0.0)
         if self.heavy and self.paid_tier_registries():
             price_ratio = p.enterprise_tier_usd_per_year / (self.developers * p.it_budget_usd_per_developer)
             utilities[SupportMode.PAID] = (
@@ -168,7 +187,18 @@ class CorporationAgent(Agent):
         return [name for name in self.dependencies if self.model.sells_enterprise_tier(name)]
 
     def choose_mode(self, uniform: float) -> SupportMode:
-        """Pick a support mode by multinomial logit, using one uniform draw."""
+        """Pick a support mode by multinomial logit, using one uniform draw.
+
+        In its budget week the model has usually computed the pick for all deciding firms at once
+        (`CorporationPopulation.logit_choices`, the same rule on arrays); otherwise `logit_mode`.
+        """
+        batch = self.model.batch_choices.get(self.row)
+        if batch is not None and batch[0] == uniform:
+            return batch[1]
+        return self.logit_mode(uniform)
+
+    def logit_mode(self, uniform: float) -> SupportMode:
+        """The logit rule for this one firm: utilities, then the mode whose cumulative weight passes the uniform."""
         utilities = self.support_utilities()
         top = max(utilities.values())
         weights = {mode: math.exp(u - top) for mode, u in utilities.items()}

@@ -3,8 +3,14 @@
 Every measurement runs in a fresh Python process (one process per repeat), so peak memory
 (`ru_maxrss` of that process) belongs to one case. For each case it prints the median wall
 time over the repeats, the spread (min-max), the median CPU time and the peak resident
-memory. It then prints:
+memory. It prints:
 
+- the issue's target cases: one status-quo run at the default size (10 years), an 8-seed
+  ensemble through `run_ensemble` on 2 workers, the `borrowed-time run` command (Python start,
+  ensemble, files and chart), and a million developers; with `--baseline PATH` (a checkout of an
+  earlier model, such as a worktree of the commit an optimisation started from) the same cases run
+  with that tree on PYTHONPATH too, alternating repeats so both see the same load, and the ratios
+  baseline / this tree are printed (CPU and wall);
 - scaling: the fitted exponent of run time in the number of developers (10k, 100k, 1M) and in
   the number of simulated years (at 1M developers; in the status quo, whose weekly work grows
   as malware grows and alternatives open, and in the per-package-fee preset, where developers
@@ -15,7 +21,8 @@ memory. It then prints:
   and whether the two runs' outputs are identical.
 
 Options: `--quick` (small sizes), `--repeats N`, `--json PATH` (write all measurements),
-`--profile` (print a cProfile of the default case instead of benchmarking).
+`--baseline PATH`, `--targets-only` (skip scaling and the reference), `--profile` (print a
+cProfile of the default case instead of benchmarking).
 Timings are not pass/fail: see BENCHMARKS.md for the targets and the latest figures.
 """
 
@@ -26,9 +33,11 @@ import json
 import math
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -83,8 +92,6 @@ def _digest(frames) -> str:
 
 def child(spec: dict) -> dict:
     """Run one case as `spec` says and return its measurements."""
-    import resource
-
     from model.model import RegistryModel
     from model.runner import events_frame, model_frame, registry_frame, run, worms_frame
     from model.scenarios import load_scenario
@@ -95,6 +102,13 @@ def child(spec: dict) -> dict:
     wall_start, cpu_start = time.perf_counter(), time.process_time()
     if spec["kind"] == "run":  # the public entry point, as users call it: set-up, run, frames
         result = run(spec["scenario"], years=spec["years"], seed=spec["seed"], **overrides)
+        frames = (result.model, result.registries, result.events, result.worms)
+    elif spec["kind"] == "ensemble":  # run_ensemble as the explorer calls it: members in worker processes
+        from model.ensemble import run_ensemble
+
+        result = run_ensemble(
+            spec["scenario"], years=spec["years"], seeds=spec["seeds"], workers=spec["workers"], **overrides
+        )
         frames = (result.model, result.registries, result.events, result.worms)
     else:  # "fast" or "reference", with the developer rules timed
         if spec["kind"] == "reference":
@@ -107,7 +121,7 @@ def child(spec: dict) -> dict:
         frames = (model_frame(model), registry_frame(model), events_frame(model), worms_frame(model))
         developer_seconds, developer_cpu_seconds = model.developer_seconds, model.developer_cpu_seconds
     wall = time.perf_counter() - wall_start
-    cpu = time.process_time() - cpu_start
+    cpu = time.process_time() - cpu_start  # this process only: an ensemble's workers belong to a fork server
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     return {
         "wall_s": wall,
@@ -121,20 +135,57 @@ def child(spec: dict) -> dict:
 
 
 # ===== parent: cases, repeats, summaries ===========================================================
-def measure(spec: dict, repeats: int) -> dict:
-    """Run a case `repeats` times, each in a fresh process; summarise."""
-    runs = []
-    for _ in range(repeats):
-        completed = subprocess.run(
-            [sys.executable, __file__, "--child", json.dumps(spec)],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            check=False,
-        )
+def _once(spec: dict, tree: Path) -> dict:
+    """One repeat of a case in a fresh process, with the model imported from `tree`."""
+    environment = {**os.environ, "PYTHONPATH": str(tree)}
+    if spec["kind"] == "cli":  # the command as a user types it: interpreter start, ensemble, files, chart
+        with tempfile.TemporaryDirectory() as folder:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            completed = subprocess.run(
+                [sys.executable, "-m", "model.cli", *spec["args"], "--out", str(Path(folder) / "out")],
+                capture_output=True,
+                text=True,
+                cwd=tree,
+                env=environment,
+                check=False,
+            )
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if completed.returncode != 0:
             sys.exit(f"benchmark case {spec['name']} failed:\n{completed.stderr.strip()}")
-        runs.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mib": after.ru_maxrss / 1024, "developer_s": None, "digest": ""}
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", json.dumps(spec), "--tree", str(tree)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        check=False,
+    )
+    if completed.returncode != 0:
+        sys.exit(f"benchmark case {spec['name']} failed:\n{completed.stderr.strip()}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def measure(spec: dict, repeats: int, tree: Path = ROOT) -> dict:
+    """Run a case `repeats` times, each in a fresh process; summarise."""
+    return summarise(spec, [_once(spec, tree) for _ in range(repeats)])
+
+
+def measure_against(spec: dict, repeats: int, baseline: Path) -> tuple[dict, dict]:
+    """Run a case with this tree and with `baseline`, alternating repeats (so both see the same load)."""
+    runs: dict[str, list[dict]] = {"new": [], "old": []}
+    for _ in range(repeats):
+        runs["new"].append(_once(spec, ROOT))
+        runs["old"].append(_once(spec, baseline))
+    return summarise(spec, runs["new"]), summarise({**spec, "tree": str(baseline)}, runs["old"])
+
+
+def summarise(spec: dict, runs: list[dict]) -> dict:
+    """Median, spread, CPU and memory of a case's repeats."""
+    repeats = len(runs)
     walls = [r["wall_s"] for r in runs]
     summary = {
         **spec,
@@ -163,10 +214,13 @@ def fitted_exponent(xs: list[float], ys: list[float]) -> float:
 def _row(summary: dict) -> str:
     """One printed line for a case."""
     same = "same output every repeat" if len(summary["digests"]) == 1 else "OUTPUT DIFFERS BETWEEN REPEATS"
+    if summary["kind"] == "cli":
+        same = "output files not compared"
+    scope = " (main process only)" if summary["kind"] in ("cli", "ensemble") else ""
     return (
         f"  {summary['name']:<34} median {summary['wall_median_s']:8.2f} s"
         f"  (min {summary['wall_min_s']:.2f}, max {summary['wall_max_s']:.2f}, n={summary['repeats']})"
-        f"  cpu {summary['cpu_median_s']:7.2f} s  peak {summary['peak_rss_mib']:7.0f} MiB  [{same}]"
+        f"  cpu {summary['cpu_median_s']:7.2f} s{scope}  peak {summary['peak_rss_mib']:7.0f} MiB  [{same}]"
     )
 
 
@@ -216,7 +270,63 @@ def plan(quick: bool, repeats: int | None) -> dict:
     }
 
 
-def benchmark(quick: bool, repeats: int | None) -> dict:
+def target_cases(quick: bool, repeats: int | None) -> list[tuple[dict, int]]:
+    """The issue's target cases, with their repeats: one run, an ensemble, the command, a million developers."""
+    years, big = (1, 100_000) if quick else (10, 1_000_000)
+    reps, big_reps = (repeats or 2, repeats or 1) if quick else (repeats or 5, repeats or 3)
+    common = {"scenario": "status-quo", "seed": 0, "years": years}
+    return [
+        ({"name": f"one run, 10,000 dev {years} y", "kind": "run", "developers": 10_000, **common}, reps),
+        (
+            {
+                "name": f"ensemble 8 seeds {years} y, 2 workers",
+                "kind": "ensemble",
+                "developers": 10_000,
+                "seeds": 8,
+                "workers": 2,
+                **common,
+            },
+            big_reps,
+        ),
+        (
+            {
+                "name": "borrowed-time run (8 seeds)",
+                "kind": "cli",
+                "args": ["run", "--years", str(years)] if quick else ["run"],
+                "developers": 10_000,
+                **common,
+            },
+            big_reps,
+        ),
+        ({"name": f"one run, {big:,} dev {years} y", "kind": "run", "developers": big, **common}, big_reps),
+    ]
+
+
+def targets(quick: bool, repeats: int | None, baseline: Path | None, results: dict) -> None:
+    """Measure the target cases (against `baseline` too, alternating repeats, when given) and print ratios."""
+    print("Targets" + (f" (this tree, then the baseline {baseline}, alternating repeats):" if baseline else ":"))
+    results["targets"] = []
+    for spec, reps in target_cases(quick, repeats):
+        if baseline is None:
+            new, old = measure(spec, reps), None
+        else:
+            new, old = measure_against(spec, reps, baseline)
+        print(_row(new), flush=True)
+        entry = {"new": new}
+        if old is not None:
+            print(_row({**old, "name": "  baseline"}), flush=True)
+            entry["old"] = old
+            entry["cpu_ratio"] = old["cpu_median_s"] / new["cpu_median_s"]
+            entry["wall_ratio"] = old["wall_median_s"] / new["wall_median_s"]
+            print(
+                f"  {'':<34} baseline / this tree: {entry['cpu_ratio']:.2f}x CPU, {entry['wall_ratio']:.2f}x wall",
+                flush=True,
+            )
+        results["targets"].append(entry)
+    print()
+
+
+def benchmark(quick: bool, repeats: int | None, baseline: Path | None = None, targets_only: bool = False) -> dict:
     """Run every case and print the summaries."""
     p = plan(quick, repeats)
     info = machine()
@@ -224,8 +334,17 @@ def benchmark(quick: bool, repeats: int | None) -> dict:
         f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}, numpy {info['numpy']}, Mesa {info['mesa']}"
     )
     print(f"Load average at start: {', '.join(f'{x:.2f}' for x in info['load_average_start'])}")
-    print("Each repeat runs in a fresh process; wall time covers set-up, the run and building the output frames.\n")
+    print("Each repeat runs in a fresh process; wall time covers set-up, the run and building the output frames.")
+    print(
+        "The ensemble's and the command's CPU time is their main process only (their workers belong to a fork"
+        " server); the command's times include starting Python and the imports.\n"
+    )
     results: dict = {"machine": info, "quick": quick, "cases": []}
+    targets(quick, repeats, baseline, results)
+    if targets_only:
+        results["load_average_end"] = os.getloadavg()
+        print(f"Load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return results
 
     def case(name, repeats_, **spec):
         """Measure one case, keep it, print its line."""
@@ -430,18 +549,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=None, help="repeats per case (default 5 small, 3 large)")
     parser.add_argument("--json", type=Path, default=None, help="also write all measurements to this JSON file")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the default 10-year run")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="a checkout of an earlier model: run the target cases with it too, in this invocation, and print ratios",
+    )
+    parser.add_argument(
+        "--targets-only", action="store_true", help="only the target cases (skip scaling and reference)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--tree", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
         parser.error("--repeats must be at least 1")
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(args.tree or ROOT))
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
         return
     if args.profile:
         profile(1 if args.quick else 10)
         return
-    results = benchmark(args.quick, args.repeats)
+    if args.baseline is not None and not (args.baseline / "model" / "runner.py").is_file():
+        parser.error(f"--baseline must be a checkout of the model (no model/runner.py in {args.baseline})")
+    results = benchmark(args.quick, args.repeats, args.baseline, args.targets_only)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1))

@@ -272,5 +272,8 @@ class HeavyConsumers:
     # ----- reporting --------------------------------------------------------------------------
     def response_share(self, response: Response) -> float:
         """Share of heavy firms' used registries at which they have this response."""
-        used = self.corporate_share > 0
+        used = self.__dict__.get("_used")
+        if used is None or used[0] is not self.corporate_share:  # the used cells, kept while the array is the same
+            used = self.__dict__["_used"] = (self.corporate_share, self.corporate_share > 0)
+        used = used[1]
         return float((self.response[used] == CODE[response]).mean()) if used.any() else 0.0

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.corporation import MODES, SupportMode
+from agents.corporation import MODES, SupportMode, channel_terms, support_utility
 
 if TYPE_CHECKING:
+    from model.model import RegistryModel
     from model.parameters import ModelParameters
     from model.profiles import RegistryCatalogue
 
@@ -141,12 +142,50 @@ class CorporationPopulation:
         """Share of firms that support registries in any mode."""
         return 1 - self.mode_counts[SupportMode.NONE] / len(self)
 
+    def logit_choices(self, model: RegistryModel, rows: np.ndarray, uniforms: np.ndarray) -> list[SupportMode | None]:
+        """`CorporationAgent.choose_mode` for many firms at once: the mode each of `rows` picks with its uniform.
+
+        The same terms in the same order as the per-firm rule, on arrays; None for a heavy firm
+        that could buy a paid tier (it decides one at a time, with its paid-tier term).
+        """
+        p = model.p
+        memory = self.memory[rows] * self.memory_decay_per_week ** (model.time - self.memory_time[rows])
+        support = support_utility(p, model.support_share, memory)
+        cost_index = {name: registry.cost_index for name, registry in model.registries_by_name.items()}
+        mean_cost_index = np.zeros(len(rows))
+        shares = self.dependency_shares[rows]
+        for name in model.catalogue.by_dependency:  # a firm's dependencies are in this order; others add 0.0
+            mean_cost_index += shares[:, model.catalogue.names.index(name)] * cost_index[name]
+        index_cost = p.cost_weight * p.pledge_usd_per_developer / p.it_budget_usd_per_developer
+        index_cost *= mean_cost_index - 1
+        utilities = [np.zeros(len(rows))]
+        modes = [SupportMode.NONE]
+        for mode, log_access, utility, penalty, indexed in channel_terms(p, model.downturn):
+            utilities.append(support + log_access + utility - penalty - (index_cost if indexed else 0.0))
+            modes.append(mode)
+        top = np.max(utilities, axis=0)
+        weights = [np.exp(u - top) for u in utilities]
+        total = weights[0]
+        for weight in weights[1:]:
+            total = total + weight
+        threshold = uniforms * total
+        chosen = np.full(len(rows), -1)
+        cumulative = np.zeros(len(rows))
+        for code, weight in enumerate(weights):
+            cumulative = cumulative + weight
+            chosen[(chosen < 0) & (threshold < cumulative)] = code
+        paid_possible = [bool(self.heavy[row]) and model.corporation_agents[row].paid_tier_registries() for row in rows]
+        return [
+            None if paid else (modes[code] if code >= 0 else SupportMode.NONE)
+            for code, paid in zip(chosen.tolist(), paid_possible)
+        ]
+
     # ----- incidents and harm ------------------------------------------------------------------
     def memory_now(self, now: float, row: int | None = None) -> np.ndarray | float:
         """Incident memory decayed to `now`: every firm's (an array), or one firm's (a number)."""
         if row is None:
             return self.memory * self.memory_decay_per_week ** (now - self.memory_time)
-        return float(self.memory[row] * self.memory_decay_per_week ** (now - self.memory_time[row]))
+        return self.memory.item(row) * self.memory_decay_per_week ** (now - self.memory_time.item(row))
 
     def remember(self, rows: np.ndarray, severities: np.ndarray, now: float) -> None:
         """Add incidents (severity 1 = a serious incident) to some firms' memories."""

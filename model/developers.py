@@ -9,6 +9,7 @@ step, after this week's money and security updates; documented in docs/model.md)
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -84,7 +85,9 @@ class DeveloperPopulation:
     Rows are sorted by ecosystem when sampled, and `ecosystem` and the traits (`publish_rate`,
     `fee_sensitivity`, `switching_cost`, `security_awareness`) do not change during a run; some
     per-ecosystem summaries of them are cached, so replace such an array rather than edit it in
-    place. `home` changes every week and is never cached.
+    place. `home` is replaced by a new array whenever developers move (the model never edits it in
+    place), and the weekly publishing totals are kept while it is the same array: code that edits
+    `home` in place must assign a new array instead.
     """
 
     home: np.ndarray  # registry index where the developer publishes
@@ -198,8 +201,16 @@ class DeveloperPopulation:
 
     def publishing_per_registry(self, n_registries: int, multiplier: float) -> np.ndarray:
         """Real new packages per week published on each registry."""
-        weekly = np.bincount(self.home, weights=self.publish_rate, minlength=n_registries)
-        return weekly * multiplier * self.represented
+        cached = self.__dict__.get("_publishing_cache")  # kept while nobody moves (the same home array)
+        if (
+            cached is None
+            or cached[0] is not self.home
+            or cached[1] is not self.publish_rate
+            or cached[2] != n_registries
+        ):
+            weekly = np.bincount(self.home, weights=self.publish_rate, minlength=n_registries)
+            cached = self.__dict__["_publishing_cache"] = (self.home, self.publish_rate, n_registries, weekly)
+        return cached[3] * multiplier * self.represented
 
     def switching_utility(
         self, context: SwitchContext, p: ModelParameters, rows: slice | np.ndarray | None = None
@@ -333,7 +344,7 @@ class DeveloperPopulation:
         """
         cache = self.__dict__.setdefault(name, {})
         entry = cache.get(ecosystem)
-        if entry is None or len(entry[0]) != len(sources) or any(a is not b for a, b in zip(entry[0], sources)):
+        if entry is None or len(entry[0]) != len(sources) or not all(map(operator.is_, entry[0], sources)):
             entry = cache[ecosystem] = (sources, compute())
         return entry[1]
 

@@ -152,9 +152,13 @@ def switch_registries(model: RegistryModel) -> None:
 
 def alternative_profile_for(model: RegistryModel, incumbent_index: int) -> RegistryProfile:
     """The profile an alternative to incumbent `incumbent_index` would have under the current parameters."""
-    p = model.p
-    return alternative_profile(
-        model.registry_list[incumbent_index].profile,
+    p, incumbent = model.p, model.registry_list[incumbent_index].profile
+    cache = model.__dict__.setdefault("_alternative_profiles", {})  # index -> (parameters, incumbent, profile)
+    cached = cache.get(incumbent_index)
+    if cached is not None and cached[0] is p and cached[1] is incumbent:
+        return cached[2]
+    profile = alternative_profile(
+        incumbent,
         p.alt_entry_reach_share,
         p.alt_volunteer_cover,
         p.alt_ops_fte,
@@ -162,6 +166,8 @@ def alternative_profile_for(model: RegistryModel, incumbent_index: int) -> Regis
         p.alt_volunteer_security_fte,
         p.alt_reserve_months,
     )
+    cache[incumbent_index] = (p, incumbent, profile)
+    return profile
 
 
 def entry_removal_hours(model: RegistryModel, profile: RegistryProfile) -> float:
@@ -368,7 +374,9 @@ def send_developers_home(model: RegistryModel) -> None:
     for index, alternative in model.alternatives.items():
         if alternative.status == Status.SHUT_DOWN and index not in model.alternatives_emptied:
             alt_index = model.n_incumbents + index
-            developers.home[developers.home == alt_index] = index
+            home = developers.home.copy()  # a new array: views of the old one may be cached
+            home[home == alt_index] = index
+            developers.home = home
             model.alternatives_emptied.add(index)
             model.sponsor_pool.end(index)
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 from mesa import Model
-from mesa.datacollection import DataCollector
 
 from agents.corporation import (
     CHANNELS,
@@ -167,6 +166,7 @@ class RegistryModel(Model):
         self.harmful_downloads = 0.0  # corporate malicious downloads that defences did not stop, this week
         self.start_new_packages = [r.new_packages_per_week for r in self.registry_list]  # by ecosystem index
         self._firm_uniforms: tuple[int, np.ndarray] = (-1, np.empty((0, 2)))
+        self.batch_choices: dict[int, tuple[float, Any]] = {}  # row -> (uniform, mode) this budget week
         self._set_malware_workload()
         self.umbrella_funders = self._create_umbrella_funders()
         self.public_funder = PublicFunder(self, self.p.public_funder_budget_usd_per_year, self.p.public_grant_years)
@@ -175,10 +175,7 @@ class RegistryModel(Model):
         self._traffic_factors: dict[str, float] = dict.fromkeys(self.catalogue.names, 1.0)
         self._consumer_uniforms: tuple[int, np.ndarray] = (-1, np.empty((0, 0)))
         self._open_books()
-        self.datacollector = DataCollector(
-            model_reporters=reporters.MODEL_REPORTERS,
-            agenttype_reporters={RegistryAgent: reporters.REGISTRY_REPORTERS},
-        )
+        self.datacollector = reporters.WeeklyCollector(RegistryAgent)
 
     # ===== the tick ==================================================================================
     def step(self) -> None:
@@ -242,10 +239,21 @@ class RegistryModel(Model):
     def _decide(self) -> None:
         """Corporations and funders decide at their budget boundaries (firms in row order: no firm's choice depends on another's)."""
         self.support_share = self.share_supporting()
-        for corporation in self.budget_calendar[self.week_of_year]:
+        firms = self.budget_calendar[self.week_of_year]
+        if firms:  # the logit's pick for every deciding firm, computed at once (used by choose_mode)
+            rows = np.array([corporation.row for corporation in firms], dtype=int)
+            uniforms = self.firm_uniforms()[rows, 1]
+            picks = self.corporations.logit_choices(self, rows, uniforms)
+            self.batch_choices = {
+                row: (uniform, pick)
+                for row, uniform, pick in zip(rows.tolist(), uniforms.tolist(), picks)
+                if pick is not None
+            }
+        for corporation in firms:
             corporation.decide_support()
             if corporation.heavy:
                 self.consumers.decide(self, corporation.row)
+        self.batch_choices = {}
         for funder in self.umbrella_funders:
             funder.hold_round()
         ecosystem.send_developers_home(self)
@@ -639,7 +647,10 @@ class RegistryModel(Model):
 
     def largest_funder_share(self) -> float:
         """Share of the last year's funding (excluding publisher fees) from the largest single funder."""
-        totals = [v for payer, v in self._payment_totals.items() if v > 0 and payer != "publishers"]
+        values = list(self._payment_totals.values())
+        if "publishers" in self._payment_totals:  # payers keep their place in the dict, so drop it by position
+            del values[list(self._payment_totals).index("publishers")]
+        totals = [v for v in values if v > 0]
         return max(totals) / sum(totals) if totals else 0.0
 
     def log_event(self, kind: str, registry: str, detail: str) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from agents.corporation import SupportMode
 from agents.registry import COST_ITEMS, REVENUE_SOURCES, Status
@@ -147,3 +150,42 @@ def registry_row(registry: RegistryAgent) -> dict[str, Any]:
     for name, reporter in REGISTRY_REPORTERS.items():
         row[name] = getattr(registry, reporter) if isinstance(reporter, str) else reporter(registry)
     return row
+
+
+class WeeklyCollector:
+    """Collects `MODEL_REPORTERS` and `REGISTRY_REPORTERS` once a week into plain lists.
+
+    It replaces Mesa's `DataCollector` (the same reporters, values and frames, without its
+    per-value checks and copies): `model_vars` holds one list per model column, and the two
+    `get_*_dataframe` methods build the frames `DataCollector` built, with the same index.
+    """
+
+    def __init__(self, registry_type: type) -> None:
+        """Empty columns; registry rows are read from the model's agents of `registry_type`."""
+        self.registry_type = registry_type
+        self.model_vars: dict[str, list[Any]] = {name: [] for name in MODEL_REPORTERS}
+        self._model_reporters = [(self.model_vars[name], reporter) for name, reporter in MODEL_REPORTERS.items()]
+        self._registry_reporters = [
+            attrgetter(reporter) if isinstance(reporter, str) else reporter for reporter in REGISTRY_REPORTERS.values()
+        ]
+        self._registry_rows: list[tuple[Any, ...]] = []
+
+    def collect(self, model: RegistryModel) -> None:
+        """Append this week's model values and one row per registry agent."""
+        for column, reporter in self._model_reporters:
+            column.append(reporter(model))
+        time, reporters = model.time, self._registry_reporters
+        for registry in model.agents_by_type[self.registry_type]:
+            self._registry_rows.append((time, registry.unique_id, *[reporter(registry) for reporter in reporters]))
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """One row per week, one column per model reporter."""
+        return pd.DataFrame(self.model_vars)
+
+    def get_agenttype_vars_dataframe(self, agent_type: type) -> pd.DataFrame:
+        """One row per registry per week, indexed by (Step, AgentID) as Mesa's collector did."""
+        if agent_type is not self.registry_type:
+            return pd.DataFrame()
+        return pd.DataFrame.from_records(
+            self._registry_rows, columns=["Step", "AgentID", *REGISTRY_REPORTERS], index=["Step", "AgentID"]
+        )
