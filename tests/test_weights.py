@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import weights
+from experiments import weights, weights_report
 from experiments.design import count_points, make_design
 from experiments.metrics import final_value
 from experiments.spec import load_spec
@@ -119,3 +119,25 @@ def test_years_to_insolvency_is_the_first_event_per_registry_and_the_horizon_whe
     assert final_value("years_to_insolvency_crates", result) == 2.0
     assert final_value("years_to_insolvency_npm", result) == 10.0
     assert final_value("years_to_first_insolvency", _result_with_insolvencies([], years=7.0)) == 7.0
+
+
+def _morris_table() -> pd.DataFrame:
+    """A made-up Morris table: weight a dominates outcome x, weight c alone moves outcome y."""
+    rows = [("x", "a", 4.0), ("x", "b", 2.0), ("x", "c", 0.0), ("y", "a", 0.0), ("y", "b", 0.1), ("y", "c", 5.0)]
+    return pd.DataFrame(rows, columns=["outcome", "parameter", "mu_star"])
+
+
+def test_morris_scores_scale_each_outcome_by_its_largest_effect():
+    scores = weights_report.morris_scores(_morris_table())
+    assert scores.loc["a", "x"] == 1.0 and scores.loc["b", "x"] == 0.5 and scores.loc["c", "y"] == 1.0
+    assert list(scores.index) == ["a", "c", "b"]  # means 0.5, 0.5, 0.26: ties keep the table's order
+
+
+def test_top_weights_add_the_weight_that_tops_any_outcome():
+    assert weights_report.top_weights(_morris_table(), 1) == ["a", "c"]
+
+
+def test_outcome_ranges_count_censored_events_as_not_happened():
+    runs = pd.DataFrame({"status": ["ok", "ok", "ok", "failed"], "years_to_x": [2.0, 10.0, 10.0, 1.0]})
+    row = weights_report.outcome_ranges(runs, ["years_to_x"], horizon_years=10.0).iloc[0]
+    assert row["runs"] == 3 and row["min"] == 2.0 and row["share_happened"] == 1 / 3
