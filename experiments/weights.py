@@ -7,7 +7,7 @@ with the range a sensitivity study varies it over, or into a named class of othe
 structure, scale, event rates, technical efficacy, heterogeneity spreads, durations, the alternatives'
 set-up, the worm). `behavioural_weights()` refuses a table that has drifted from the catalogue: an
 assumption left unsorted, a name that is not an assumption, a range outside the field's bounds or not
-holding the default. `python -m experiments.weights morris|sobol NAME...` writes the study's specs.
+holding the default. `python -m experiments.weights morris|sobol NAME...|table` writes the study's specs or the table.
 """
 
 from __future__ import annotations
@@ -276,11 +276,24 @@ def spec_text(kind: str, names: list[str] | None = None, samples: int = 10, year
     return "\n".join(lines)
 
 
+def markdown_table() -> str:
+    """The weights as a markdown table: name, default, range, scale and the range's basis."""
+    lines = ["| Weight | Default | Range | Scale | Range chosen by |", "|---|---|---|---|---|"]
+    for name, weight in behavioural_weights().items():
+        default = ModelParameters.model_fields[name].default
+        scale = "log" if weight.distribution == "loguniform" else "linear"
+        lines.append(f"| `{name}` | {default:g} | {weight.low:g} – {weight.high:g} | {scale} | {weight.basis} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print the Morris spec (`morris`) or a Sobol spec over the named weights (`sobol NAME...`)."""
+    """Print the Morris spec (`morris`), a Sobol spec over the named weights (`sobol NAME...`) or the table."""
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["table"]:
+        sys.stdout.write(markdown_table())
+        return 0
     if not args or args[0] not in ("morris", "sobol") or (args[0] == "sobol" and len(args) < 2):
-        print("usage: python -m experiments.weights morris | sobol NAME... [--samples N]", file=sys.stderr)
+        print("usage: python -m experiments.weights morris | sobol NAME... [--samples N] | table", file=sys.stderr)
         return 2
     samples = 10
     if "--samples" in args:

@@ -141,3 +141,15 @@ def test_outcome_ranges_count_censored_events_as_not_happened():
     runs = pd.DataFrame({"status": ["ok", "ok", "ok", "failed"], "years_to_x": [2.0, 10.0, 10.0, 1.0]})
     row = weights_report.outcome_ranges(runs, ["years_to_x"], horizon_years=10.0).iloc[0]
     assert row["runs"] == 3 and row["min"] == 2.0 and row["share_happened"] == 1 / 3
+
+
+def test_every_sorted_assumption_is_labelled_an_assumption_in_the_calibration_doc():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "calibration.md").read_text().splitlines()
+    for name in [*weights.WEIGHTS, *weights.OTHER_ASSUMPTIONS]:
+        lines = [line for line in doc if f"`{name}`" in line]
+        assert any("assumption" in line for line in lines), name
+
+
+def test_the_markdown_table_has_a_row_per_weight():
+    rows = weights.markdown_table().splitlines()[2:]
+    assert [row.split("`")[1] for row in rows] == list(weights.behavioural_weights())
