@@ -85,7 +85,7 @@ def plot_sobol(table: pd.DataFrame, path: Path) -> None:
     outcomes = list(dict.fromkeys(rows["outcome"]))
     columns = 3
     lines = -(-len(outcomes) // columns)
-    fig, axes = plt.subplots(lines, columns, figsize=(12, 2.6 * lines), squeeze=False, sharex=True)
+    fig, axes = plt.subplots(lines, columns, figsize=(12, 2.6 * lines), squeeze=False)
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
         part = rows[rows["outcome"] == outcome]
         y = np.arange(len(part))
@@ -94,7 +94,9 @@ def plot_sobol(table: pd.DataFrame, path: Path) -> None:
         ax.set_yticks(y, part["parameter"], fontsize=7)
         ax.axvline(0, color="grey", lw=0.5)
         ax.axvline(1, color="grey", lw=0.5, ls=":")
-        ax.set_title(outcome, fontsize=8)
+        ax.set_xlim(-0.5, 1.5)
+        beyond = ((part["ST"] + part["ST_conf"]).max() > 1.5) or ((part["S1"] - part["S1_conf"]).min() < -0.5)
+        ax.set_title(outcome + (" (clipped at -0.5 and 1.5)" if beyond else ""), fontsize=8)
     for ax in list(axes.flat)[len(outcomes) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7)
