@@ -295,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args or args[0] not in ("morris", "sobol") or (args[0] == "sobol" and len(args) < 2):
         print("usage: python -m experiments.weights morris | sobol NAME... [--samples N] | table", file=sys.stderr)
         return 2
-    samples = 10
+    samples = 10 if args[0] == "morris" else 32  # Sobol's N must be a power of 2
     if "--samples" in args:
         at = args.index("--samples")
         samples = int(args[at + 1])

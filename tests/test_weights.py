@@ -153,3 +153,13 @@ def test_every_sorted_assumption_is_labelled_an_assumption_in_the_calibration_do
 def test_the_markdown_table_has_a_row_per_weight():
     rows = weights.markdown_table().splitlines()[2:]
     assert [row.split("`")[1] for row in rows] == list(weights.behavioural_weights())
+
+
+def test_the_generator_command_writes_a_loadable_sobol_spec_and_refuses_bad_use(tmp_path, capsys):
+    assert weights.main(["sobol", "peer_weight", "cost_weight"]) == 0
+    path = tmp_path / "s.toml"
+    path.write_text(capsys.readouterr().out)
+    assert load_spec(path).spec.design.samples == 32
+    assert weights.main(["sobol"]) == 2
+    assert weights.main(["sobol", "n_developers"]) == 2
+    assert "not behavioural weights: n_developers" in capsys.readouterr().err
