@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from agents.registry import COST_ITEMS
+from model.catalogue import REGISTRIES
 from model.parameters import ModelParameters
 
 INF = float("inf")
@@ -484,6 +485,21 @@ DERIVED_COLUMNS = (
         "Revenue volatility",
         "std of log yearly change",
         "Mean over registries of the standard deviation of log year-on-year changes in donation plus opex revenue.",
+    ),
+    Column(
+        "years_to_first_insolvency",
+        "Years to the first insolvency",
+        "years",
+        "Years from the start to the first insolvency of any incumbent; the run's length when there is none.",
+    ),
+    *(
+        Column(
+            f"years_to_insolvency_{name}",
+            f"Years to {name}'s insolvency",
+            "years",
+            f"Years from the start to {name}'s insolvency; the run's length when it does not fail.",
+        )
+        for name in REGISTRIES.names
     ),
 )
 

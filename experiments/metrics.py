@@ -16,6 +16,7 @@ calendar year (`.last`, the default, is the value in the year's last week).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from model.catalogue import REGISTRIES
+from model.model import WEEKS_PER_YEAR
 from model.parameters import ParameterError
 from model.reporters import MODEL_REPORTERS, REGISTRY_REPORTERS
 from model.runner import RunResult
@@ -62,6 +64,16 @@ def _worm_maintainers(result: RunResult) -> float:
     return float(result.worms["maintainers_compromised"].sum())
 
 
+def _years_to_insolvency(result: RunResult, registry: str | None = None) -> float:
+    """Years from the start to the first insolvency (of incumbent `registry`, or of any); the run length if none."""
+    events = result.events[result.events["kind"] == "insolvency"]
+    if registry is not None:
+        events = events[events["registry"] == registry]
+    if events.empty:
+        return float(result.years)  # censored at the horizon
+    return float(events["time"].min()) / WEEKS_PER_YEAR
+
+
 def _revenue_volatility(result: RunResult) -> float:
     """Mean over registries of the std of log year-on-year changes of donation plus opex revenue."""
     yearly = (
@@ -82,6 +94,11 @@ DERIVED: dict[str, Callable[[RunResult], float]] = {
     "worm_largest_outbreak_packages": _worm_largest,
     "worm_maintainers_compromised": _worm_maintainers,
     "revenue_volatility": _revenue_volatility,
+    "years_to_first_insolvency": _years_to_insolvency,
+    **{
+        f"years_to_insolvency_{name}": functools.partial(_years_to_insolvency, registry=name)
+        for name in REGISTRIES.names
+    },
 }
 
 
