@@ -111,6 +111,7 @@ OTHER_ASSUMPTIONS: dict[str, str] = {
     "slopsquatting_per_1k_new_packages": EVENTS,
     "removal_hours_unstaffed": TECHNICAL,
     "removal_utilisation_ceiling": TECHNICAL,
+    "removal_automation_exponent": TECHNICAL,  # what triage tooling achieves at scale; added after the screening ran
     "staff_notice_weeks": DURATION,
     "inkind_replacement_weeks": DURATION,
     "umbrella_miss_prob_per_year": EVENTS,
