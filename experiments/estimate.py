@@ -1,10 +1,12 @@
 """How long a sweep will take, from a pilot of the spec's own runs in the same kind of pool.
 
 `--dry-run` starts the pool the sweep would use (local processes or the Dask cluster), times its
-start-up, then runs one round of planned runs at once (one per worker, spread over the plan; a
-second round when the first was short) at their full horizon, writes and reads their results as
-the runner does, and scales: start-up + rounds of runs + writing and merging every run's parts +
-the time this process took to start. The pilot's results are thrown away.
+start-up, then runs rounds of planned runs at once (one per worker) at their full horizon, drawn
+from the plan stratified by policy (every policy before any twice, points at random), until the
+mean run time is known to 10% (its standard error) or the pilot has run a tenth of the plan, and
+at least two rounds. It writes and reads their results as the runner does, and scales: start-up +
+rounds of runs + writing and merging every run's parts + the time this process took to start.
+The pilot's results are thrown away.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from experiments.store import PartStore
 if TYPE_CHECKING:
     from experiments.sweep import Plan, RunTask
 
-SECOND_ROUND_BELOW_S = 3.0  # a first round shorter than this is followed by a second one (less noise)
+MIN_PILOT_ROUNDS = 2  # rounds of concurrent runs the pilot always times
+TARGET_RELATIVE_ERROR = 0.10  # the pilot stops once the mean run time's standard error is this share of the mean
+MAX_PILOT_SHARE = 0.10  # ... or once it has run this share of the plan's runs (at least MIN_PILOT_ROUNDS rounds)
 
 
 @dataclass(frozen=True)
@@ -64,11 +68,34 @@ def warm_up(task: RunTask) -> int:
     return os.getpid()
 
 
-def pilot_tasks(plan: Plan, count: int) -> list[RunTask]:
-    """`count` planned runs spread evenly over the plan (its first and last included)."""
-    count = max(1, min(count, len(plan.tasks)))
-    picks = np.unique(np.linspace(0, len(plan.tasks) - 1, count).round().astype(int))
-    return [plan.tasks[i] for i in picks]
+def pilot_order(plan: Plan) -> list[RunTask]:
+    """The plan's runs in the order the pilot takes them: policies in turn, each policy's runs shuffled.
+
+    Run time depends on the policy (a fee can open alternative registries) and on the point (demand
+    growth, populations), so the pilot takes every policy before any twice, and each policy's points
+    at random (seeded by the spec's seed: the same plan gives the same pilot).
+    """
+    rng = np.random.default_rng(plan.loaded.spec.seed)
+    by_policy: dict[str, list[RunTask]] = {}
+    for task in plan.tasks:
+        by_policy.setdefault(task.policy, []).append(task)
+    shuffled = [[tasks[i] for i in rng.permutation(len(tasks))] for tasks in by_policy.values()]
+    longest = max((len(tasks) for tasks in shuffled), default=0)
+    return [tasks[i] for i in range(longest) for tasks in shuffled if i < len(tasks)]
+
+
+def pilot_settled(durations_s: list[float], slots: int, runs_planned: int) -> bool:
+    """Whether the pilot has timed enough runs: the whole plan, or enough rounds and a precise or capped mean."""
+    timed = len(durations_s)
+    if timed >= runs_planned:
+        return True
+    if timed < MIN_PILOT_ROUNDS * slots:
+        return False
+    if timed >= MAX_PILOT_SHARE * runs_planned:
+        return True
+    mean = float(np.mean(durations_s))
+    standard_error = float(np.std(durations_s, ddof=1)) / math.sqrt(timed)
+    return mean <= 0 or standard_error <= TARGET_RELATIVE_ERROR * mean
 
 
 def timed_round(executor: futures.Executor, tasks: list[RunTask]) -> tuple[float, list[dict[str, Any]]]:
@@ -122,11 +149,13 @@ def estimate_sweep(
         for future in [pool.executor.submit(warm_up, plan.tasks[0]) for _ in range(pool.slots)]:
             future.result()
         startup_s = time.perf_counter() - started
-        tasks = pilot_tasks(plan, 2 * pool.slots)
-        first, second = tasks[::2][: pool.slots], tasks[1::2][: pool.slots]
-        rounds = [timed_round(pool.executor, first)]
-        if rounds[0][0] < SECOND_ROUND_BELOW_S and second:
-            rounds.append(timed_round(pool.executor, second))
+        order = pilot_order(plan)
+        rounds: list[tuple[float, list[dict[str, Any]]]] = []
+        timed: list[float] = []
+        while not pilot_settled(timed, pool.slots, len(plan.tasks)):
+            batch = order[len(timed) : len(timed) + pool.slots]
+            rounds.append(timed_round(pool.executor, batch))
+            timed += [result["run"]["duration_s"] for result in rounds[-1][1]]
     finally:
         pool.close()
     results = [result for _, batch in rounds for result in batch]

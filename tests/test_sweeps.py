@@ -276,16 +276,53 @@ def test_dry_run_counts_runs_and_estimates_time(tiny, capsys):
 
 
 def test_the_time_estimate_pilots_the_plans_own_runs_in_the_sweeps_pool(tiny):
-    """The pilot runs planned runs spread over the plan (first and last included) on the pool the sweep would use."""
-    from experiments.estimate import estimate_sweep, pilot_tasks
+    """The pilot times rounds of the plan's own runs on the pool the sweep would use, and scales them."""
+    from experiments.estimate import MIN_PILOT_ROUNDS, estimate_sweep
     from experiments.spec import load_spec
     from experiments.sweep import plan_sweep
 
     spec, _ = tiny
     plan = plan_sweep(load_spec(spec))
-    picked = pilot_tasks(plan, 4)
-    assert picked[0] is plan.tasks[0] and picked[-1] is plan.tasks[-1] and len(picked) == 4
-    assert {task.policy for task in picked} == {"baseline", "opex-norm"}
     estimate = estimate_sweep(plan, workers=2)
-    assert estimate.slots == 2 and estimate.runs == TINY_RUNS and estimate.pilot_runs in (2, 4)
+    assert estimate.slots == 2 and estimate.runs == TINY_RUNS and estimate.pilot_runs == MIN_PILOT_ROUNDS * 2
     assert estimate.rounds == TINY_RUNS // 2 and estimate.total_s > estimate.rounds * estimate.run_s
+
+
+def test_the_pilot_takes_every_policy_before_any_twice_and_each_run_once(tiny):
+    """The pilot's order is a permutation of the plan, stratified by policy, and reproducible."""
+    from experiments.estimate import pilot_order
+    from experiments.spec import load_spec
+    from experiments.sweep import plan_sweep
+
+    spec, _ = tiny
+    plan = plan_sweep(load_spec(spec))
+    order = pilot_order(plan)
+    assert sorted(task.run_id for task in order) == sorted(task.run_id for task in plan.tasks)
+    policies = plan.policy_names
+    for start in range(0, len(order), len(policies)):
+        assert {task.policy for task in order[start : start + len(policies)]} == set(policies)
+    assert [task.run_id for task in pilot_order(plan)] == [task.run_id for task in order]
+
+
+def test_the_pilot_stops_when_the_mean_run_time_is_precise_or_the_pilot_is_a_tenth_of_the_plan():
+    """At least two rounds; then until the mean's standard error is 10% of it, or a tenth of the plan has run."""
+    from experiments.estimate import pilot_settled
+
+    steady, scattered = [2.0, 2.1, 1.9, 2.0], [0.5, 4.0, 1.0, 6.0]
+    assert not pilot_settled([], slots=2, runs_planned=100)
+    assert not pilot_settled(steady[:2], slots=2, runs_planned=100)  # one round only
+    assert pilot_settled(steady, slots=2, runs_planned=100)
+    assert not pilot_settled(scattered, slots=2, runs_planned=100)
+    assert pilot_settled(scattered + [3.0] * 6, slots=2, runs_planned=100)  # 10 of 100 runs: the cap
+    assert pilot_settled(scattered[:3], slots=4, runs_planned=3)  # the whole plan is in the pilot
+
+
+def test_the_estimate_scales_rounds_of_runs_and_adds_start_up_file_work_and_program_start():
+    """Total = program start + pool start + ceil(runs / slots) x (run + dispatch) + runs x part-file time."""
+    from experiments.estimate import Estimate
+
+    estimate = Estimate(
+        runs=9, slots=2, startup_s=4, run_s=3, dispatch_s=1, io_s_per_run=0.5, program_s=2, pilot_runs=4
+    )
+    assert estimate.rounds == 5
+    assert estimate.total_s == pytest.approx(2 + 4 + 5 * (3 + 1) + 9 * 0.5)
