@@ -8,7 +8,8 @@ animation frame until the runway chart's canvas changed (first redraw), and unti
 every run of the new projection is in (complete). `--changes` are new scenarios (each a new
 projection); `--revisits` move the lever between two values already projected (a cached
 projection: the redraw path alone). Also the first load: time to the levers, and to the
-status quo's charts. Prints medians; not a test, and timings depend on the machine's load.
+status quo's charts; and `--exports` clicks on "Export charts (PNG)" until the download arrives.
+Prints medians; not a test, and timings depend on the machine's load.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--revisits", type=int, default=20)
     parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--exports", type=int, default=5)
     args = parser.parse_args()
     from browser_support import ServerProcess
     from playwright.sync_api import sync_playwright
@@ -130,6 +132,15 @@ def main() -> None:
             for k in range(args.revisits):
                 revisits.append(change(page, values[k % 2], new=False)[0])
             print(summary("revisited scenario (cached projection), lever to redrawn chart", revisits))
+            exports = []
+            for _ in range(args.exports):
+                started = time.monotonic()
+                with page.expect_download(timeout=120_000) as download:
+                    page.get_by_text("Export charts (PNG)").click()
+                download.value.path()  # the whole file has arrived
+                exports.append(1000 * (time.monotonic() - started))
+            print(summary("PNG export, click to file downloaded", exports))
+            print(f"load average at the end {os.getloadavg()}")
             browser.close()
     finally:
         server.stop()
