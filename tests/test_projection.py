@@ -102,6 +102,16 @@ def test_a_replaced_projection_raises_its_stop_flag_for_the_workers():
         pooled.shutdown()
 
 
+def test_members_of_two_new_scenarios_run_in_turn():
+    """A new seed needs both the scenario and its status quo: their first members come first, together."""
+    scenario = Scenario(overrides=(("pledge_usd_per_developer", 500.0),), seed=8, horizon_weeks=4)
+    counts: list[tuple[int, int]] = []
+    Projector(workers=1, members=2).project(
+        [scenario, scenario.status_quo()], on_update=lambda ps: counts.append((len(ps[0].members), len(ps[1].members)))
+    )
+    assert counts == [(0, 0), (1, 0), (1, 1), (2, 1), (2, 2)]
+
+
 def test_a_bad_scenario_fails_before_anything_runs(projector):
     with pytest.raises(ParameterError):
         projector.project([Scenario(overrides=(("opex_budget_share", 7.0),), horizon_weeks=YEARS_2)])

@@ -291,7 +291,8 @@ class Projector:
                 by_scenario[scenario] = self.cached(scenario) or Projection(scenario, size=self.members)
         projections = [by_scenario[scenario] for scenario in scenarios]
         self._remember(list(by_scenario.values()))
-        todo = [(p.scenario, k) for p in by_scenario.values() for k in range(self.members) if k not in p.members]
+        # member by member across the scenarios: the first pair (scenario and status quo) is in after one member's time
+        todo = [(p.scenario, k) for k in range(self.members) for p in by_scenario.values() if k not in p.members]
         cancelled = cancel.is_set if cancel is not None else lambda: False
         if on_update is not None:
             on_update(projections)

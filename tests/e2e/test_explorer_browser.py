@@ -225,6 +225,7 @@ def test_the_explorer_on_a_phone(browser, app_server, output_dir):
     expect(page.get_by_label(FEE)).not_to_be_in_viewport(timeout=LOAD_TIMEOUT_MS)
     page.get_by_role("button", name="Step week", exact=True).click()
     expect(page.locator(".week-label")).to_contain_text("Week 1 ", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_timeout(500)  # the drawer's shade has faded
     shot = output_dir / "explorer-phone.png"
     page.screenshot(path=str(shot))
     print(f"\nphone screenshot: {shot}")
