@@ -113,6 +113,17 @@ def main() -> None:
             page.goto(server.url)
             page.get_by_label(PLEDGE).wait_for(timeout=120_000)
             controls = time.monotonic() - started
+            timing = page.evaluate(
+                "() => { const n = performance.getEntriesByType('navigation')[0];"
+                " const r = performance.getEntriesByType('resource');"
+                " return [n.domContentLoadedEventEnd, n.loadEventEnd, r.length,"
+                " Math.max(...r.map(e => e.responseEnd)), r.reduce((a, e) => a + (e.transferSize || 0), 0)]; }"
+            )
+            print(
+                f"first load: page and scripts loaded after {timing[1] / 1000:.1f} s (DOMContentLoaded "
+                f"{timing[0] / 1000:.1f} s; {timing[2]} files, {timing[4] / 1e6:.1f} MB transferred, the last at "
+                f"{timing[3] / 1000:.1f} s); levers drawn after {controls:.1f} s"
+            )
             page.wait_for_function(PROJECTED, timeout=900_000)
             print(
                 f"first load: levers after {controls:.1f} s, status-quo charts after {time.monotonic() - started:.1f} s"
