@@ -139,7 +139,7 @@ def main() -> None:
             revisits = []
             values = ("2000", "2100")
             if args.revisits:
-                change(page, "2100")  # projected once, then both values are cached
+                change(page, "2100", new=False)  # projected once (if not yet), then both values are cached
             for k in range(args.revisits):
                 revisits.append(change(page, values[k % 2], new=False)[0])
             print(summary("revisited scenario (cached projection), lever to redrawn chart", revisits))

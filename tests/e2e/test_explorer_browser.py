@@ -165,7 +165,7 @@ def test_explorer_in_chromium(browser, app_server, output_dir):
     page.go_back()
     page.get_by_role("button", name="Step week", exact=True).wait_for(timeout=LOAD_TIMEOUT_MS)
     expect(page.locator(".week-label")).to_contain_text("Week 53 ", timeout=LOAD_TIMEOUT_MS)
-    expect(page.get_by_label(FEE)).to_have_value("20")
+    expect(page.get_by_label(FEE)).to_have_value("20", timeout=LOAD_TIMEOUT_MS)  # the drawer may render later
     wait_projected(page)
     assert headlines(page) == shown
 
