@@ -8,7 +8,8 @@ animation frame until the runway chart's canvas changed (first redraw), and unti
 every run of the new projection is in (complete). `--changes` are new scenarios (each a new
 projection); `--revisits` move the lever between two values already projected (a cached
 projection: the redraw path alone). Also the first load: time to the levers, and to the
-status quo's charts. Prints medians; not a test, and timings depend on the machine's load.
+status quo's charts; and `--exports` clicks on "Export charts (PNG)" until the download arrives.
+Prints medians; not a test, and timings depend on the machine's load.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--revisits", type=int, default=20)
     parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--exports", type=int, default=5)
     args = parser.parse_args()
     from browser_support import ServerProcess
     from playwright.sync_api import sync_playwright
@@ -111,6 +113,17 @@ def main() -> None:
             page.goto(server.url)
             page.get_by_label(PLEDGE).wait_for(timeout=120_000)
             controls = time.monotonic() - started
+            timing = page.evaluate(
+                "() => { const n = performance.getEntriesByType('navigation')[0];"
+                " const r = performance.getEntriesByType('resource');"
+                " return [n.domContentLoadedEventEnd, n.loadEventEnd, r.length,"
+                " Math.max(...r.map(e => e.responseEnd)), r.reduce((a, e) => a + (e.transferSize || 0), 0)]; }"
+            )
+            print(
+                f"first load: page and scripts loaded after {timing[1] / 1000:.1f} s (DOMContentLoaded "
+                f"{timing[0] / 1000:.1f} s; {timing[2]} files, {timing[4] / 1e6:.1f} MB transferred, the last at "
+                f"{timing[3] / 1000:.1f} s); levers drawn after {controls:.1f} s"
+            )
             page.wait_for_function(PROJECTED, timeout=900_000)
             print(
                 f"first load: levers after {controls:.1f} s, status-quo charts after {time.monotonic() - started:.1f} s"
@@ -126,10 +139,19 @@ def main() -> None:
             revisits = []
             values = ("2000", "2100")
             if args.revisits:
-                change(page, "2100")  # projected once, then both values are cached
+                change(page, "2100", new=False)  # projected once (if not yet), then both values are cached
             for k in range(args.revisits):
                 revisits.append(change(page, values[k % 2], new=False)[0])
             print(summary("revisited scenario (cached projection), lever to redrawn chart", revisits))
+            exports = []
+            for _ in range(args.exports):
+                started = time.monotonic()
+                with page.expect_download(timeout=120_000) as download:
+                    page.get_by_text("Export charts (PNG)").click()
+                download.value.path()  # the whole file has arrived
+                exports.append(1000 * (time.monotonic() - started))
+            print(summary("PNG export, click to file downloaded", exports))
+            print(f"load average at the end {os.getloadavg()}")
             browser.close()
     finally:
         server.stop()

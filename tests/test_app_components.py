@@ -273,3 +273,44 @@ def test_moving_a_lever_back_shows_the_projection_seen_before(context):
     for value, expected in (("2000", status_quo), ("6000", pledged), ("2000", status_quo), ("6000", pledged)):
         type_into(rc, "pledge_usd_per_developer", value)
         wait_until(lambda e=expected: projected(rc, session) and text_of(rc, "headline-change-money") == e, 30)
+
+
+def test_the_lever_drawer_starts_closed_on_a_phone(context):
+    """The page reports a narrow window as it opens; the drawer then closes (it stays open on a wide one)."""
+    import ipyvue
+
+    from viz.app import Layout, routes
+
+    @solara.component
+    def Levers():
+        """A page with a sidebar, as the explorer's levers."""
+        with solara.Sidebar():
+            solara.Text("levers")
+
+    def drawer_open(narrow: bool | None) -> bool:
+        """Render the layout, let its window report `narrow` (None: no report yet); is the drawer open?"""
+        page = solara.RoutingProvider(routes=routes, pathname="/", children=[Layout(children=[Levers()])])
+        _, rc = solara.render(page, handle_error=False)
+        if narrow is not None:
+            reporter = [w for w in rc.find(ipyvue.VueTemplate).widgets if hasattr(w, "vue_narrow")]
+            assert len(reporter) == 1
+            reporter[0].vue_narrow(narrow)
+        return rc.find(v.NavigationDrawer).widget.v_model
+
+    assert drawer_open(None) and drawer_open(False)
+    assert not drawer_open(True)
+
+
+def test_a_lever_change_sends_no_chart_until_its_projection_has_a_run(context, monkeypatch):
+    """The charts' options are rebuilt for a new projection update or a story step, not for the lever change itself."""
+    import viz.projection_view
+
+    built = []
+    build = viz.projection_view.chart_option
+    monkeypatch.setattr(viz.projection_view, "chart_option", lambda *a, **k: built.append(1) or build(*a, **k))
+    rc, session, _ = render_explorer()
+    assert len(built) == 7  # one per chart
+    type_into(rc, "pledge_usd_per_developer", "6000")
+    assert session.params.pledge_usd_per_developer == 6000 and len(built) == 7
+    click(rc, "Step week")
+    assert len(built) == 14

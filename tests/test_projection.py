@@ -8,11 +8,12 @@ import threading
 import numpy as np
 import pytest
 
+import viz.projection
 from model.parameters import ParameterError
 from viz.chart_options import BASELINE_COLOUR, chart_option
 from viz.charts import CHARTS
 from viz.headlines import HEADLINES
-from viz.projection import Projection, Projector, Scenario, run_member
+from viz.projection import STOP_CHECK_WEEKS, Projection, Projector, Scenario, run_member
 
 YEARS_2 = 104
 
@@ -73,6 +74,42 @@ def test_a_finished_projection_is_cached_and_a_cancelled_one_stops(projector, pl
     cancel = threading.Event()
     cancel.set()
     assert projector.project([Scenario(seed=99, horizon_weeks=YEARS_2)], cancel=cancel) is None
+
+
+def test_a_member_checks_its_stop_flag_and_stops_when_it_is_raised(monkeypatch):
+    checks: list[int] = []
+    weeks = 2 * STOP_CHECK_WEEKS + 1
+    assert run_member(Scenario(horizon_weeks=weeks), 0, stop=lambda: checks.append(1) or False) is not None
+    assert len(checks) == 3  # weeks 0, 13 and 26
+    assert run_member(Scenario(horizon_weeks=weeks), 0, stop=lambda: True) is None
+    monkeypatch.setattr(viz.projection, "_STOP_FLAGS", bytearray([0, 1]))  # in a worker: flags shared with the server
+    assert viz.projection._member_task((Scenario(horizon_weeks=weeks), 0, 1)) is None
+    assert viz.projection._member_task((Scenario(horizon_weeks=weeks), 0, 0)) is not None
+
+
+def test_a_replaced_projection_raises_its_stop_flag_for_the_workers():
+    """Cancelling a projection in the pool raises its flag (its running members stop); a new one gets a lowered flag."""
+    pooled = Projector(workers=2, members=2)
+    cancel = threading.Event()
+    try:
+        result = pooled.project(
+            [Scenario(seed=5, horizon_weeks=YEARS_2)], on_update=lambda _: cancel.set(), cancel=cancel
+        )
+        assert result is None and pooled._stop_flags[0] == 1
+        finished = pooled.project([Scenario(seed=6, horizon_weeks=4)])
+        assert finished[0].complete and pooled._stop_flags[1] == 0
+    finally:
+        pooled.shutdown()
+
+
+def test_members_of_two_new_scenarios_run_in_turn():
+    """A new seed needs both the scenario and its status quo: their first members come first, together."""
+    scenario = Scenario(overrides=(("pledge_usd_per_developer", 500.0),), seed=8, horizon_weeks=4)
+    counts: list[tuple[int, int]] = []
+    Projector(workers=1, members=2).project(
+        [scenario, scenario.status_quo()], on_update=lambda ps: counts.append((len(ps[0].members), len(ps[1].members)))
+    )
+    assert counts == [(0, 0), (1, 0), (1, 1), (2, 1), (2, 2)]
 
 
 def test_a_bad_scenario_fails_before_anything_runs(projector):

@@ -37,16 +37,21 @@ def AboutPage() -> None:
     About()
 
 
-#: On a phone the lever drawer fits the screen (it closes with the menu button or a tap beside it), and
-#: Solara's corner badge never covers a chart.
+#: Narrower than this (a phone), the lever drawer starts closed and fits the screen when opened.
+PHONE_WIDTH_PX = 700
+
+#: On a phone the lever drawer fits the screen (it closes with the menu button or a tap beside it).
+#: Solara's "runs on Solara" badge (shown unless $SOLARA_THEME_SHOW_BANNER is false, as `borrowed-time app`
+#: sets it) sits over the bottom-right corner of the page, on a chart: hidden.
 PAGE_CSS = """
-@media (max-width: 700px) {
+#app div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
+@media (max-width: PHONE_WIDTH_PX) {
   .v-navigation-drawer { min-width: 0 !important; width: 88vw !important; max-width: 88vw !important; }
 }
 .projection-chart { min-width: 0; }
 .what-to-try .v-btn { max-width: 100%; }
 .what-to-try .v-btn__content { white-space: normal; text-align: left; flex: 1 1 auto; max-width: 100%; }
-"""
+""".replace("PHONE_WIDTH_PX", f"{PHONE_WIDTH_PX}px")
 
 #: Pages that carry the explorer's query string, so switching tabs (and Back) never loses the scenario.
 KEEPS_QUERY = ("", "about")
@@ -58,9 +63,18 @@ def tab_target(path: str, search: str | None) -> str:
     return f"/{path}?{query}" if query and path in KEEPS_QUERY else f"/{path}"
 
 
+@solara.component_vue("narrow_screen.vue")
+def NarrowScreen(width_px: int, event_narrow=None) -> None:
+    """Calls `event_narrow` once as the page opens: whether its window is narrower than `width_px`."""
+
+
 @solara.component
 def Layout(children: list = []) -> None:  # noqa: B006 (Solara's layout signature)
-    """Solara's app layout, with the pages' tabs named by their labels; the explorer and About keep the query."""
+    """Solara's app layout, with the pages' tabs named by their labels; the explorer and About keep the query.
+
+    On a phone the lever drawer starts closed (the page learns the window's width once it opens).
+    """
+    narrow, set_narrow = solara.use_state(False)
     _, pages = solara.use_route()
     router = solara.use_router()
     paths = [page.path.strip("/") if page.path != "/" else "" for page in pages]
@@ -78,7 +92,9 @@ def Layout(children: list = []) -> None:  # noqa: B006 (Solara's layout signatur
         align="center",
         children=[solara.lab.Tab(page.label or page.path) for page in pages],
     )
-    return solara.AppLayout(children=[solara.AppBar(children=[solara.Style(PAGE_CSS), tabs]), *children])
+    bar = solara.AppBar(children=[solara.Style(PAGE_CSS), tabs])
+    width = NarrowScreen(width_px=PHONE_WIDTH_PX, event_narrow=set_narrow)
+    return solara.AppLayout(children=[bar, width, *children], sidebar_open=not narrow)
 
 
 warm_up()  # under `borrowed-time app`: the status quo's projection starts with the server (shared, read-only)

@@ -26,7 +26,8 @@ from pathlib import Path
 from model.parameters import ParameterError
 
 #: Package specs Solara 1.64 requests with ipyvuetify < 2 (`solara.Markdown` loads mermaid and katex;
-#: `solara.FigureEcharts` loads echarts, its version set in solara/components/echarts.vue as `const version`).
+#: the explorer's charts load echarts, its version set as `const version` in viz/echarts_legend.vue, a copy of
+#: solara/components/echarts.vue).
 ASSET_SPECS = (
     "@widgetti/solara-vuetify-app@10.1.1",
     "requirejs@2.3.6",

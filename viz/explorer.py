@@ -401,7 +401,7 @@ def RunPanel(
             start_year,
             session.horizon_weeks,
             large,
-            revision * 100_000 + current,
+            (revision, (session.week, session.scenario()) if session.week else None),  # not redrawn otherwise
         )
         solara.Markdown("### Story mode: play one run, fire shocks")
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):

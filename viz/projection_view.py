@@ -7,12 +7,15 @@ that stacks to one column on a phone (and in large mode, for projecting).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 import solara
 
 from model.profiles import RegistryCatalogue
 from viz.chart_options import chart_option
 from viz.charts import CHARTS, Chart
+from viz.echarts_legend import FigureEcharts
 from viz.headlines import CARDS, HEADLINES, MONEY_SOURCES, Headline
 from viz.history import RunHistory
 from viz.projection import Projection
@@ -112,16 +115,14 @@ def ProjectionChart(
     start_year: int,
     horizon_weeks: int,
     large: bool,
-    revision: int,
+    revision: Hashable,
 ) -> None:
-    """One interactive chart (its option is rebuilt only when `revision` or `large` changes)."""
+    """One interactive chart (its option is rebuilt and sent only when `revision` or `large` changes)."""
     option = solara.use_memo(
         lambda: chart_option(chart, catalogue, projection, status_quo, story, start_year, horizon_weeks, large),
         [revision, large],
     )
-    solara.FigureEcharts(
-        option=option, attributes={"style": f"height: {CHART_HEIGHT_PX[large]}px; width: 100%"}, responsive=True
-    )
+    FigureEcharts(option=option, attributes={"style": f"height: {CHART_HEIGHT_PX[large]}px; width: 100%"})
 
 
 @solara.component
@@ -133,10 +134,14 @@ def ProjectionCharts(
     start_year: int,
     horizon_weeks: int,
     large: bool,
-    revision: int,
+    revision: Hashable,
     charts: tuple[Chart, ...] = CHARTS,
 ) -> None:
-    """Every chart of the table, in a grid that stacks on narrow screens."""
+    """Every chart of the table, in a grid that stacks on narrow screens.
+
+    `revision` names what the charts show (the projection's update and the story run's week and scenario): a
+    render that leaves it unchanged (a lever change before the new projection's first run, a tab) sends nothing.
+    """
     with solara.Div(style=GRID_STYLE[large], classes=["projection-charts"]):
         for chart in charts:
             with solara.Div(classes=["projection-chart", f"chart-{chart.key}"]):

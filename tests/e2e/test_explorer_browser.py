@@ -94,6 +94,13 @@ REDRAW_WATCH = """
 """
 
 
+#: The runway chart's ECharts instance (held by its Vue component).
+RUNWAY_CHART = (
+    "(() => { let c = document.querySelector('.chart-runway .solara-echarts').__vue__;"
+    " while (c && !c.chart) c = c.$parent; return c.chart; })()"
+)
+
+
 def lever_to_redraw_ms(page: Page, label: str, text: str, chart: str = "runway") -> float:
     """Milliseconds from pressing Enter on a lever to a chart redrawn, measured in the page."""
     field = page.get_by_label(label)
@@ -119,12 +126,15 @@ def test_explorer_in_chromium(browser, app_server, output_dir):
 
     page.get_by_label(FEE).hover()  # the tooltip says what the lever means
     expect(page.get_by_text("Lever: fee per new package published.")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    page.evaluate(f"() => {RUNWAY_CHART}.dispatchAction({{type: 'legendToggleSelect', name: 'pypi'}})")  # a click
+    assert page.evaluate(f"() => {RUNWAY_CHART}.getOption().legend[0].selected") == {"pypi": False}
     before_charts, before_headlines = chart_pixels(page), headlines(page)
     redraw_ms = lever_to_redraw_ms(page, FEE, "20")  # a new scenario: the projection re-runs from scratch
     page.wait_for_url(re.compile(r"per_package_fee_usd=20"), timeout=LOAD_TIMEOUT_MS)
     wait_projected(page)
     print(f"lever to first redrawn chart: {redraw_ms:.0f} ms (not asserted)")
     assert chart_pixels(page) != before_charts and headlines(page) != before_headlines
+    assert page.evaluate(f"() => {RUNWAY_CHART}.getOption().legend[0].selected")["pypi"] is False  # still hidden
     expect(page.locator(".scenario-modified")).to_contain_text("status-quo (modified)")
     desktop = output_dir / "explorer-after-lever.png"
     page.screenshot(path=str(desktop))
@@ -155,7 +165,7 @@ def test_explorer_in_chromium(browser, app_server, output_dir):
     page.go_back()
     page.get_by_role("button", name="Step week", exact=True).wait_for(timeout=LOAD_TIMEOUT_MS)
     expect(page.locator(".week-label")).to_contain_text("Week 53 ", timeout=LOAD_TIMEOUT_MS)
-    expect(page.get_by_label(FEE)).to_have_value("20")
+    expect(page.get_by_label(FEE)).to_have_value("20", timeout=LOAD_TIMEOUT_MS)  # the drawer may render later
     wait_projected(page)
     assert headlines(page) == shown
 
@@ -205,12 +215,17 @@ def test_the_explorer_on_a_phone(browser, app_server, output_dir):
     boxes = [page.locator(f".chart-{key}").bounding_box() for key in ("runway", "revenue")]
     assert boxes[1]["y"] >= boxes[0]["y"] + boxes[0]["height"] - 1  # stacked, not side by side
     assert boxes[0]["width"] <= 390
+    expect(page.get_by_label(FEE)).not_to_be_in_viewport(timeout=LOAD_TIMEOUT_MS)  # the lever drawer starts closed
+    page.locator(".v-app-bar__nav-icon").first.click()  # the menu button opens it
+    expect(page.get_by_label(FEE)).to_be_in_viewport(timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_timeout(500)  # the drawer slides in
     drawer = page.locator(".v-navigation-drawer").first.bounding_box()
-    assert drawer["width"] <= 390  # the lever drawer fits the screen
+    assert drawer["width"] <= 390  # it fits the screen
     page.mouse.click(drawer["width"] + (390 - drawer["width"]) / 2, 600)  # and closes with a tap beside it
     expect(page.get_by_label(FEE)).not_to_be_in_viewport(timeout=LOAD_TIMEOUT_MS)
     page.get_by_role("button", name="Step week", exact=True).click()
     expect(page.locator(".week-label")).to_contain_text("Week 1 ", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_timeout(500)  # the drawer's shade has faded
     shot = output_dir / "explorer-phone.png"
     page.screenshot(path=str(shot))
     print(f"\nphone screenshot: {shot}")
