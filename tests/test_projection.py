@@ -8,12 +8,11 @@ import threading
 import numpy as np
 import pytest
 
-import viz.projection
 from model.parameters import ParameterError
 from viz.chart_options import BASELINE_COLOUR, chart_option
 from viz.charts import CHARTS
 from viz.headlines import HEADLINES
-from viz.projection import STOP_CHECK_WEEKS, Projection, Projector, Scenario, run_member
+from viz.projection import Projection, Projector, Scenario, run_member
 
 YEARS_2 = 104
 
@@ -74,32 +73,6 @@ def test_a_finished_projection_is_cached_and_a_cancelled_one_stops(projector, pl
     cancel = threading.Event()
     cancel.set()
     assert projector.project([Scenario(seed=99, horizon_weeks=YEARS_2)], cancel=cancel) is None
-
-
-def test_a_member_checks_its_stop_flag_and_stops_when_it_is_raised(monkeypatch):
-    checks: list[int] = []
-    weeks = 2 * STOP_CHECK_WEEKS + 1
-    assert run_member(Scenario(horizon_weeks=weeks), 0, stop=lambda: checks.append(1) or False) is not None
-    assert len(checks) == 3  # weeks 0, 13 and 26
-    assert run_member(Scenario(horizon_weeks=weeks), 0, stop=lambda: True) is None
-    monkeypatch.setattr(viz.projection, "_STOP_FLAGS", bytearray([0, 1]))  # in a worker: flags shared with the server
-    assert viz.projection._member_task((Scenario(horizon_weeks=weeks), 0, 1)) is None
-    assert viz.projection._member_task((Scenario(horizon_weeks=weeks), 0, 0)) is not None
-
-
-def test_a_replaced_projection_raises_its_stop_flag_for_the_workers():
-    """Cancelling a projection in the pool raises its flag (its running members stop); a new one gets a lowered flag."""
-    pooled = Projector(workers=2, members=2)
-    cancel = threading.Event()
-    try:
-        result = pooled.project(
-            [Scenario(seed=5, horizon_weeks=YEARS_2)], on_update=lambda _: cancel.set(), cancel=cancel
-        )
-        assert result is None and pooled._stop_flags[0] == 1
-        finished = pooled.project([Scenario(seed=6, horizon_weeks=4)])
-        assert finished[0].complete and pooled._stop_flags[1] == 0
-    finally:
-        pooled.shutdown()
 
 
 def test_members_of_two_new_scenarios_run_in_turn():

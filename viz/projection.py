@@ -9,8 +9,7 @@ returns only what the page shows: every chart series of `viz.charts.CHARTS` samp
 `SAMPLE_WEEKS` weeks, and the headline outcomes of `viz.headlines.HEADLINES`.
 
 Members run in a pool of worker processes shared by every visitor (it holds no one's state), so
-the projection gets faster with more cores and with a faster model. A member of a projection that a
-newer lever change replaced stops within `STOP_CHECK_WEEKS` weeks, freeing its worker for the new one. Finished projections are
+the projection gets faster with more cores and with a faster model. Finished projections are
 cached by scenario, so moving a lever back, or coming back to the page, redraws at once.
 """
 
@@ -43,8 +42,6 @@ QUANTILES = (0.1, 0.5, 0.9)
 CACHED_PROJECTIONS = 64
 RUNS_ENV = "BORROWED_TIME_PROJECTION_RUNS"
 POLL_SECONDS = 0.1  # how often a projection checks whether a newer one replaced it
-STOP_CHECK_WEEKS = 13  # how often a running member checks whether its projection was replaced
-STOP_SLOTS = 4096  # projections with a stop flag shared with the workers (reused in turn)
 STATUS_QUO = "status-quo"
 
 
@@ -84,13 +81,8 @@ class MemberOutcome:
     headlines: dict[str, float]
 
 
-def run_member(
-    scenario: Scenario, member: int, charts: Sequence[Chart] = CHARTS, stop: Callable[[], bool] = lambda: False
-) -> MemberOutcome | None:
-    """Run one member of a scenario over its horizon, replaying its shocks; keep what the page shows.
-
-    None if `stop()` turned true (checked every `STOP_CHECK_WEEKS` weeks): nobody waits for this member any more.
-    """
+def run_member(scenario: Scenario, member: int, charts: Sequence[Chart] = CHARTS) -> MemberOutcome:
+    """Run one member of a scenario over its horizon, replaying its shocks; keep what the page shows."""
     params = scenario.parameters()
     rng = np.random.SeedSequence(scenario.seed, spawn_key=(member,))
     model = RegistryModel(params, rng=rng, catalogue=scenario.catalogue)
@@ -98,8 +90,6 @@ def run_member(
     for week, name in scenario.shocks:
         due.setdefault(week, []).append(name)
     while model.time < scenario.horizon_weeks and model.running:
-        if int(model.time) % STOP_CHECK_WEEKS == 0 and stop():
-            return None
         for name in due.get(int(model.time), []):
             fire_shock(model, name)
         model.step()
@@ -211,23 +201,10 @@ def column_quantiles(values: np.ndarray, quantiles: Sequence[float]) -> list[np.
     return result
 
 
-_STOP_FLAGS = None  # in a worker: the stop flags of the projections, shared with the server (one byte each)
-
-
-def _start_projection_worker(parent_pid: int, stop_flags) -> None:
-    """Pool initializer: the ensemble's (Ctrl-C to the parent, end with it), and keep the shared stop flags."""
-    global _STOP_FLAGS
-    _start_worker(parent_pid)
-    _STOP_FLAGS = stop_flags
-
-
-def _member_task(task: tuple[Scenario, int, int | None]) -> MemberOutcome | None:
-    """Worker entry point: one member, stopped early (None) once its projection's stop flag is raised."""
-    scenario, member, slot = task
-    flags = _STOP_FLAGS
-    return run_member(
-        scenario, member, stop=(lambda: flags[slot] != 0) if flags is not None and slot is not None else lambda: False
-    )
+def _member_task(task: tuple[Scenario, int]) -> MemberOutcome:
+    """Worker entry point: one member."""
+    scenario, member = task
+    return run_member(scenario, member)
 
 
 class Projector:
@@ -240,8 +217,6 @@ class Projector:
         self._pool: futures.Executor | None = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[Scenario, Projection] = OrderedDict()
-        self._stop_flags = None  # with the pool: one byte per projection slot, raised when it is cancelled
-        self._next_slot = 0
 
     def _executor(self) -> futures.Executor | None:
         """The worker pool, started on first use (None: run in this process)."""
@@ -251,12 +226,8 @@ class Projector:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["viz.projection"])
-                self._stop_flags = context.RawArray("b", STOP_SLOTS)
                 self._pool = futures.ProcessPoolExecutor(
-                    max_workers=self.workers,
-                    mp_context=context,
-                    initializer=_start_projection_worker,
-                    initargs=(os.getpid(), self._stop_flags),
+                    max_workers=self.workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
                 )
             return self._pool
 
@@ -311,30 +282,18 @@ class Projector:
             for task in todo:
                 if cancelled():
                     return
-                yield task[0], _member_task((*task, None))
+                yield task[0], _member_task(task)
             return
-        slot = self._stop_slot()
-        pending = {executor.submit(_member_task, (*task, slot)): task for task in todo}
+        pending = {executor.submit(_member_task, task): task for task in todo}
         try:
             while pending and not cancelled():
                 done, _ = futures.wait(pending, timeout=POLL_SECONDS, return_when=futures.FIRST_COMPLETED)
                 for future in done:
                     scenario, _ = pending.pop(future)
-                    outcome = future.result()
-                    if outcome is not None:
-                        yield scenario, outcome
+                    yield scenario, future.result()
         finally:
-            if pending:  # a newer scenario needs the workers: members not started are dropped, running ones stop
-                self._stop_flags[slot] = 1
-                for future in pending:
-                    future.cancel()
-
-    def _stop_slot(self) -> int:
-        """A stop flag for one projection's members, lowered (the flags are reused in turn)."""
-        with self._lock:
-            slot, self._next_slot = self._next_slot, (self._next_slot + 1) % STOP_SLOTS
-            self._stop_flags[slot] = 0
-            return slot
+            for future in pending:
+                future.cancel()  # a newer scenario needs the workers
 
     def shutdown(self) -> None:
         """End the workers (tests and benchmarks; the server's workers end with it)."""
