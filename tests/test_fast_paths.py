@@ -67,12 +67,12 @@ def test_firms_choices_computed_together_are_each_firms_own_choice():
 
 
 def _malware_outputs(seed: int, per_package: bool) -> list[float]:
-    """Main malware-driven outputs of one small run (1,000 developers, one year, 2,000 malicious packages a day)."""
+    """Main malware-driven outputs of one small run (1,000 developers, a quarter, 2,000 malicious packages a day)."""
     params = load_scenario("status-quo").parameters(n_developers=1000, malware_arrivals_per_day=2000.0)
     model = RegistryModel(params, rng=seed)
     if per_package:
         model.malware_ledger.per_package_below = 10**15
-    model.run_for(52)
+    model.run_for(13)
     weekly = model.datacollector.get_model_vars_dataframe()
     panel = model.datacollector.get_agenttype_vars_dataframe(RegistryAgent)
     npm = panel[panel["registry"] == "npm"]
