@@ -17,6 +17,7 @@ WEEKS_PER_YEAR = 52
 WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
 HOURS_PER_WEEK = 168.0
 COST_ITEMS = ("bandwidth", "storage", "compute", "malware_mitigation", "staff", "other")
+LABOUR_ITEMS = ("malware_mitigation", "other")  # the items volunteers work on
 REVENUE_SOURCES = (
     "donation",
     "opex",
@@ -108,6 +109,9 @@ class RegistryAgent(Agent):
         self.steward_usd_per_year = 0.0
         self.cost_index = 1.0  # fully costed cost relative to the start (opex contracts follow it)
         self.year_revenue = self.year_cost = self.previous_year_cost = self.steward_paid_this_year = 0.0
+        self.mitigation_budget_usd = float("inf")  # cash for mitigation work left until the next review (none set yet)
+        self.mitigation_unfunded_usd = 0.0  # cash mitigation work wanted this week and not paid for (so not done)
+        self.year_mitigation_wanted = self.year_mitigation_unfunded = self.previous_mitigation_wanted_per_year = 0.0
         self.weeks_this_year = 0  # weeks of accounts in the current year (fewer in a registry's first year)
         self.shut_down_time: float | None = None
         self.receivership_debt_usd = 0.0  # advances an administrator paid in its place (receivership setting)
@@ -142,7 +146,11 @@ class RegistryAgent(Agent):
             * infra_ref
             * (1 + from_profile.cloud_credit_growth_per_year) ** (p.start_year - 2026)
         )
-        self.volunteer_week = from_profile.volunteer_cover * (self._coef["malware_mitigation"] + self._coef["other"])
+        labour_ref = sum(self._coef[item] for item in LABOUR_ITEMS)
+        self.volunteer_week = from_profile.volunteer_cover * labour_ref
+        self._volunteer_share = {
+            item: self._coef[item] / labour_ref if labour_ref > 0 else 0.0 for item in LABOUR_ITEMS
+        }
 
     # ----- tick: demand and publishing ------------------------------------------------------
     def grow_demand(self, extra_growth: float) -> None:
@@ -225,11 +233,14 @@ class RegistryAgent(Agent):
             used = min(credit, full[item] - inkind[item])
             inkind[item] += used
             credit -= used
-        labour_items = ("malware_mitigation", "other")
-        labour_cost = sum(full[item] for item in labour_items)
-        covered = min(1.0, self.volunteer_week / labour_cost) if labour_cost > 0 else 0.0
-        for item in labour_items:  # volunteers do a share of every labour item
-            inkind[item] = full[item] * covered
+        spare = self.volunteer_week
+        for item in LABOUR_ITEMS:  # volunteers keep to their tasks: each item gets its reference share of their hours
+            inkind[item] = min(full[item], self.volunteer_week * self._volunteer_share[item])
+            spare -= inkind[item]
+        for item in LABOUR_ITEMS:  # hours one item does not need go to the other
+            extra = min(max(spare, 0.0), full[item] - inkind[item])
+            inkind[item] += extra
+            spare -= extra
         return inkind
 
     def settle_accounts(self) -> None:
@@ -238,6 +249,7 @@ class RegistryAgent(Agent):
         full = self.full_costs()
         inkind = self.split_inkind(full)
         cash_cost = {item: full[item] - inkind[item] for item in COST_ITEMS}
+        self._fund_mitigation(cash_cost)
         self.revenue = {source: self.incoming.get(source, 0.0) for source in REVENUE_SOURCES}
         self.incoming.clear()
         self.grant_usd_per_year = self.revenue["grant"] * WEEKS_PER_YEAR
@@ -264,6 +276,22 @@ class RegistryAgent(Agent):
         self._update_status()
         if self.status in (Status.DEGRADED, Status.READ_ONLY) and self.kind == "incumbent":
             self.model.notify_service_incident(self, self.model.p.service_incident_memory_per_week)
+
+    def _fund_mitigation(self, cash_cost: dict[str, float]) -> None:
+        """Pay this week's cash mitigation work from its budget; work beyond the budget is not done (it is discretionary).
+
+        paid = min(wanted, budget left), with wanted × (1 − security_cut_when_degraded) while degraded or read-only.
+        """
+        wanted = cash_cost["malware_mitigation"]
+        bought = wanted
+        if self.status in (Status.DEGRADED, Status.READ_ONLY):
+            bought *= 1 - self.model.p.security_cut_when_degraded
+        paid = min(bought, self.mitigation_budget_usd)
+        self.mitigation_budget_usd -= paid
+        cash_cost["malware_mitigation"] = paid
+        self.mitigation_unfunded_usd = wanted - paid
+        self.year_mitigation_wanted += wanted
+        self.year_mitigation_unfunded += self.mitigation_unfunded_usd
 
     def open_books(self, steward_usd_per_year: float, cash_usd: float, monthly_cash_cost: float) -> None:
         """Set the starting steward budget and reserves (called once by the model)."""
@@ -294,8 +322,9 @@ class RegistryAgent(Agent):
         """
         profile, p = self.profile, self.model.p
         to_year = WEEKS_PER_YEAR / max(self.weeks_this_year, 1)  # a part year (a quarter, a first year): annualised
+        wanted_cost = (self.year_cost + self.year_mitigation_unfunded) * to_year  # including work it could not pay for
         if self.status != Status.SHUT_DOWN and self.year_cost > 0:
-            annual_cost = self.year_cost * to_year
+            annual_cost = wanted_cost
             cost_growth = (annual_cost / self.previous_year_cost) ** to_year if self.previous_year_cost > 0 else 1.0
             projected_cost = annual_cost * cost_growth
             other_revenue = (self.year_revenue - self.steward_paid_this_year) * to_year
@@ -308,10 +337,30 @@ class RegistryAgent(Agent):
             else:
                 self.steward_capacity_usd_per_year *= 1 + profile.steward_capacity_growth_per_year
                 self.steward_usd_per_year = min(budget, self.steward_capacity_usd_per_year)
+            self._plan_mitigation(budget - self.steward_usd_per_year, to_year)
             self._plan_security_budget()
-        self.previous_year_cost = self.year_cost * to_year
+        self.previous_year_cost = wanted_cost
+        self.previous_mitigation_wanted_per_year = self.year_mitigation_wanted * to_year
         self.year_revenue = self.year_cost = self.steward_paid_this_year = 0.0
+        self.year_mitigation_wanted = self.year_mitigation_unfunded = 0.0
         self.weeks_this_year = 0
+
+    def _plan_mitigation(self, shortfall_usd_per_year: float, to_year: float) -> None:
+        """Set the cash its owner puts into mitigation work until the next review.
+
+        budget = (work wanted last period, at its own growth) − the shortfall of the owner's budget
+        below what it wanted (its capacity bound), for the coming period and at least 0. A first
+        review projects at the published growth of malware, to the power of the cost's scaling.
+        """
+        p = self.model.p
+        wanted = self.year_mitigation_wanted * to_year  # a year's worth
+        if self.previous_mitigation_wanted_per_year > 0:
+            growth = wanted / self.previous_mitigation_wanted_per_year
+        else:
+            growth = (1 + p.malware_growth_per_year) ** p.mitigation_scaling_exponent
+        period = p.alt_sponsor_review_weeks if self.kind == "alternative" else WEEKS_PER_YEAR
+        budget_per_year = max(0.0, wanted * growth - max(shortfall_usd_per_year, 0.0))
+        self.mitigation_budget_usd = budget_per_year * period / WEEKS_PER_YEAR
 
     def _plan_security_budget(self) -> None:
         """Fix the extra security staff its owner can pay for until the next review (its extra now plus spare capacity)."""

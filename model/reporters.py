@@ -141,6 +141,7 @@ REGISTRY_REPORTERS: dict[str, Any] = {
     "malware_live": lambda r: r.malware.live,
     "malware_downloads": lambda r: r.malware.downloads,
     "removal_hours_observed_median": lambda r: r.malware.removal_hours_observed,
+    "mitigation_unfunded_usd": "mitigation_unfunded_usd",
 }
 
 
