@@ -1,9 +1,10 @@
 """The hindcast's time-varying inputs: dated entries of `model/data/history.toml`, applied to a running model.
 
 Only a model with `history_inputs = true` (the `history` preset) reads them; for any other the
-schedule is empty and changes nothing. Four kinds of entry (the file's header describes them):
+schedule is empty and changes nothing. Five kinds of entry (the file's header describes them):
 a registry's January-2019 state from an observed figure, a parameter set from a date on, a calendar
-year's malicious packages (turned into that year's arrival rate) and a documented spam campaign.
+year's malicious packages (turned into that year's arrival rate), a documented spam campaign and a
+sponsor's earmarked security money paid to one registry between two dates.
 Entries dated at or before the start are in force when the model is built; later ones are applied at
 the start of the first week on or after their date, through `RegistryModel.set_parameters`.
 """
@@ -51,11 +52,24 @@ class Dated:
 
 
 @dataclass(frozen=True)
+class Sponsor:
+    """A sponsor's money for security staff at one registry, USD a year, from calendar time `at` until `until`."""
+
+    registry: str
+    name: str
+    usd_per_year: float
+    at: float
+    until: float
+    source: str
+
+
+@dataclass(frozen=True)
 class HistoryInputs:
     """The schedule of one run: start states and dated changes (empty outside the hindcast)."""
 
     starts: tuple[Start, ...] = ()
     dated: tuple[Dated, ...] = ()
+    sponsors: tuple[Sponsor, ...] = ()
     due: dict[int, list[Dated]] = field(default_factory=dict)  # week index -> entries applied that week
 
     @classmethod
@@ -69,7 +83,7 @@ class HistoryInputs:
             week = due_week(entry.at, p.start_year)
             if week > 0:
                 due.setdefault(week, []).append(entry)
-        return cls(starts, dated, due)
+        return cls(starts, dated, load_sponsors(), due)
 
     def parameters_at_start(self, p: ModelParameters, catalogue: RegistryCatalogue) -> ModelParameters:
         """`p` with every change dated at or before the start applied."""
@@ -90,6 +104,22 @@ class HistoryInputs:
                 )
             growth = registry.profile.download_growth_per_year * p.demand_growth_multiplier
             setattr(registry, entry.field, entry.value / (1 + growth) ** (entry.at - p.start_year))
+        for sponsor in self.sponsors:
+            if sponsor.registry not in model.registries_by_name:
+                raise ParameterError(
+                    f"{ORIGIN}: unknown registry {sponsor.registry!r}; allowed: {', '.join(model.registry_names)}"
+                )
+
+    def pay_sponsors(self, model: RegistryModel) -> None:
+        """Pay this week's earmarked sponsor money (booked as a grant: it pays security staff), in its dated weeks."""
+        for sponsor in self.sponsors:
+            if (
+                due_week(sponsor.at, model.p.start_year)
+                <= model.week_index
+                < due_week(sponsor.until, model.p.start_year)
+            ):
+                registry = model.registries_by_name[sponsor.registry]
+                registry.receive("grant", sponsor.usd_per_year / WEEKS_PER_YEAR, payer=f"sponsor:{sponsor.name}")
 
     def apply_due(self, model: RegistryModel) -> None:
         """Apply the entries due this week: parameter changes, then any spam campaign that starts."""
@@ -158,6 +188,27 @@ def _malware_year(entry: dict[str, Any], origin: str, growth_per_year: float, st
         spam = packages * spam_share * weeks / WEEKS_PER_YEAR
         dated.append(Dated(float(year), {}, _text(entry, "spam_source", origin), (registry, spam, weeks)))
     return dated
+
+
+@lru_cache(maxsize=8)
+def load_sponsors(text: str | None = None) -> tuple[Sponsor, ...]:
+    """The file's [[sponsor]] entries (one-line errors)."""
+    try:
+        table = tomllib.loads(text if text is not None else entries_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ParameterError(f"{ORIGIN}: malformed TOML ({exc})") from None
+    return tuple(_sponsor(entry, f"{ORIGIN}, sponsor {i + 1}") for i, entry in enumerate(table.get("sponsor", [])))
+
+
+def _sponsor(entry: dict[str, Any], origin: str) -> Sponsor:
+    """A [[sponsor]] entry: `usd_per_year` (above 0) to `registry` from `at` until `until` (after `at`)."""
+    usd, at, until = (_number(entry, name, origin) for name in ("usd_per_year", "at", "until"))
+    if usd <= 0:
+        raise ParameterError(f"{origin}: 'usd_per_year' must be above 0 (got {usd:g})")
+    if until <= at:
+        raise ParameterError(f"{origin}: 'until' must be after 'at' (got {until:g} and {at:g})")
+    fields = (_text(entry, "registry", origin), _text(entry, "name", origin))
+    return Sponsor(*fields, usd, at, until, _text(entry, "source", origin))
 
 
 def entries_text() -> str:

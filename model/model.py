@@ -231,6 +231,7 @@ class RegistryModel(Model):
         for funder in self.umbrella_funders:
             funder.pay_grants()
         self.public_funder.pay_grants()
+        self.history.pay_sponsors(self)  # the hindcast's earmarked sponsor money (none in other runs)
         self.consumers.pay_consortium(self)
         for registry in self.registry_list:
             registry.collect_steward_funding()

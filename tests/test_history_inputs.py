@@ -4,7 +4,7 @@ import pytest
 
 import model.history
 from model import ParameterError, RegistryModel, make_parameters, run
-from model.history import Dated, HistoryInputs, arrival_rate_per_day, due_week, load_entries
+from model.history import Dated, HistoryInputs, Sponsor, arrival_rate_per_day, due_week, load_entries, load_sponsors
 
 SMALL = {"n_developers": 300, "n_corporations": 60}
 
@@ -68,6 +68,25 @@ def test_a_documented_spam_campaign_starts_in_its_week_with_its_size():
     assert model.spam_packages_per_week == 0
 
 
+def test_a_sponsor_pays_its_registry_a_grant_between_its_dates_only():
+    model = history_model()
+    sponsor = Sponsor("crates", "test", 52_000.0, 2019.1, 2019.2, "a test sponsor")
+    model.history = HistoryInputs(sponsors=(sponsor,))
+    crates = model.registries_by_name["crates"]
+    paid = []
+    for _ in range(due_week(2019.3, 2019)):
+        model.step()
+        paid.append(crates.revenue["grant"])
+    weeks = range(due_week(2019.1, 2019), due_week(2019.2, 2019))
+    assert [week for week, grant in enumerate(paid) if grant > 0] == list(weeks)
+    assert all(paid[week] == pytest.approx(1_000.0) for week in weeks)  # no umbrella grants before 2022
+
+
+def test_the_shipped_sponsor_is_aws_for_pypi_s_first_security_engineer():
+    (aws,) = load_sponsors()
+    assert (aws.registry, aws.usd_per_year, aws.until - aws.at) == ("pypi", 144_000.0, pytest.approx(1.0))
+
+
 def test_runs_outside_the_hindcast_never_read_the_inputs(monkeypatch):
     def refuse(*_):
         raise AssertionError("the history inputs were read")
@@ -98,6 +117,26 @@ def test_the_history_preset_uses_the_inputs():
 def test_a_bad_entry_is_one_line_naming_it(text, message):
     with pytest.raises(ParameterError, match=message) as error:
         load_entries(0.75, 2019, text)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[[sponsor]]\nregistry = "pypi"\nname = "a"\nusd_per_year = 0\nat = 2020.0\nuntil = 2021.0\nsource = "s"',
+            "usd_per_year",
+        ),
+        (
+            '[[sponsor]]\nregistry = "pypi"\nname = "a"\nusd_per_year = 5\nat = 2020.0\nuntil = 2020.0\nsource = "s"',
+            "'until'",
+        ),
+        ('[[sponsor]]\nregistry = "pypi"\nusd_per_year = 5\nat = 2020.0\nuntil = 2021.0\nsource = "s"', "'name'"),
+    ],
+)
+def test_a_bad_sponsor_is_one_line_naming_the_field(text, message):
+    with pytest.raises(ParameterError, match=message) as error:
+        load_sponsors(text)
     assert "\n" not in str(error.value)
 
 
