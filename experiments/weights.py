@@ -47,6 +47,7 @@ WEIGHTS: dict[str, Weight] = {
     "paid_tier_base_utility": Weight(-0.5, 2.5, "+-1.5"),
     "downturn_payment_cut": Weight(0.1, 0.3, HALF),
     "opex_renewal_prob": Weight(0.5, 0.95, "+-0.25, capped below certainty"),
+    "incident_memory_half_life_years": Weight(1.0, 3.0, "doc (range 1-3 years)"),
     "service_incident_memory_per_week": Weight(0.01, 0.04, X2, "loguniform"),
     "incident_harm_reference_usd": Weight(2.5e6, 1e7, X2, "loguniform"),
     "consumer_defence_adoption_per_year": Weight(0.05, 0.2, X2, "loguniform"),
@@ -74,6 +75,8 @@ WEIGHTS: dict[str, Weight] = {
     "umbrella_registry_share": Weight(0.075, 0.225, HALF),
     "umbrella_need_share": Weight(0.25, 0.75, HALF),
     "umbrella_donor_return_prob": Weight(0.25, 0.75, HALF),
+    "umbrella_donor_renewal_prob": Weight(0.7, 0.95, "doc (range 0.7-0.95)"),
+    "inkind_renewal_prob": Weight(0.85, 0.98, "doc (range 0.85-0.98)"),
     # Developers: moving registry
     "switching_hazard_per_week": Weight(0.005, 0.02, X2, "loguniform"),
     "switching_cost_mean": Weight(1.5, 6.0, X2, "loguniform"),
@@ -113,6 +116,7 @@ OTHER_ASSUMPTIONS: dict[str, str] = {
     "removal_utilisation_ceiling": TECHNICAL,
     "removal_automation_exponent": TECHNICAL,  # what triage tooling achieves at scale; added after the screening ran
     "staff_notice_weeks": DURATION,
+    "hiring_delay_weeks": DURATION,
     "inkind_replacement_weeks": DURATION,
     "umbrella_miss_prob_per_year": EVENTS,
     "corporations_represented": SCALE,

@@ -337,7 +337,7 @@ class ModelParameters(BaseModel):
         ge=0,
         le=156,
         description="Weeks between funding a security post and the hire starting.",
-        json_schema_extra=tags("calibrated", live=True, control=("Security", "Hiring delay", "weeks")),
+        json_schema_extra=tags("assumption", live=True, control=("Security", "Hiring delay", "weeks")),
     )
     staff_notice_weeks: int = Field(
         4,
@@ -456,7 +456,7 @@ class ModelParameters(BaseModel):
         0.93,
         description="Yearly probability that an in-kind donor renews at contract end.",
         json_schema_extra=tags(
-            "calibrated",
+            "assumption",
             live=True,
             control=("Infrastructure donors", "Donor renewal chance", "probability per year, 0 to 1"),
         ),
@@ -504,7 +504,7 @@ class ModelParameters(BaseModel):
     umbrella_donor_renewal_prob: Probability = Field(
         0.85,
         description="Yearly probability that a big donor renews.",
-        json_schema_extra=tags("calibrated", live=True),
+        json_schema_extra=tags("assumption", live=True),
     )
     umbrella_donor_return_prob: Probability = Field(
         0.5,
@@ -702,7 +702,7 @@ class ModelParameters(BaseModel):
         gt=0,
         le=50,
         description="Half-life of a firm's memory of incidents that hit it.",
-        json_schema_extra=tags("calibrated"),
+        json_schema_extra=tags("assumption"),
     )
 
     # --- Support channels: the four parts of "opex against donations" ----------------------
