@@ -325,6 +325,14 @@ REGISTRY_COLUMNS = (
         upper=1.0,
     ),
     Column(
+        "mitigation_unfunded_usd",
+        "Mitigation work not funded",
+        "USD/week",
+        "Cash malware-mitigation work wanted this week that its owner's mitigation budget did not pay for, so it was "
+        "not done (model.md 7.4). Not in cost_malware_mitigation_usd.",
+        flow=True,
+    ),
+    Column(
         "steward_capacity_usd_per_year",
         "Owner's fundraising capacity",
         "USD/year",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import betainc, betaincinv
 
 if TYPE_CHECKING:
     from model.parameters import ModelParameters
@@ -156,6 +157,18 @@ class DeveloperPopulation:
         draws = rng.random(n)
         value = p.organisation_value_usd_per_member_per_year * rng.lognormal(0.0, 1.0, n)
         return {"for_company": draws < p.company_publisher_share, "organisation_value_usd": value}
+
+    def shift_token_hygiene(self, old_mean: float, new_mean: float, concentration: float) -> None:
+        """Move every developer's token hygiene to its own quantile of the Beta at a new mean (no new draws).
+
+        u = BetaCDF(h; c m_old, c (1 − m_old)), h' = BetaPPF(u; c m_new, c (1 − m_new)): each developer
+        keeps its rank, the population's mean becomes `new_mean` (practices spread, as trusted
+        publishing did from 2023).
+        """
+        if new_mean == old_mean or len(self.token_hygiene) == 0:
+            return
+        quantile = betainc(concentration * old_mean, concentration * (1 - old_mean), self.token_hygiene)
+        self.token_hygiene[:] = betaincinv(concentration * new_mean, concentration * (1 - new_mean), quantile)
 
     def organisation_members(self, n_registries: int, price_usd_per_year: float) -> np.ndarray:
         """Real publishers on each registry whose company buys them an organisation seat at this price.

@@ -279,6 +279,10 @@ class RegistryModel(Model):
         previous, self.p = self.p, changed_parameters(self.p, changes, catalogue=self.catalogue)
         changed = {name for name in changes if getattr(self.p, name) != getattr(previous, name)}
         self._pass_on_to_funders(changed)
+        if "token_hygiene_mean" in changed:  # practices spread: each developer keeps its rank
+            self.developers.shift_token_hygiene(
+                previous.token_hygiene_mean, self.p.token_hygiene_mean, self.p.token_hygiene_concentration
+            )
 
     def _pass_on_to_funders(self, changed: set[str]) -> None:
         """Give funder agents the new values of the parameters they copied when they were made."""

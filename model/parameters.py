@@ -906,6 +906,7 @@ class ModelParameters(BaseModel):
         description="Lever: mean share of publishing done with trusted publishing or short-lived tokens.",
         json_schema_extra=tags(
             "lever",
+            live=True,
             control=("Security", "Token hygiene", "share of publishing with trusted publishing, 0 to 1"),
         ),
     )

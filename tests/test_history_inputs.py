@@ -144,3 +144,12 @@ def test_the_shipped_inputs_load_and_each_names_its_source():
     starts, dated = load_entries(0.75, 2019)
     assert starts and dated
     assert all(entry.source for entry in (*starts, *dated))
+
+
+def test_token_hygiene_follows_the_dated_trusted_publishing_record():
+    model = history_model()
+    assert model.p.token_hygiene_mean == 0.05  # before trusted publishing
+    assert model.developers.token_hygiene.mean() == pytest.approx(0.05, abs=0.01)
+    model.run_for(due_week(2025.94, 2019) + 1)  # npm's classic tokens revoked, Dec 2025
+    assert model.p.token_hygiene_mean == 0.30
+    assert model.developers.token_hygiene.mean() == pytest.approx(0.30, abs=0.02)
