@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.corporation import MODES, SupportMode, channel_terms, support_utility
+from agents.corporation import (
+    CHANNELS,
+    MODES,
+    SupportMode,
+    channel_terms,
+    contract_years,
+    renewal_prob,
+    support_utility,
+)
 
 if TYPE_CHECKING:
     from model.model import RegistryModel
@@ -179,6 +187,43 @@ class CorporationPopulation:
             None if paid else (modes[code] if code >= 0 else SupportMode.NONE)
             for code, paid in zip(chosen.tolist(), paid_possible)
         ]
+
+    def decide_support(
+        self, model: RegistryModel, rows: np.ndarray, renewal_draws: np.ndarray, choice_draws: np.ndarray
+    ) -> None:
+        """`CorporationAgent.decide_support` for the firms of `rows` at once, without the payment.
+
+        A pledge or contract still in its term is kept; one that has ended renews with its channel's
+        probability (a new term) or the firm re-decides by logit (`logit_choices`; a firm that could
+        buy a paid tier by `CorporationAgent.logit_mode`), starting a new term in a channel it picks.
+        """
+        p, now = model.p, model.time
+        years = np.zeros(len(MODES))  # contract years and renewal probability by mode code (0: not a channel)
+        renews = np.zeros(len(MODES))
+        for mode in CHANNELS:
+            years[MODE_CODES[mode]], renews[MODE_CODES[mode]] = contract_years(p, mode), renewal_prob(p, mode)
+        modes = self.mode[rows]
+        committed = years[modes] > 0
+        in_term = committed & (now < self.contract_end_time[rows])
+        renewed = committed & ~in_term & (renewal_draws < renews[modes])
+        self.contract_end_time[rows[renewed]] = now + years[modes[renewed]] * WEEKS_PER_YEAR
+        deciding = ~in_term & ~renewed
+        rows, draws = rows[deciding], choice_draws[deciding]
+        picks = self.logit_choices(model, rows, draws)
+        codes = np.array(
+            [
+                MODE_CODES[model.corporation_agents[row].logit_mode(draw) if pick is None else pick]
+                for row, draw, pick in zip(rows.tolist(), draws.tolist(), picks)
+            ],
+            dtype=self.mode.dtype,
+        )
+        new_term = years[codes] > 0
+        self.contract_end_time[rows[new_term]] = now + years[codes[new_term]] * WEEKS_PER_YEAR
+        before = np.bincount(self.mode[rows], minlength=len(MODES))
+        after = np.bincount(codes, minlength=len(MODES))
+        for code, mode in enumerate(MODES):
+            self.mode_counts[mode] += int(after[code] - before[code])
+        self.mode[rows] = codes
 
     # ----- incidents and harm ------------------------------------------------------------------
     def memory_now(self, now: float, row: int | None = None) -> np.ndarray | float:

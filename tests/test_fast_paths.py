@@ -10,6 +10,7 @@ from scipy.stats import ks_2samp
 from agents.registry import RegistryAgent
 from model import reporters
 from model.model import RegistryModel
+from model.reference import FirmByFirm
 from model.scenarios import load_scenario
 
 
@@ -64,6 +65,42 @@ def test_firms_choices_computed_together_are_each_firms_own_choice():
         assert len(decided) > 0.9 * len(rows)
         assert all(a == b for a, b in decided)
         assert len({b for _, b in decided}) >= 2  # more than one mode is picked
+
+
+def test_firms_deciding_together_choose_and_pay_what_each_firm_alone_does():
+    """`decide_firms` on arrays gives every firm the mode, contract end and payments of `decide_support` firm by firm.
+
+    Four years with incident memory, downturns (seed 1 has three) and an enterprise tier that heavy
+    firms may buy as support, so every mode, renewals and paid-tier picks all occur.
+    """
+    params = load_scenario("status-quo").parameters(
+        n_developers=1000, memory_weight=2.0, enterprise_tier_usd_per_year=20_000.0, downturn_prob_per_year=0.3
+    )
+    together, alone = RegistryModel(params, rng=1), FirmByFirm(params, rng=1)
+    paid_by_firm = []
+    for model in (together, alone):
+        payments = {}
+        record = model.record_payment
+
+        def recording(payer, amount, payments=payments, record=record):
+            """Keep each payer's payments in order, then record them as the model does."""
+            payments.setdefault(payer, []).append(amount)
+            record(payer, amount)
+
+        model.record_payment = recording
+        model.run_for(4 * 52)
+        paid_by_firm.append(payments)
+    np.testing.assert_array_equal(together.corporations.mode, alone.corporations.mode)
+    np.testing.assert_array_equal(together.corporations.contract_end_time, alone.corporations.contract_end_time)
+    assert together.corporations.mode_counts == alone.corporations.mode_counts
+    assert paid_by_firm[0] == paid_by_firm[1]
+    assert list(paid_by_firm[0]) == list(paid_by_firm[1])  # payers first paid in the same order
+    modes = set(together.corporations.mode.tolist())
+    assert len(modes) == 4  # none, donation, opex and paid tier all held by some firm
+    assert any(event["kind"] == "downturn" for event in together.events)
+    pd.testing.assert_frame_equal(
+        together.datacollector.get_model_vars_dataframe(), alone.datacollector.get_model_vars_dataframe()
+    )
 
 
 def _malware_outputs(seed: int, per_package: bool) -> list[float]:
