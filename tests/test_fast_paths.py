@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from mesa.datacollection import DataCollector
-from scipy.stats import ks_2samp
+from scipy.stats import ks_2samp, norm
 
 from agents.registry import RegistryAgent
 from model import reporters
 from model.model import RegistryModel
 from model.reference import FirmByFirm
+from model.reporters import pooled_lognormal_median
 from model.scenarios import load_scenario
 
 
@@ -135,3 +137,16 @@ def test_malware_booked_per_bin_gives_the_same_distribution_of_outputs_as_per_pa
     p_values = [ks_2samp(old[:, column], new[:, column]).pvalue for column in range(old.shape[1])]
     assert min(p_values) > 0.001, p_values
     assert (old.std(axis=0) > 0).all()  # the outputs vary between seeds: the test compares distributions
+
+
+def test_the_pooled_median_is_where_the_weighted_mixture_reaches_one_half():
+    """`pooled_lognormal_median`: the mixture's CDF at the answer is 1/2, for weights spanning ten orders of magnitude."""
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        n = int(rng.integers(1, 8))
+        weights = 10 ** rng.uniform(-6, 4, n)
+        log_medians = rng.uniform(-2, 8, n)
+        sigma = float(rng.choice([0.02, 0.3, 1.0, 2.5]))
+        median = pooled_lognormal_median(weights.tolist(), log_medians.tolist(), sigma)
+        share_below = (weights * norm.cdf((np.log(median) - log_medians) / sigma)).sum() / weights.sum()
+        assert share_below == pytest.approx(0.5, abs=1e-9)
