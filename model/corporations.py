@@ -153,8 +153,14 @@ class CorporationPopulation:
     def logit_choices(self, model: RegistryModel, rows: np.ndarray, uniforms: np.ndarray) -> list[SupportMode | None]:
         """`CorporationAgent.choose_mode` for many firms at once: the mode each of `rows` picks with its uniform.
 
-        The same terms in the same order as the per-firm rule, on arrays; None for a heavy firm
-        that could buy a paid tier (it decides one at a time, with its paid-tier term).
+        None for a heavy firm that could buy a paid tier (it decides one at a time, with its paid-tier term).
+        """
+        return [None if code < 0 else MODES[code] for code in self.logit_codes(model, rows, uniforms).tolist()]
+
+    def logit_codes(self, model: RegistryModel, rows: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+        """`logit_choices` as mode codes (`MODES`), -1 for a heavy firm that could buy a paid tier.
+
+        The same terms in the same order as the per-firm rule (`CorporationAgent.logit_mode`), on arrays.
         """
         p = model.p
         memory = self.memory[rows] * self.memory_decay_per_week ** (model.time - self.memory_time[rows])
@@ -182,11 +188,11 @@ class CorporationPopulation:
         for code, weight in enumerate(weights):
             cumulative = cumulative + weight
             chosen[(chosen < 0) & (threshold < cumulative)] = code
-        paid_possible = [bool(self.heavy[row]) and model.corporation_agents[row].paid_tier_registries() for row in rows]
-        return [
-            None if paid else (modes[code] if code >= 0 else SupportMode.NONE)
-            for code, paid in zip(chosen.tolist(), paid_possible)
-        ]
+        codes = np.array([MODE_CODES[mode] for mode in modes])[np.maximum(chosen, 0)]  # none if nothing was passed
+        for position in np.flatnonzero(self.heavy[rows]).tolist():
+            if model.corporation_agents[int(rows[position])].paid_tier_registries():
+                codes[position] = -1
+        return codes
 
     def decide_support(
         self, model: RegistryModel, rows: np.ndarray, renewal_draws: np.ndarray, choice_draws: np.ndarray
@@ -209,14 +215,11 @@ class CorporationPopulation:
         self.contract_end_time[rows[renewed]] = now + years[modes[renewed]] * WEEKS_PER_YEAR
         deciding = ~in_term & ~renewed
         rows, draws = rows[deciding], choice_draws[deciding]
-        picks = self.logit_choices(model, rows, draws)
-        codes = np.array(
-            [
-                MODE_CODES[model.corporation_agents[row].logit_mode(draw) if pick is None else pick]
-                for row, draw, pick in zip(rows.tolist(), draws.tolist(), picks)
-            ],
-            dtype=self.mode.dtype,
-        )
+        codes = self.logit_codes(model, rows, draws).astype(self.mode.dtype)
+        for position in np.flatnonzero(codes < 0).tolist():  # a paid tier is possible: the per-firm rule
+            codes[position] = MODE_CODES[
+                model.corporation_agents[int(rows[position])].logit_mode(float(draws[position]))
+            ]
         new_term = years[codes] > 0
         self.contract_end_time[rows[new_term]] = now + years[codes[new_term]] * WEEKS_PER_YEAR
         before = np.bincount(self.mode[rows], minlength=len(MODES))

@@ -71,11 +71,13 @@ def pooled_lognormal_median(weights: list[float], log_medians: list[float], sigm
         slope = density * sum([w * exp(-(((x - m) / scale) ** 2)) for w, m in pairs])
         low, high = (x, high) if excess < 0 else (low, x)
         step = excess / slope if slope > 0 else math.inf
-        if low < x - step < high:
+        if abs(step) < 1e-13:
+            return math.exp(x - step)
+        if low <= x - step <= high:
             x -= step
         else:  # a step out of the bracket: halve it instead
-            step, x = x - (low + high) / 2, (low + high) / 2
-        if abs(step) < 1e-13 or high - low < 1e-13:
+            x = (low + high) / 2
+        if high - low < 1e-13:
             break
     return math.exp(x)
 
