@@ -464,6 +464,7 @@ PHASES = [  # (module path, attribute, label) of the parts of a week, in the ord
     ("agents.registry.RegistryAgent", "update_security", "5 security staffing"),
     ("model.model.ecosystem", "switch_registries", "6d developers switch (developer rule)"),
     ("model.model.ecosystem", "open_alternatives", "6e entry test (developer rule)"),
+    ("model.model.RegistryModel", "decide_firms", "6a firms decide and pay"),
     ("model.model.RegistryModel", "_decide", "6 decisions, all (firms, funders, 6d, 6e)"),
     ("model.model.RegistryModel", "_end_week", "7 data collection"),
 ]
