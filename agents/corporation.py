@@ -187,14 +187,11 @@ class CorporationAgent(Agent):
         return [name for name in self.dependencies if self.model.sells_enterprise_tier(name)]
 
     def choose_mode(self, uniform: float) -> SupportMode:
-        """Pick a support mode by multinomial logit, using one uniform draw.
+        """Pick a support mode by multinomial logit, using one uniform draw (`logit_mode`).
 
-        In its budget week the model has usually computed the pick for all deciding firms at once
-        (`CorporationPopulation.logit_choices`, the same rule on arrays); otherwise `logit_mode`.
+        The model runs this rule for all firms of a budget week at once
+        (`CorporationPopulation.decide_support` and `logit_choices`, the same rule on arrays).
         """
-        batch = self.model.batch_choices.get(self.row)
-        if batch is not None and batch[0] == uniform:
-            return batch[1]
         return self.logit_mode(uniform)
 
     def logit_mode(self, uniform: float) -> SupportMode:

@@ -121,7 +121,7 @@ def child(spec: dict) -> dict:
         frames = (model_frame(model), registry_frame(model), events_frame(model), worms_frame(model))
         developer_seconds, developer_cpu_seconds = model.developer_seconds, model.developer_cpu_seconds
     wall = time.perf_counter() - wall_start
-    cpu = time.process_time() - cpu_start  # this process only: an ensemble's workers belong to a fork server
+    cpu = time.process_time() - cpu_start  # this process only: an ensemble's workers are not counted
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     return {
         "wall_s": wall,
@@ -216,7 +216,8 @@ def _row(summary: dict) -> str:
     same = "same output every repeat" if len(summary["digests"]) == 1 else "OUTPUT DIFFERS BETWEEN REPEATS"
     if summary["kind"] == "cli":
         same = "output files not compared"
-    scope = " (main process only)" if summary["kind"] in ("cli", "ensemble") else ""
+    scopes = {"ensemble": " (main process only)", "cli": " (workers counted only if forked from it)"}
+    scope = scopes.get(summary["kind"], "")
     return (
         f"  {summary['name']:<34} median {summary['wall_median_s']:8.2f} s"
         f"  (min {summary['wall_min_s']:.2f}, max {summary['wall_max_s']:.2f}, n={summary['repeats']})"
@@ -336,8 +337,9 @@ def benchmark(quick: bool, repeats: int | None, baseline: Path | None = None, ta
     print(f"Load average at start: {', '.join(f'{x:.2f}' for x in info['load_average_start'])}")
     print("Each repeat runs in a fresh process; wall time covers set-up, the run and building the output frames.")
     print(
-        "The ensemble's and the command's CPU time is their main process only (their workers belong to a fork"
-        " server); the command's times include starting Python and the imports.\n"
+        "The ensemble's CPU time is its main process only; the command's includes its workers when they are"
+        " forked from it, not when a fork server starts them (so it does not compare across the two);"
+        " the command's times include starting Python and the imports.\n"
     )
     results: dict = {"machine": info, "quick": quick, "cases": []}
     targets(quick, repeats, baseline, results)
@@ -464,6 +466,7 @@ PHASES = [  # (module path, attribute, label) of the parts of a week, in the ord
     ("agents.registry.RegistryAgent", "update_security", "5 security staffing"),
     ("model.model.ecosystem", "switch_registries", "6d developers switch (developer rule)"),
     ("model.model.ecosystem", "open_alternatives", "6e entry test (developer rule)"),
+    ("model.model.RegistryModel", "decide_firms", "6a firms decide and pay"),
     ("model.model.RegistryModel", "_decide", "6 decisions, all (firms, funders, 6d, 6e)"),
     ("model.model.RegistryModel", "_end_week", "7 data collection"),
 ]

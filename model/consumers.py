@@ -279,6 +279,8 @@ class HeavyConsumers:
         """Share of heavy firms' used registries at which they have this response."""
         used = self.__dict__.get("_used")
         if used is None or used[0] is not self.corporate_share:  # the used cells, kept while the array is the same
-            used = self.__dict__["_used"] = (self.corporate_share, self.corporate_share > 0)
-        used = used[1]
-        return float((self.response[used] == CODE[response]).mean()) if used.any() else 0.0
+            used = self.__dict__["_used"] = (self.corporate_share, np.flatnonzero(self.corporate_share > 0))
+        cells = used[1]
+        if not cells.size:
+            return 0.0
+        return np.count_nonzero(self.response.ravel()[cells] == CODE[response]) / cells.size  # the mean, exactly

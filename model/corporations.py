@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.corporation import MODES, SupportMode, channel_terms, support_utility
+from agents.corporation import (
+    CHANNELS,
+    MODES,
+    SupportMode,
+    channel_terms,
+    contract_years,
+    renewal_prob,
+    support_utility,
+)
 
 if TYPE_CHECKING:
     from model.model import RegistryModel
@@ -145,8 +153,14 @@ class CorporationPopulation:
     def logit_choices(self, model: RegistryModel, rows: np.ndarray, uniforms: np.ndarray) -> list[SupportMode | None]:
         """`CorporationAgent.choose_mode` for many firms at once: the mode each of `rows` picks with its uniform.
 
-        The same terms in the same order as the per-firm rule, on arrays; None for a heavy firm
-        that could buy a paid tier (it decides one at a time, with its paid-tier term).
+        None for a heavy firm that could buy a paid tier (it decides one at a time, with its paid-tier term).
+        """
+        return [None if code < 0 else MODES[code] for code in self.logit_codes(model, rows, uniforms).tolist()]
+
+    def logit_codes(self, model: RegistryModel, rows: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+        """`logit_choices` as mode codes (`MODES`), -1 for a heavy firm that could buy a paid tier.
+
+        The same terms in the same order as the per-firm rule (`CorporationAgent.logit_mode`), on arrays.
         """
         p = model.p
         memory = self.memory[rows] * self.memory_decay_per_week ** (model.time - self.memory_time[rows])
@@ -174,11 +188,45 @@ class CorporationPopulation:
         for code, weight in enumerate(weights):
             cumulative = cumulative + weight
             chosen[(chosen < 0) & (threshold < cumulative)] = code
-        paid_possible = [bool(self.heavy[row]) and model.corporation_agents[row].paid_tier_registries() for row in rows]
-        return [
-            None if paid else (modes[code] if code >= 0 else SupportMode.NONE)
-            for code, paid in zip(chosen.tolist(), paid_possible)
-        ]
+        codes = np.array([MODE_CODES[mode] for mode in modes])[np.maximum(chosen, 0)]  # none if nothing was passed
+        for position in np.flatnonzero(self.heavy[rows]).tolist():
+            if model.corporation_agents[int(rows[position])].paid_tier_registries():
+                codes[position] = -1
+        return codes
+
+    def decide_support(
+        self, model: RegistryModel, rows: np.ndarray, renewal_draws: np.ndarray, choice_draws: np.ndarray
+    ) -> None:
+        """`CorporationAgent.decide_support` for the firms of `rows` at once, without the payment.
+
+        A pledge or contract still in its term is kept; one that has ended renews with its channel's
+        probability (a new term) or the firm re-decides by logit (`logit_choices`; a firm that could
+        buy a paid tier by `CorporationAgent.logit_mode`), starting a new term in a channel it picks.
+        """
+        p, now = model.p, model.time
+        years = np.zeros(len(MODES))  # contract years and renewal probability by mode code (0: not a channel)
+        renews = np.zeros(len(MODES))
+        for mode in CHANNELS:
+            years[MODE_CODES[mode]], renews[MODE_CODES[mode]] = contract_years(p, mode), renewal_prob(p, mode)
+        modes = self.mode[rows]
+        committed = years[modes] > 0
+        in_term = committed & (now < self.contract_end_time[rows])
+        renewed = committed & ~in_term & (renewal_draws < renews[modes])
+        self.contract_end_time[rows[renewed]] = now + years[modes[renewed]] * WEEKS_PER_YEAR
+        deciding = ~in_term & ~renewed
+        rows, draws = rows[deciding], choice_draws[deciding]
+        codes = self.logit_codes(model, rows, draws).astype(self.mode.dtype)
+        for position in np.flatnonzero(codes < 0).tolist():  # a paid tier is possible: the per-firm rule
+            codes[position] = MODE_CODES[
+                model.corporation_agents[int(rows[position])].logit_mode(float(draws[position]))
+            ]
+        new_term = years[codes] > 0
+        self.contract_end_time[rows[new_term]] = now + years[codes[new_term]] * WEEKS_PER_YEAR
+        before = np.bincount(self.mode[rows], minlength=len(MODES))
+        after = np.bincount(codes, minlength=len(MODES))
+        for code, mode in enumerate(MODES):
+            self.mode_counts[mode] += int(after[code] - before[code])
+        self.mode[rows] = codes
 
     # ----- incidents and harm ------------------------------------------------------------------
     def memory_now(self, now: float, row: int | None = None) -> np.ndarray | float:

@@ -383,4 +383,5 @@ def send_developers_home(model: RegistryModel) -> None:
 
 def share_on_alternatives(model: RegistryModel) -> float:
     """Share of all developers who publish on an alternative registry."""
-    return float(np.mean(model.developers.home >= model.n_incumbents))
+    home = model.developers.home
+    return np.count_nonzero(home >= model.n_incumbents) / home.size if home.size else float("nan")  # the mean, exactly

@@ -92,10 +92,22 @@ def _start_worker(parent_pid: int) -> None:
     end_with_parent(parent_pid)
 
 
+def start_method() -> str:
+    """How workers start: forked from this process while it runs one thread, else from a fork server.
+
+    A fork copies this process, the model already imported, so a worker starts in milliseconds; it
+    is only safe while no other thread can hold a lock (an app's server threads), so then the
+    workers are forked from a server process that imports the model once.
+    """
+    single = threading.active_count() == 1
+    return "fork" if single and "fork" in multiprocessing.get_all_start_methods() else "forkserver"
+
+
 def _worker_pool(workers: int) -> futures.ProcessPoolExecutor:
-    """A pool of `workers` processes forked from a server that has the model imported; they end with this process."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["model.ensemble"])  # workers start with the model imported (ignored once started)
+    """A pool of `workers` processes that start with the model imported (`start_method`); they end with this process."""
+    context = multiprocessing.get_context(start_method())
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["model.ensemble"])  # the server imports the model once (ignored once started)
     return futures.ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
     )

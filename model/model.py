@@ -25,7 +25,7 @@ from agents.registry import RegistryAgent, Status
 from model import ecosystem, reporters
 from model.catalogue import REGISTRIES
 from model.consumers import HeavyConsumers
-from model.corporations import CorporationPopulation
+from model.corporations import MODE_CODES, CorporationPopulation
 from model.developers import DeveloperPopulation, SwitchContext, latent_demand
 from model.history import HistoryInputs
 from model.malware import MalwareLedger, malware_week
@@ -166,7 +166,6 @@ class RegistryModel(Model):
         self.harmful_downloads = 0.0  # corporate malicious downloads that defences did not stop, this week
         self.start_new_packages = [r.new_packages_per_week for r in self.registry_list]  # by ecosystem index
         self._firm_uniforms: tuple[int, np.ndarray] = (-1, np.empty((0, 2)))
-        self.batch_choices: dict[int, tuple[float, Any]] = {}  # row -> (uniform, mode) this budget week
         self._set_malware_workload()
         self.umbrella_funders = self._create_umbrella_funders()
         self.public_funder = PublicFunder(self, self.p.public_funder_budget_usd_per_year, self.p.public_grant_years)
@@ -240,26 +239,24 @@ class RegistryModel(Model):
     def _decide(self) -> None:
         """Corporations and funders decide at their budget boundaries (firms in row order: no firm's choice depends on another's)."""
         self.support_share = self.share_supporting()
-        firms = self.budget_calendar[self.week_of_year]
-        if firms:  # the logit's pick for every deciding firm, computed at once (used by choose_mode)
-            rows = np.array([corporation.row for corporation in firms], dtype=int)
-            uniforms = self.firm_uniforms()[rows, 1]
-            picks = self.corporations.logit_choices(self, rows, uniforms)
-            self.batch_choices = {
-                row: (uniform, pick)
-                for row, uniform, pick in zip(rows.tolist(), uniforms.tolist(), picks)
-                if pick is not None
-            }
-        for corporation in firms:
-            corporation.decide_support()
-            if corporation.heavy:
-                self.consumers.decide(self, corporation.row)
-        self.batch_choices = {}
+        rows = self.budget_rows[self.week_of_year]
+        if rows.size:
+            self.decide_firms(rows)
         for funder in self.umbrella_funders:
             funder.hold_round()
         ecosystem.send_developers_home(self)
         ecosystem.switch_registries(self)
         ecosystem.open_alternatives(self)
+
+    def decide_firms(self, rows: np.ndarray) -> None:
+        """Firms at their budget week keep, renew or re-decide their support (all at once); then, in row order, pay the year."""
+        renewal_draws, choice_draws = self.firm_uniforms()[rows].T
+        population = self.corporations
+        population.decide_support(self, rows, renewal_draws, choice_draws)
+        for row in rows[(population.mode[rows] != MODE_CODES[SupportMode.NONE]) | population.heavy[rows]].tolist():
+            self.corporation_agents[row].pay_for_the_year()
+            if population.heavy[row]:
+                self.consumers.decide(self, row)
 
     def _end_week(self) -> None:
         """Roll the funding window and collect this week's data."""
@@ -476,9 +473,7 @@ class RegistryModel(Model):
             p, self.catalogue, downloads, self.streams.generator("corporations.population")
         )
         views = [CorporationAgent(self, row) for row in range(len(population))]
-        self.budget_calendar: list[list[CorporationAgent]] = [[] for _ in range(WEEKS_PER_YEAR)]
-        for corporation in views:  # the firms deciding in each week of the year, in row order
-            self.budget_calendar[corporation.budget_week].append(corporation)
+        self.budget_rows = [np.flatnonzero(population.budget_week == week) for week in range(WEEKS_PER_YEAR)]
         share_donation, share_opex = self.stationary_support_shares(p)
         self.support_share = share_donation + share_opex
         uniforms = self.streams.generator("corporations.start").random((len(views), 3))

@@ -1,8 +1,9 @@
-"""The per-agent reference model: the same developer rules, one `DeveloperAgent` at a time.
+"""The per-agent reference model: the same developer and firm rules, one agent at a time.
 
 `ReferenceRegistryModel` is `RegistryModel` with its three developer rules (publishing,
 switching, the entry test for alternatives) restated as methods of each `DeveloperAgent`
-and run through Mesa's `AgentSet.shuffle_do`. Everything else is the model itself. It is the
+and run through Mesa's `AgentSet.shuffle_do`, and its firms' yearly support decisions taken
+one `CorporationAgent` at a time (`FirmByFirm`). Everything else is the model itself. It is the
 readable statement the vectorised arrays must agree with, and the baseline that
 `benchmarks/speed.py` measures the vectorised model against. Developers decide on one
 snapshot (synchronous update), so the random order of `shuffle_do` does not change results;
@@ -26,7 +27,19 @@ from model.model import RegistryModel
 SHUFFLE_SEED = 20260101
 
 
-class ReferenceRegistryModel(RegistryModel):
+class FirmByFirm(RegistryModel):
+    """RegistryModel whose firms decide and pay one `CorporationAgent` at a time, in row order."""
+
+    def decide_firms(self, rows: np.ndarray) -> None:
+        """Each firm at its budget week runs `decide_support` (keep, renew or re-decide, then pay); a heavy one then responds to charges."""
+        for row in rows.tolist():
+            firm = self.corporation_agents[row]
+            firm.decide_support()
+            if firm.heavy:
+                self.consumers.decide(self, row)
+
+
+class ReferenceRegistryModel(FirmByFirm):
     """RegistryModel whose developers are stepped one agent at a time (slow; for checks and benchmarks)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

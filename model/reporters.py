@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from agents.corporation import SupportMode
@@ -45,24 +46,40 @@ def pooled_removal_median_hours(model: RegistryModel) -> float:
     ]
     if not live:
         return float("nan")
-    sigma = model.p.removal_delay_sigma
-    weights = [r.reports_per_week for r in live]
-    logs = [math.log(r.removal_median_hours) for r in live]
+    return pooled_lognormal_median(
+        [r.reports_per_week for r in live],
+        [math.log(r.removal_median_hours) for r in live],
+        model.p.removal_delay_sigma,
+    )
+
+
+def pooled_lognormal_median(weights: list[float], log_medians: list[float], sigma: float) -> float:
+    """Median of a weighted mixture of lognormals with log-medians `log_medians` and one `sigma`.
+
+    Solves sum_i w_i Φ((x - m_i) / σ) = total / 2 for the log-median x by Newton's method from
+    the weighted mean of the m_i, kept inside a bracket that halves whenever a step would leave
+    it; it stops when a step moves x by less than 1e-13 (a relative error of about 1e-13 in hours).
+    """
     total = sum(weights)
-    scale = sigma * math.sqrt(2)
-    pairs = list(zip(weights, logs))
-    erf = math.erf
-
-    def cdf(log_hours: float) -> float:
-        """Reports-weighted share below `log_hours` (times the total)."""
-        return sum([w * 0.5 * (1 + erf((log_hours - m) / scale)) for w, m in pairs])
-
-    low, high = min(logs) - 5 * sigma, max(logs) + 5 * sigma
-    half_total = 0.5 * total
-    for _ in range(60):
-        mid = (low + high) / 2
-        low, high = (mid, high) if cdf(mid) < half_total else (low, mid)
-    return math.exp((low + high) / 2)
+    scale, density = sigma * math.sqrt(2), 1 / (sigma * math.sqrt(2 * math.pi))
+    pairs = list(zip(weights, log_medians))
+    erf, exp = math.erf, math.exp
+    low, high = min(log_medians) - 5 * sigma, max(log_medians) + 5 * sigma
+    x = sum(w * m for w, m in pairs) / total
+    for _ in range(100):
+        excess = sum([w * 0.5 * (1 + erf((x - m) / scale)) for w, m in pairs]) - 0.5 * total
+        slope = density * sum([w * exp(-(((x - m) / scale) ** 2)) for w, m in pairs])
+        low, high = (x, high) if excess < 0 else (low, x)
+        step = excess / slope if slope > 0 else math.inf
+        if abs(step) < 1e-13:
+            return math.exp(x - step)
+        if low <= x - step <= high:
+            x -= step
+        else:  # a step out of the bracket: halve it instead
+            x = (low + high) / 2
+        if high - low < 1e-13:
+            break
+    return math.exp(x)
 
 
 MODEL_REPORTERS: dict[str, Any] = {
@@ -97,19 +114,29 @@ MODEL_REPORTERS: dict[str, Any] = {
 }
 
 
-def _revenue(source: str):
-    """A reporter for one revenue source this week."""
-    return lambda r: r.revenue[source]
+class Attribute:
+    """A registry reporter reading an attribute, perhaps dotted (`malware.arrivals`): `attrgetter` that a collector can batch."""
+
+    def __init__(self, path: str) -> None:
+        """Read `path` from each registry."""
+        self.path = path
+        self._get = attrgetter(path)
+
+    def __call__(self, registry: RegistryAgent) -> Any:
+        """The attribute's value for one registry."""
+        return self._get(registry)
 
 
-def _cost(item: str):
-    """A reporter for one cash cost item this week."""
-    return lambda r: r.cost[item]
+class Entry:
+    """A registry reporter reading one entry of a dict attribute (`revenue["grant"]`)."""
 
+    def __init__(self, table: str, key: str) -> None:
+        """Read `key` from each registry's dict attribute `table`."""
+        self.table, self.key = table, key
 
-def _inkind(item: str):
-    """A reporter for one cost item's in-kind cover this week."""
-    return lambda r: r.inkind[item]
+    def __call__(self, registry: RegistryAgent) -> Any:
+        """The entry's value for one registry."""
+        return getattr(registry, self.table)[self.key]
 
 
 REGISTRY_REPORTERS: dict[str, Any] = {
@@ -117,12 +144,12 @@ REGISTRY_REPORTERS: dict[str, Any] = {
     "year": lambda r: r.model.year,
     "registry": "name",
     "kind": "kind",
-    "status": lambda r: r.status.value,
+    "status": Attribute("status.value"),
     "cash_usd": "cash",
     "runway_months": "runway_months",
-    **{f"revenue_{source}_usd": _revenue(source) for source in REVENUE_SOURCES},
-    **{f"cost_{item}_usd": _cost(item) for item in COST_ITEMS},
-    **{f"inkind_{item}_usd": _inkind(item) for item in COST_ITEMS},
+    **{f"revenue_{source}_usd": Entry("revenue", source) for source in REVENUE_SOURCES},
+    **{f"cost_{item}_usd": Entry("cost", item) for item in COST_ITEMS},
+    **{f"inkind_{item}_usd": Entry("inkind", item) for item in COST_ITEMS},
     "downloads": "downloads_served",
     "packages": "packages",
     "security_fte": "security_fte",
@@ -135,12 +162,12 @@ REGISTRY_REPORTERS: dict[str, Any] = {
     "steward_capacity_usd_per_year": "steward_capacity_usd_per_year",
     "publishers": "publishers",
     "new_packages": "new_packages_per_week",
-    "malware_arrivals": lambda r: r.malware.arrivals,
-    "malware_identified": lambda r: r.malware.identified,
-    "malware_removed": lambda r: r.malware.removed,
-    "malware_live": lambda r: r.malware.live,
-    "malware_downloads": lambda r: r.malware.downloads,
-    "removal_hours_observed_median": lambda r: r.malware.removal_hours_observed,
+    "malware_arrivals": Attribute("malware.arrivals"),
+    "malware_identified": Attribute("malware.identified"),
+    "malware_removed": Attribute("malware.removed"),
+    "malware_live": Attribute("malware.live"),
+    "malware_downloads": Attribute("malware.downloads"),
+    "removal_hours_observed_median": Attribute("malware.removal_hours_observed"),
     "mitigation_unfunded_usd": "mitigation_unfunded_usd",
 }
 
@@ -150,6 +177,48 @@ def registry_row(registry: RegistryAgent) -> dict[str, Any]:
     row = {}
     for name, reporter in REGISTRY_REPORTERS.items():
         row[name] = getattr(registry, reporter) if isinstance(reporter, str) else reporter(registry)
+    return row
+
+
+def _row_reader(reporters: list[Any]):
+    """One function giving a registry's row of `reporters` with a few C-level reads instead of a call per reporter.
+
+    Attribute reporters (names and `Attribute`) are read by one `attrgetter`, `Entry` reporters by
+    one `itemgetter` per dict; any other reporter is called; the values are then put in column order.
+    """
+    paths, tables, calls, sources = [], {}, [], []
+    for reporter in reporters:
+        if isinstance(reporter, str | Attribute):
+            sources.append(("attributes", len(paths)))
+            paths.append(reporter if isinstance(reporter, str) else reporter.path)
+        elif isinstance(reporter, Entry):
+            keys = tables.setdefault(reporter.table, [])
+            sources.append((reporter.table, len(keys)))
+            keys.append(reporter.key)
+        else:
+            sources.append(("calls", len(calls)))
+            calls.append(reporter)
+    groups = ["attributes", *tables, "calls"]
+    sizes = [len(paths), *(len(keys) for keys in tables.values()), len(calls)]
+    starts = dict(zip(groups, np.cumsum([0, *sizes[:-1]]).tolist()))
+    order = [starts[group] + position for group, position in sources]
+    put_in_order = itemgetter(*order) if len(order) > 1 else (lambda values: (values[order[0]],))
+
+    def as_tuple(getter, count):
+        """`getter` as a function that always returns a tuple (one-item getters return the item)."""
+        return (lambda target: (getter(target),)) if count == 1 else getter
+
+    read_attributes = as_tuple(attrgetter(*paths), len(paths)) if paths else (lambda registry: ())
+    read_tables = [(table, as_tuple(itemgetter(*keys), len(keys))) for table, keys in tables.items()]
+
+    def row(registry: RegistryAgent) -> tuple[Any, ...]:
+        """The registry's values, in column order."""
+        values = read_attributes(registry)
+        for table, read in read_tables:
+            values += read(getattr(registry, table))
+        values += tuple(call(registry) for call in calls)
+        return put_in_order(values)
+
     return row
 
 
@@ -166,18 +235,16 @@ class WeeklyCollector:
         self.registry_type = registry_type
         self.model_vars: dict[str, list[Any]] = {name: [] for name in MODEL_REPORTERS}
         self._model_reporters = [(self.model_vars[name], reporter) for name, reporter in MODEL_REPORTERS.items()]
-        self._registry_reporters = [
-            attrgetter(reporter) if isinstance(reporter, str) else reporter for reporter in REGISTRY_REPORTERS.values()
-        ]
+        self._registry_row = _row_reader(list(REGISTRY_REPORTERS.values()))
         self._registry_rows: list[tuple[Any, ...]] = []
 
     def collect(self, model: RegistryModel) -> None:
         """Append this week's model values and one row per registry agent."""
         for column, reporter in self._model_reporters:
             column.append(reporter(model))
-        time, reporters = model.time, self._registry_reporters
+        time, row = model.time, self._registry_row
         for registry in model.agents_by_type[self.registry_type]:
-            self._registry_rows.append((time, registry.unique_id, *[reporter(registry) for reporter in reporters]))
+            self._registry_rows.append((time, registry.unique_id, *row(registry)))
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         """One row per week, one column per model reporter."""

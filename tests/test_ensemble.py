@@ -143,3 +143,20 @@ def test_ctrl_c_or_a_kill_ends_the_ensemble_and_its_workers(tmp_path, sig):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+def test_workers_are_forked_directly_only_while_one_thread_runs():
+    """With one thread a pool forks this process (the model already imported); with another thread running, a fork server."""
+    import threading
+
+    from model.ensemble import start_method
+
+    assert start_method() == "fork"
+    release = threading.Event()
+    waiting = threading.Thread(target=release.wait)
+    waiting.start()
+    try:
+        assert start_method() == "forkserver"
+    finally:
+        release.set()
+        waiting.join()

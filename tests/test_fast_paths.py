@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from mesa.datacollection import DataCollector
-from scipy.stats import ks_2samp
+from scipy.stats import ks_2samp, norm
 
 from agents.registry import RegistryAgent
 from model import reporters
 from model.model import RegistryModel
+from model.reference import FirmByFirm
+from model.reporters import pooled_lognormal_median
 from model.scenarios import load_scenario
 
 
@@ -67,6 +70,42 @@ def test_firms_choices_computed_together_are_each_firms_own_choice():
         assert len({b for _, b in decided}) >= 2  # more than one mode is picked
 
 
+def test_firms_deciding_together_choose_and_pay_what_each_firm_alone_does():
+    """`decide_firms` on arrays gives every firm the mode, contract end and payments of `decide_support` firm by firm.
+
+    Four years with incident memory, downturns (seed 1 has three) and an enterprise tier that heavy
+    firms may buy as support, so every mode, renewals and paid-tier picks all occur.
+    """
+    params = load_scenario("status-quo").parameters(
+        n_developers=1000, memory_weight=2.0, enterprise_tier_usd_per_year=20_000.0, downturn_prob_per_year=0.3
+    )
+    together, alone = RegistryModel(params, rng=1), FirmByFirm(params, rng=1)
+    paid_by_firm = []
+    for model in (together, alone):
+        payments = {}
+        record = model.record_payment
+
+        def recording(payer, amount, payments=payments, record=record):
+            """Keep each payer's payments in order, then record them as the model does."""
+            payments.setdefault(payer, []).append(amount)
+            record(payer, amount)
+
+        model.record_payment = recording
+        model.run_for(4 * 52)
+        paid_by_firm.append(payments)
+    np.testing.assert_array_equal(together.corporations.mode, alone.corporations.mode)
+    np.testing.assert_array_equal(together.corporations.contract_end_time, alone.corporations.contract_end_time)
+    assert together.corporations.mode_counts == alone.corporations.mode_counts
+    assert paid_by_firm[0] == paid_by_firm[1]
+    assert list(paid_by_firm[0]) == list(paid_by_firm[1])  # payers first paid in the same order
+    modes = set(together.corporations.mode.tolist())
+    assert len(modes) == 4  # none, donation, opex and paid tier all held by some firm
+    assert any(event["kind"] == "downturn" for event in together.events)
+    pd.testing.assert_frame_equal(
+        together.datacollector.get_model_vars_dataframe(), alone.datacollector.get_model_vars_dataframe()
+    )
+
+
 def _malware_outputs(seed: int, per_package: bool) -> list[float]:
     """Main malware-driven outputs of one small run (1,000 developers, a quarter, 2,000 malicious packages a day)."""
     params = load_scenario("status-quo").parameters(n_developers=1000, malware_arrivals_per_day=2000.0)
@@ -99,3 +138,16 @@ def test_malware_booked_per_bin_gives_the_same_distribution_of_outputs_as_per_pa
     p_values = [ks_2samp(old[:, column], new[:, column]).pvalue for column in range(old.shape[1])]
     assert min(p_values) > 0.001, p_values
     assert (old.std(axis=0) > 0).all()  # the outputs vary between seeds: the test compares distributions
+
+
+def test_the_pooled_median_is_where_the_weighted_mixture_reaches_one_half():
+    """`pooled_lognormal_median`: the mixture's CDF at the answer is 1/2, for weights spanning ten orders of magnitude."""
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        n = int(rng.integers(1, 8))
+        weights = 10 ** rng.uniform(-6, 4, n)
+        log_medians = rng.uniform(-2, 8, n)
+        sigma = float(rng.choice([0.02, 0.3, 1.0, 2.5]))
+        median = pooled_lognormal_median(weights.tolist(), log_medians.tolist(), sigma)
+        share_below = (weights * norm.cdf((np.log(median) - log_medians) / sigma)).sum() / weights.sum()
+        assert share_below == pytest.approx(0.5, abs=1e-9)

@@ -6,6 +6,7 @@ import pytest
 
 from agents.corporation import SupportMode
 from model import RegistryModel
+from model.reference import FirmByFirm
 
 SMALL = {"n_developers": 50, "n_corporations": 300}
 
@@ -57,8 +58,8 @@ def test_a_downturn_immune_payment_holds_and_another_falls_by_the_cut(mode):
 
 
 def redecision_rate(years: int, **overrides) -> float:
-    """Share of donors' budget weeks at which the donor re-decides by logit (renewal off)."""
-    model = RegistryModel(rng=2, **SMALL, opex_budget_share=0.0, donation_renewal_prob=0.0, **overrides)
+    """Share of donors' budget weeks at which the donor re-decides by logit (renewal off), firm by firm."""
+    model = FirmByFirm(rng=2, **SMALL, opex_budget_share=0.0, donation_renewal_prob=0.0, **overrides)
     budget_weeks, decisions = [0], [0]
     for firm in model.corporation_agents:
         decide, choose = firm.decide_support, firm.choose_mode
