@@ -10,8 +10,8 @@ or the pilot has run a tenth of the plan. The pilot writes and reads its results
 does, and scales: this process's start + pool start + the first round + later rounds of runs +
 writing and merging every run's parts. The pilot's results are thrown away.
 
-The wall time holds for the machine's load during the pilot; the runs' CPU time does not depend
-on it, so the dry run prints both, with the load average and the share of a core each worker got.
+The wall time holds for the machine's load during the pilot; the runs' CPU time moves far less
+with it, so the dry run prints both, with the load average and the share of a core each worker got.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class Estimate:
 
     @property
     def cpu_s(self) -> float:
-        """The sweep's runs' estimated CPU time, summed over workers (independent of the load)."""
+        """The sweep's runs' estimated CPU time, summed over workers (it moves far less with the load than wall time)."""
         return self.first_round_cpu_s + max(0, self.runs - self.first_round_runs) * self.cpu_s_per_run
 
     @property

@@ -219,7 +219,7 @@ def print_time_estimate(plan: Plan, workers: int | None, args: argparse.Namespac
     )
     print(
         f"  CPU time of the runs: {_duration(estimate.cpu_s)} in all, {estimate.cpu_s / estimate.runs:.2f} s a run "
-        f"(independent of the load{share})"
+        f"(it moves far less with the load than wall time{share})"
     )
     print(
         f"  pilot: {estimate.pilot_runs} of the planned runs; first round on fresh workers "
