@@ -1,12 +1,17 @@
 """How long a sweep will take, from a pilot of the spec's own runs in the same kind of pool.
 
-`--dry-run` starts the pool the sweep would use (local processes or the Dask cluster), times its
-start-up, then runs rounds of planned runs at once (one per worker) at their full horizon, drawn
-from the plan stratified by policy (every policy before any twice, points at random), until the
-mean run time is known to 10% (its standard error) or the pilot has run a tenth of the plan, and
-at least two rounds. It writes and reads their results as the runner does, and scales: start-up +
-rounds of runs + writing and merging every run's parts + the time this process took to start.
-The pilot's results are thrown away.
+`--dry-run` starts the pool the sweep would use (local processes or the Dask cluster) and runs
+the plan's own runs at their full horizon, one per worker at a time, drawn from the plan
+stratified by policy (every policy before any twice, points at random). The first round is timed
+as a whole, as the sweep's first round: it holds what a fresh worker pays once (starting the
+process, imports, caches filled by a first run). Later rounds, on warm workers, give the mean run
+time (wall and CPU, measured in the worker), until that mean is known to 10% (its standard error)
+or the pilot has run a tenth of the plan. The pilot writes and reads its results as the runner
+does, and scales: this process's start + pool start + the first round + later rounds of runs +
+writing and merging every run's parts. The pilot's results are thrown away.
+
+The wall time holds for the machine's load during the pilot; the runs' CPU time moves far less
+with it, so the dry run prints both, with the load average and the share of a core each worker got.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import os
 import tempfile
 import time
 from concurrent import futures
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,45 +32,60 @@ from experiments.store import PartStore
 if TYPE_CHECKING:
     from experiments.sweep import Plan, RunTask
 
-MIN_PILOT_ROUNDS = 2  # rounds of concurrent runs the pilot always times
+MIN_WARM_ROUNDS = 1  # rounds of runs on warm workers the pilot always times, after the first round
 TARGET_RELATIVE_ERROR = 0.10  # the pilot stops once the mean run time's standard error is this share of the mean
-MAX_PILOT_SHARE = 0.10  # ... or once it has run this share of the plan's runs (at least MIN_PILOT_ROUNDS rounds)
+MAX_PILOT_SHARE = 0.10  # ... or once it has run this share of the plan's runs (at least MIN_WARM_ROUNDS rounds)
 
 
 @dataclass(frozen=True)
 class Estimate:
-    """A sweep's time: pool start-up, rounds of concurrent runs, per-run file work, this process's start."""
+    """A sweep's time: process and pool start, a first round on fresh workers, later rounds, per-run file work."""
 
     runs: int
     slots: int
-    startup_s: float
-    run_s: float  # a run's mean duration in the pilot, with every worker busy
-    dispatch_s: float  # sending a run to a worker and its result back
+    startup_s: float  # making the pool (its workers start during the first round, as in the sweep)
+    first_round_s: float  # wall time of the first round of runs, on fresh workers
+    first_round_runs: int
+    run_s: float  # a run's mean wall time on a warm worker in the pilot, with every worker busy
+    dispatch_s: float  # sending a run to a worker and its result back (later rounds)
     io_s_per_run: float
     program_s: float
     pilot_runs: int
+    first_round_cpu_s: float = 0.0  # CPU time of the first round's runs, summed over its workers
+    cpu_s_per_run: float = 0.0  # a run's mean CPU time on a warm worker
+    load_average: tuple[float, float] = (float("nan"), float("nan"))  # 1-minute load average before and after
+    cores: int = 1
 
     @property
-    def rounds(self) -> int:
-        """Rounds of `slots` concurrent runs the sweep needs."""
-        return math.ceil(self.runs / self.slots)
+    def later_rounds(self) -> int:
+        """Rounds of `slots` concurrent runs after the first round."""
+        return math.ceil(max(0, self.runs - self.first_round_runs) / self.slots)
 
     @property
     def total_s(self) -> float:
-        """The whole sweep's estimated wall time."""
-        runs_s = self.rounds * (self.run_s + self.dispatch_s)
+        """The whole sweep's estimated wall time, at the load the pilot ran under."""
+        runs_s = self.first_round_s + self.later_rounds * (self.run_s + self.dispatch_s)
         return self.program_s + self.startup_s + runs_s + self.runs * self.io_s_per_run
 
+    @property
+    def cpu_s(self) -> float:
+        """The sweep's runs' estimated CPU time, summed over workers (it moves far less with the load than wall time)."""
+        return self.first_round_cpu_s + max(0, self.runs - self.first_round_runs) * self.cpu_s_per_run
 
-WARM_UP_YEARS = 1 / 52  # one week: enough to import and touch everything a run uses
+    @property
+    def core_share(self) -> float:
+        """The share of a core each warm worker got in the pilot (CPU over wall time; nan without warm runs)."""
+        return self.cpu_s_per_run / self.run_s if self.run_s > 0 else float("nan")
 
 
-def warm_up(task: RunTask) -> int:
-    """Run on a worker: a one-week run of a planned run's settings (imports, caches); return the worker's pid."""
-    from model.runner import run
+def timed_run(task: RunTask) -> dict[str, Any]:
+    """Run on a worker: a planned run as the sweep runs it, with its CPU time in this process."""
+    from experiments.sweep import execute_run
 
-    run(task.scenario, years=WARM_UP_YEARS, seed=task.seed(), **task.overrides)
-    return os.getpid()
+    started = time.process_time()
+    result = execute_run(task)
+    result["cpu_s"] = time.process_time() - started
+    return result
 
 
 def pilot_order(plan: Plan) -> list[RunTask]:
@@ -85,11 +105,14 @@ def pilot_order(plan: Plan) -> list[RunTask]:
 
 
 def pilot_settled(durations_s: list[float], slots: int, runs_planned: int) -> bool:
-    """Whether the pilot has timed enough runs: the whole plan, or enough rounds and a precise or capped mean."""
+    """Whether the pilot has timed enough warm runs: all of them, or enough rounds and a precise or capped mean.
+
+    `durations_s` are the warm runs timed so far, `runs_planned` the plan's runs after the first round.
+    """
     timed = len(durations_s)
     if timed >= runs_planned:
         return True
-    if timed < MIN_PILOT_ROUNDS * slots:
+    if timed < max(2, MIN_WARM_ROUNDS * slots):
         return False
     if timed >= MAX_PILOT_SHARE * runs_planned:
         return True
@@ -100,10 +123,8 @@ def pilot_settled(durations_s: list[float], slots: int, runs_planned: int) -> bo
 
 def timed_round(executor: futures.Executor, tasks: list[RunTask]) -> tuple[float, list[dict[str, Any]]]:
     """Run `tasks` at once on the pool; return the wall time and the results."""
-    from experiments.sweep import execute_run
-
     started = time.perf_counter()
-    results = [future.result() for future in [executor.submit(execute_run, task) for task in tasks]]
+    results = [future.result() for future in [executor.submit(timed_run, task) for task in tasks]]
     return time.perf_counter() - started, results
 
 
@@ -131,6 +152,43 @@ def program_seconds() -> float:
         return 0.0
 
 
+def load_average() -> float:
+    """This machine's 1-minute load average; nan where it cannot be read."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
+def scale_pilot(
+    plan_runs: int,
+    slots: int,
+    rounds: list[tuple[float, list[dict[str, Any]]]],
+    startup_s: float,
+    io_s_per_run: float,
+    program_s: float,
+) -> Estimate:
+    """The estimate from the pilot's rounds: the first as the sweep's first round, the others for the mean run."""
+    (first_s, first), later = rounds[0], rounds[1:]
+    warm = [result for _, batch in later for result in batch]
+    durations = [[result["run"]["duration_s"] for result in batch] for _, batch in later]
+    dispatch = [max(0.0, seconds - max(batch)) for (seconds, _), batch in zip(later, durations)]
+    return Estimate(
+        runs=plan_runs,
+        slots=slots,
+        startup_s=startup_s,
+        first_round_s=first_s,
+        first_round_runs=len(first),
+        run_s=float(np.mean([result["run"]["duration_s"] for result in warm])) if warm else 0.0,
+        dispatch_s=float(np.mean(dispatch)) if dispatch else 0.0,
+        io_s_per_run=io_s_per_run,
+        program_s=program_s,
+        pilot_runs=len(first) + len(warm),
+        first_round_cpu_s=float(sum(result["cpu_s"] for result in first)),
+        cpu_s_per_run=float(np.mean([result["cpu_s"] for result in warm])) if warm else 0.0,
+    )
+
+
 def estimate_sweep(
     plan: Plan,
     workers: int,
@@ -143,31 +201,21 @@ def estimate_sweep(
     from experiments.sweep import start_workers
 
     program_s = program_seconds()
+    load_before = load_average()
     started = time.perf_counter()
     pool = start_workers(workers, scheduler, code_version(), worker_timeout_s, allow_code_change)
+    startup_s = time.perf_counter() - started
+    order = pilot_order(plan)
     try:
-        for future in [pool.executor.submit(warm_up, plan.tasks[0]) for _ in range(pool.slots)]:
-            future.result()
-        startup_s = time.perf_counter() - started
-        order = pilot_order(plan)
-        rounds: list[tuple[float, list[dict[str, Any]]]] = []
-        timed: list[float] = []
-        while not pilot_settled(timed, pool.slots, len(plan.tasks)):
-            batch = order[len(timed) : len(timed) + pool.slots]
-            rounds.append(timed_round(pool.executor, batch))
-            timed += [result["run"]["duration_s"] for result in rounds[-1][1]]
+        rounds = [timed_round(pool.executor, order[: pool.slots])]
+        warm: list[float] = []
+        later_runs = len(plan.tasks) - len(rounds[0][1])
+        while not pilot_settled(warm, pool.slots, later_runs):
+            start = len(rounds[0][1]) + len(warm)
+            rounds.append(timed_round(pool.executor, order[start : start + pool.slots]))
+            warm += [result["run"]["duration_s"] for result in rounds[-1][1]]
     finally:
         pool.close()
     results = [result for _, batch in rounds for result in batch]
-    durations = [[result["run"]["duration_s"] for result in batch] for _, batch in rounds]
-    dispatch_s = float(np.mean([max(0.0, seconds - max(batch)) for (seconds, _), batch in zip(rounds, durations)]))
-    return Estimate(
-        runs=len(plan.tasks),
-        slots=pool.slots,
-        startup_s=startup_s,
-        run_s=float(np.mean([d for batch in durations for d in batch])),
-        dispatch_s=dispatch_s,
-        io_s_per_run=io_seconds(plan, results),
-        program_s=program_s,
-        pilot_runs=len(results),
-    )
+    estimate = scale_pilot(len(plan.tasks), pool.slots, rounds, startup_s, io_seconds(plan, results), program_s)
+    return replace(estimate, load_average=(load_before, load_average()), cores=os.cpu_count() or 1)

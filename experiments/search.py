@@ -257,9 +257,12 @@ def policy_label(row: dict[str, Any], levers: list[str]) -> str:
     return "\n".join(parts)
 
 
+LABEL_POINTS = 9  # the policies' names, axis labels and titles of the trade-off figure, in points
+
+
 def tradeoff_figure(pareto: pd.DataFrame, objectives: list[Objective], record: dict[str, Any]):
     """The Pareto set: one panel per objective, a bar per policy, the baseline's value as a dashed line."""
-    from experiments.analysis_plots import panels
+    from experiments.analysis_plots import panels, wrapped
 
     levers = list(record["spec"]["levers"])
     title = f"{record['spec']['name']}: robust policies found (Pareto set of {len(pareto)})"
@@ -270,15 +273,32 @@ def tradeoff_figure(pareto: pd.DataFrame, objectives: list[Objective], record: d
         positions = np.arange(len(pareto))
         axis.barh(positions, _shown(objective, pareto[objective.name]), color="C0")
         line = axis.axvline(_shown(objective, pd.Series([baseline[objective.name]])).iloc[0], color="crimson", ls="--")
-        axis.set_yticks(positions, labels, fontsize=5)
+        axis.set_yticks(positions, labels, fontsize=LABEL_POINTS)
         axis.invert_yaxis()
-        axis.set(xlabel=objective.label, ylabel="Policy")
-        axis.xaxis.label.set_fontsize(7)
+        axis.set(xlabel=wrapped(objective.label), ylabel="Policy")
+        axis.xaxis.label.set_fontsize(LABEL_POINTS)
         better = "higher" if objective.kind == "maximize" else "lower"
-        axis.set_title(f"{better} is better; n = {record['scenarios']} scenarios per policy", fontsize=7)
+        axis.set_title(f"{better} is better; n = {record['scenarios']} scenarios per policy", fontsize=LABEL_POINTS)
     legend_outside(figure, [line], ["the baseline policy"])
-    figure.text(0.01, 0.005 + 0.035, f"{record['nfe']} policies evaluated", fontsize=6, color="0.45")
+    figure.text(0.01, 0.005 + 0.035, f"{record['nfe']} policies evaluated", fontsize=LABEL_POINTS, color="0.45")
     return figure, title
+
+
+def redraw(folder: Path, output: Output) -> list[Path]:
+    """Draw a finished search's trade-off figure again from its `search.json` and `pareto.csv` (no runs)."""
+    record = json.loads((folder / "search.json").read_text())
+    pareto = pd.read_csv(folder / "pareto.csv")
+    goals = record["spec"]["goals"]
+    objectives = [Objective(name, goal["direction"], goal["threshold"]) for name, goal in goals.items()]
+    stamp = Stamp(
+        record["spec_hash"],
+        record["code"]["commit"],
+        record["code"]["dirty"],
+        record["version"],
+        record["spec"]["name"],
+    )
+    figure, title = tradeoff_figure(pareto, objectives, record)
+    return save(figure, folder, "pareto", Output(output.formats, output.dpi, stamp), title)
 
 
 def main(argv: list[str] | None = None) -> int:

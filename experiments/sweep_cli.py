@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -208,9 +209,22 @@ def print_time_estimate(plan: Plan, workers: int | None, args: argparse.Namespac
 
     estimate = estimate_sweep(plan, workers or 1, args.scheduler, args.worker_timeout, args.allow_code_change)
     where = f"on the cluster's {estimate.slots} worker threads" if args.scheduler else f"on {estimate.slots} workers"
+    before, after = estimate.load_average
     print(
-        f"Estimated time: {_duration(estimate.total_s)} {where} (pilot: {estimate.pilot_runs} of the planned runs, "
-        f"{estimate.run_s:.2f} s per run with every worker busy; pool start {estimate.startup_s:.1f} s)"
+        f"Estimated time: {_duration(estimate.total_s)} {where} at this machine's current load (load average "
+        f"{before:.1f} before the pilot, {after:.1f} after, on {estimate.cores} cores)"
+    )
+    share = (
+        "" if math.isnan(estimate.core_share) else f"; each worker got {estimate.core_share:.0%} of a core in the pilot"
+    )
+    print(
+        f"  CPU time of the runs: {_duration(estimate.cpu_s)} in all, {estimate.cpu_s / estimate.runs:.2f} s a run "
+        f"(it moves far less with the load than wall time{share})"
+    )
+    print(
+        f"  pilot: {estimate.pilot_runs} of the planned runs; first round on fresh workers "
+        f"{estimate.first_round_s:.1f} s, then {estimate.run_s:.2f} s per run with every worker busy; "
+        f"pool start {estimate.startup_s:.1f} s"
     )
 
 

@@ -225,3 +225,10 @@ def test_the_robust_search_scores_each_policy_on_its_own_runs(tmp_path):
         )
         assert getattr(row, cash.name) == pytest.approx(cash([r["total_cash_usd"] for r in results]))
     assert main([*args]) == 2  # an earlier search's folder is not written again
+    from experiments.figures import Output
+    from experiments.search import redraw
+
+    (out / "pareto.svg").unlink()
+    assert redraw(out, Output(("svg",), 100)) == [out / "pareto.svg"]  # from the stored files, no runs
+    commit = json.loads((out / "search.json").read_text())["code"]["commit"] or "unknown"
+    assert f"commit {commit[:10]}" in (out / "pareto.svg").read_text()  # stamped with the search's code

@@ -267,25 +267,30 @@ def test_output_folder_rules(tmp_path, capsys):
 
 
 def test_dry_run_counts_runs_and_estimates_time(tiny, capsys):
-    """--dry-run validates, prints the number of runs and a time estimate, and runs no sweep."""
+    """--dry-run validates, prints the number of runs, a wall and a CPU time estimate and the load, and runs no sweep."""
     spec, _ = tiny
     assert main(["sweep", str(spec), "--dry-run", "--workers", "2"]) == 0
     out = capsys.readouterr().out
     assert f"= {TINY_RUNS} runs" in out and "Estimated time" in out and "on 2 workers" in out
-    assert re.search(r"pilot: [2-4] of the planned runs", out)
+    assert "load average" in out and "CPU time of the runs" in out
+    assert re.search(r"pilot: 4 of the planned runs", out)
 
 
 def test_the_time_estimate_pilots_the_plans_own_runs_in_the_sweeps_pool(tiny):
-    """The pilot times rounds of the plan's own runs on the pool the sweep would use, and scales them."""
-    from experiments.estimate import MIN_PILOT_ROUNDS, estimate_sweep
+    """The pilot times a first round on fresh workers and a warm round of the plan's own runs, and scales them."""
+    from experiments.estimate import estimate_sweep
     from experiments.spec import load_spec
     from experiments.sweep import plan_sweep
 
     spec, _ = tiny
     plan = plan_sweep(load_spec(spec))
     estimate = estimate_sweep(plan, workers=2)
-    assert estimate.slots == 2 and estimate.runs == TINY_RUNS and estimate.pilot_runs == MIN_PILOT_ROUNDS * 2
-    assert estimate.rounds == TINY_RUNS // 2 and estimate.total_s > estimate.rounds * estimate.run_s
+    assert estimate.slots == 2 and estimate.runs == TINY_RUNS and estimate.first_round_runs == 2
+    assert estimate.pilot_runs == 4  # the first round and one warm round: a tenth of the plan is less
+    assert estimate.later_rounds == (TINY_RUNS - 2) // 2
+    assert estimate.total_s > estimate.first_round_s + estimate.later_rounds * estimate.run_s
+    assert estimate.cpu_s_per_run > 0 and estimate.cpu_s > estimate.first_round_cpu_s > 0
+    assert all(load >= 0 for load in estimate.load_average)
 
 
 def test_the_pilot_takes_every_policy_before_any_twice_and_each_run_once(tiny):
@@ -305,24 +310,59 @@ def test_the_pilot_takes_every_policy_before_any_twice_and_each_run_once(tiny):
 
 
 def test_the_pilot_stops_when_the_mean_run_time_is_precise_or_the_pilot_is_a_tenth_of_the_plan():
-    """At least two rounds; then until the mean's standard error is 10% of it, or a tenth of the plan has run."""
+    """At least a round of warm runs (two runs); then until the mean is known to 10%, or a tenth of the plan ran."""
     from experiments.estimate import pilot_settled
 
     steady, scattered = [2.0, 2.1, 1.9, 2.0], [0.5, 4.0, 1.0, 6.0]
     assert not pilot_settled([], slots=2, runs_planned=100)
-    assert not pilot_settled(steady[:2], slots=2, runs_planned=100)  # one round only
-    assert pilot_settled(steady, slots=2, runs_planned=100)
+    assert not pilot_settled(steady[:1], slots=2, runs_planned=100)  # half a round
+    assert not pilot_settled(steady[:1], slots=1, runs_planned=100)  # one run gives no standard error
+    assert pilot_settled(steady[:2], slots=2, runs_planned=100)
     assert not pilot_settled(scattered, slots=2, runs_planned=100)
     assert pilot_settled(scattered + [3.0] * 6, slots=2, runs_planned=100)  # 10 of 100 runs: the cap
     assert pilot_settled(scattered[:3], slots=4, runs_planned=3)  # the whole plan is in the pilot
 
 
-def test_the_estimate_scales_rounds_of_runs_and_adds_start_up_file_work_and_program_start():
-    """Total = program start + pool start + ceil(runs / slots) x (run + dispatch) + runs x part-file time."""
+def test_the_estimate_adds_program_and_pool_start_the_first_round_later_rounds_and_file_work():
+    """Wall = program + pool start + first round + ceil(later runs / slots) x (run + dispatch) + runs x file time."""
     from experiments.estimate import Estimate
 
     estimate = Estimate(
-        runs=9, slots=2, startup_s=4, run_s=3, dispatch_s=1, io_s_per_run=0.5, program_s=2, pilot_runs=4
+        runs=9,
+        slots=2,
+        startup_s=4,
+        first_round_s=10,
+        first_round_runs=2,
+        run_s=3,
+        dispatch_s=1,
+        io_s_per_run=0.5,
+        program_s=2,
+        pilot_runs=4,
+        first_round_cpu_s=1.5,
+        cpu_s_per_run=0.75,
     )
-    assert estimate.rounds == 5
-    assert estimate.total_s == pytest.approx(2 + 4 + 5 * (3 + 1) + 9 * 0.5)
+    assert estimate.later_rounds == 4
+    assert estimate.total_s == pytest.approx(2 + 4 + 10 + 4 * (3 + 1) + 9 * 0.5)
+    assert estimate.cpu_s == pytest.approx(1.5 + 7 * 0.75)
+    assert estimate.core_share == pytest.approx(0.25)
+
+
+def _pilot_result(wall_s: float, cpu_s: float) -> dict:
+    """A pilot run's result as `timed_run` returns it."""
+    return {"run": {"duration_s": wall_s}, "series": [], "cpu_s": cpu_s}
+
+
+def test_the_pilot_times_its_first_round_whole_and_takes_the_mean_run_from_warm_workers_only():
+    """The first round (fresh workers) counts as the sweep's first round; the mean run comes from later rounds."""
+    from experiments.estimate import scale_pilot
+
+    first = (30.0, [_pilot_result(9.0, 2.0), _pilot_result(8.0, 1.8)])  # process start, imports, cold caches
+    warm = [(2.5, [_pilot_result(2.0, 1.0), _pilot_result(2.2, 1.2)]), (2.4, [_pilot_result(2.3, 0.8)])]
+    estimate = scale_pilot(20, 2, [first, *warm], startup_s=0.1, io_s_per_run=0.0, program_s=0.0)
+    assert estimate.first_round_s == 30.0 and estimate.first_round_runs == 2 and estimate.pilot_runs == 5
+    assert estimate.run_s == pytest.approx(2.1667, abs=1e-4) and estimate.cpu_s_per_run == pytest.approx(1.0)
+    assert estimate.dispatch_s == pytest.approx((0.3 + 0.1) / 2)
+    assert estimate.first_round_cpu_s == pytest.approx(3.8)
+    assert estimate.total_s == pytest.approx(0.1 + 30.0 + 9 * (2.1667 + 0.2), abs=1e-3)
+    whole_plan_in_one_round = scale_pilot(2, 2, [first], startup_s=0.1, io_s_per_run=0.0, program_s=0.0)
+    assert whole_plan_in_one_round.later_rounds == 0 and whole_plan_in_one_round.total_s == pytest.approx(30.1)
