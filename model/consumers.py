@@ -128,9 +128,6 @@ class HeavyConsumers:
         np.ndarray
     )  # (heavy firm, incumbent): share of its bill the firm can pay; the rest of its traffic goes unserved
     consortium_caches: np.ndarray  # (incumbent,): whether the consortium's members cache their redundant traffic there
-    charge_usd: np.ndarray | None = (
-        None  # (heavy firm, incumbent): yearly cost of its chosen response at its last decision
-    )
     consortium_paid_this_year_usd: float = 0.0
     paid_usd: dict[str, float] = field(default_factory=dict)  # what firms and the consortium paid, by revenue source
 
@@ -147,7 +144,6 @@ class HeavyConsumers:
             response=np.full((len(rows), model.n_incumbents), CODE[Response.USE], dtype=np.int8),
             paid_share=np.ones((len(rows), model.n_incumbents)),
             consortium_caches=np.zeros(model.n_incumbents, dtype=bool),
-            charge_usd=np.zeros((len(rows), model.n_incumbents)),
         )
 
     # ----- traffic ----------------------------------------------------------------------------
@@ -209,7 +205,6 @@ class HeavyConsumers:
             current = RESPONSES[self.response[heavy, index]]
             chosen = choose_response(p, costs, current, budget, float(uniforms[index]))
             self.response[heavy, index] = CODE[chosen]
-            self.charge_usd[heavy, index] = costs[chosen]
             self.paid_share[heavy, index] = min(1.0, budget / costs[chosen]) if costs[chosen] > 0 else 1.0
             self._pay(model, registry, chosen, downloads, throttled, charging, row, self.paid_share[heavy, index])
 
