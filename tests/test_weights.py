@@ -163,3 +163,26 @@ def test_the_generator_command_writes_a_loadable_sobol_spec_and_refuses_bad_use(
     assert weights.main(["sobol"]) == 2
     assert weights.main(["sobol", "n_developers"]) == 2
     assert "not behavioural weights: n_developers" in capsys.readouterr().err
+
+
+def test_morris_heatmap_scales_each_outcome_by_its_largest_effect_and_labels_its_axes():
+    """Each outcome's strongest weight scores 1, an outcome no weight moves scores 0, and the axes are labelled."""
+    import pandas as pd
+
+    from experiments.weights_figure import morris_heatmap, scaled_mu_star
+
+    rows = [
+        ("a", "harm", 4.0),
+        ("b", "harm", 1.0),
+        ("a", "delay", 0.5),
+        ("b", "delay", 2.0),
+        ("a", "still", 0.0),
+        ("b", "still", 0.0),
+    ]
+    sensitivity = pd.DataFrame(rows, columns=["parameter", "outcome", "mu_star"])
+    scaled = scaled_mu_star(sensitivity)
+    assert scaled.loc["a", "harm"] == 1.0 and scaled.loc["b", "harm"] == 0.25
+    assert scaled.loc["b", "delay"] == 1.0 and scaled.loc["a", "delay"] == 0.25
+    assert (scaled["still"] == 0.0).all()
+    axis = morris_heatmap(sensitivity).axes[0]
+    assert axis.get_xlabel() and axis.get_ylabel() and axis.get_title()
