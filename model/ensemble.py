@@ -92,6 +92,9 @@ def _start_worker(parent_pid: int) -> None:
     end_with_parent(parent_pid)
 
 
+start_worker = _start_worker  # its public name: the explorer's projection pool starts its workers with it too
+
+
 def _worker_pool(workers: int) -> futures.ProcessPoolExecutor:
     """A pool of `workers` processes forked from a server that has the model imported; they end with this process."""
     context = multiprocessing.get_context("forkserver")

@@ -324,7 +324,9 @@ def use_projection(session: ExplorerSession, projector: Projector) -> tuple[Proj
 
         projector.project([scenario, scenario.status_quo()], on_update=update, cancel=cancel)
 
-    solara.use_thread(project, dependencies=[scenario])
+    # stopped by its cancel flag, never by an exception raised at any line (solara's default): raised inside
+    # concurrent.futures while it holds a future's lock, that exception left the worker pool wedged for good
+    solara.use_thread(project, dependencies=[scenario], intrusive_cancel=False)
     return shown
 
 
@@ -367,7 +369,7 @@ def RunPanel(
         if session.finished:
             set_playing(False)
 
-    solara.use_thread(play_loop, dependencies=[playing, speed])
+    solara.use_thread(play_loop, dependencies=[playing, speed], intrusive_cancel=False)  # never stop mid-week
     solara.use_effect(lambda: shown.set(), [current])  # runs once this version is on the page
     solara.use_effect(lambda: None if playing else publish_url(), [playing])  # the week reached, once paused
 
