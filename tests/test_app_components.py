@@ -381,3 +381,33 @@ def test_a_lever_change_while_the_projection_waits_on_the_pool_never_wedges_it(c
         stopping = threading.Thread(target=projector.shutdown, daemon=True)  # a wedged pool never shuts down
         stopping.start()
         stopping.join(30)
+
+
+def test_a_page_opened_on_a_projected_scenario_builds_each_chart_once(context, monkeypatch):
+    """The status quo projected before (at the server's start) is drawn at once, and not drawn again when its
+    projection thread reports the same runs."""
+    import viz.projection_view
+
+    class Reporting(Projector):
+        """A projector that says when a projection call has returned."""
+
+        returned = threading.Event()
+
+        def project(self, scenarios, on_update=None, cancel=None):
+            """Project, then say so."""
+            try:
+                return super().project(scenarios, on_update, cancel)
+            finally:
+                self.returned.set()
+
+    projector = Reporting(workers=1, members=1)
+    session = ExplorerSession(years=0.5)
+    projector.project([session.scenario()])
+    projector.returned.clear()
+    built = []
+    build = viz.projection_view.chart_option
+    monkeypatch.setattr(viz.projection_view, "chart_option", lambda *a, **k: built.append(1) or build(*a, **k))
+    rc, session, _ = render_explorer(projector=projector, years=0.5)
+    assert projected(rc, session) and "1 of 1 runs" in text_of(rc, "projection-status")
+    assert projector.returned.wait(30)
+    assert len(built) == 7

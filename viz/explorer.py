@@ -303,6 +303,15 @@ def LeverPanel(
                 LeverField(lever, value, errors.get(lever.name), on_text, session.catalogue.names)
 
 
+def shows(shown: Projection | None, projection: Projection) -> bool:
+    """Whether a projection on show holds the same members as this one (of the same scenario)."""
+    return (
+        shown is not None
+        and shown.scenario == projection.scenario
+        and shown.members.keys() == projection.members.keys()
+    )
+
+
 def use_projection(session: ExplorerSession, projector: Projector) -> tuple[Projection | None, Projection | None, int]:
     """The scenario's projection and the status quo's, updated as members finish; and a revision number.
 
@@ -316,11 +325,18 @@ def use_projection(session: ExplorerSession, projector: Projector) -> tuple[Proj
         """Run both projections in the shared workers; publish each update (not after a newer lever change)."""
 
         def update(projections: list[Projection]) -> None:
-            """Show the members finished so far."""
+            """Show the members finished so far (nothing is redrawn if the page shows them already)."""
             current = session.scenario() == scenario  # not after a newer lever change
             if current and projections[0].members:  # until then the last projection stays on show
-                first, second = projections[0].snapshot(), projections[1].snapshot()
-                set_shown(lambda before: (first, second, before[2] + 1))
+                first, second = projections
+
+                def newer(before: tuple[Projection | None, Projection | None, int]):
+                    """The snapshots to show, or what is on show if it holds the same members."""
+                    if shows(before[0], first) and shows(before[1], second):
+                        return before
+                    return first.snapshot(), second.snapshot(), before[2] + 1
+
+                set_shown(newer)
 
         projector.project([scenario, scenario.status_quo()], on_update=update, cancel=cancel)
 
