@@ -5,8 +5,8 @@ Run:  python benchmarks/explorer_pipeline.py [--changes 5] [--runs 4] [--profile
 Renders the explorer headless (Solara, one virtual kernel, as the page's tests do) with a pool of
 worker processes, changes the pledge lever `--changes` times (a new scenario each, waiting for it
 to finish), and times each stage: the lever's handler, the runs sent to the workers, the first run
-back, and the page's update once it is back (bands, headlines, chart options, widgets), with the
-size of the chart options sent to the browser. What the browser does with them (websocket, ECharts
+back, and the page's update once it is back (bands, headlines, chart options, widgets; wall and CPU
+time of the thread doing it), with the size of the chart options sent to the browser. What the browser does with them (websocket, ECharts
 drawing) is the rest of `benchmarks/explorer_redraw.py`'s figure. Not a test; timings depend on the
 machine's load (printed).
 """
@@ -80,7 +80,9 @@ def main() -> None:
                     option_bytes.clear()
                     if profile:
                         profile.enable()
+                    cpu = time.thread_time()
                     on_update(projections)
+                    stamps["update_cpu"] = time.thread_time() - cpu
                     if profile:
                         profile.disable()
                     stamps["drawn"] = time.perf_counter()
@@ -113,6 +115,7 @@ def main() -> None:
                 "sent": stamps["sent"] - started,
                 "first run back": stamps["back"] - stamps["sent"],
                 "page update": stamps["drawn"] - stamps["back"],
+                "page update CPU": stamps["update_cpu"],
                 "options": stamps["options_ms"] / 1000,
                 "options_kb": stamps["options_kb"],
                 "charts": stamps["charts"],
@@ -121,10 +124,10 @@ def main() -> None:
             print(
                 f"  change {k + 1}: handler {1000 * row['handler']:.0f} ms, runs sent at {1000 * row['sent']:.0f} ms, "
                 f"first run back after {1000 * row['first run back']:.0f} ms, page update {1000 * row['page update']:.0f}"
-                f" ms (of it {row['charts']} chart options {1000 * row['options']:.0f} ms, {row['options_kb']:.0f} kB)",
+                f" ms ({1000 * row['page update CPU']:.0f} ms CPU; of it {row['charts']} chart options {1000 * row['options']:.0f} ms, {row['options_kb']:.0f} kB)",
                 flush=True,
             )
-    for key in ("handler", "sent", "first run back", "page update", "options"):
+    for key in ("handler", "sent", "first run back", "page update", "page update CPU", "options"):
         print(f"median {key}: {1000 * statistics.median(r[key] for r in rows):.0f} ms")
     print(f"median chart options sent: {statistics.median(r['options_kb'] for r in rows):.0f} kB")
     print(f"load average at the end {os.getloadavg()}")
