@@ -239,3 +239,12 @@ def test_column_quantiles_match_numpys_nanquantile():
     with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
         expected = np.nanquantile(values, (0.1, 0.5, 0.9), axis=0)
     assert np.allclose(column_quantiles(values, (0.1, 0.5, 0.9)), expected, equal_nan=True)
+
+
+def test_snapshots_share_the_bands_already_computed(pledge):
+    projection, _ = pledge
+    band = projection.band("runway:pypi")
+    first, second = projection.snapshot(), projection.snapshot()
+    assert first.band("runway:pypi") is band and second.band("runway:pypi") is band
+    partial = Projection(projection.scenario, {0: projection.members[0]}, 2)
+    assert partial.snapshot().band("runway:pypi") is not band  # one member: a band of its own

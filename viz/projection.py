@@ -156,8 +156,12 @@ class Projection:
     _bands: dict[tuple[str, int], Band | None] = field(default_factory=dict, repr=False)
 
     def snapshot(self) -> Projection:
-        """A copy holding the members finished so far (the page draws it while more finish)."""
-        return Projection(self.scenario, dict(self.members), self.size)
+        """A copy holding the members finished so far (the page draws it while more finish).
+
+        It shares the bands computed so far (by key and member count: the members only grow), so a status
+        quo whose runs are all in is not summarised again at each update of the scenario beside it.
+        """
+        return Projection(self.scenario, dict(self.members), self.size, self._bands)
 
     @property
     def complete(self) -> bool:
