@@ -411,3 +411,16 @@ def test_a_page_opened_on_a_projected_scenario_builds_each_chart_once(context, m
     assert projected(rc, session) and "1 of 1 runs" in text_of(rc, "projection-status")
     assert projector.returned.wait(30)
     assert len(built) == 7
+
+
+def test_a_page_opened_while_its_projection_runs_shows_every_run_as_it_finishes(context):
+    """A page opened on a projection still running (the status quo at the server's start) redraws as its runs finish."""
+    projector = Projector(workers=1, members=2)
+    scenario = ExplorerSession(years=0.5).scenario()
+    stop = threading.Event()
+    stop.set()
+    projector.project([scenario], cancel=stop)
+    assert projector.cached(scenario).members == {}  # asked for, no run finished yet
+    rc, session, _ = render_explorer(projector=projector, years=0.5)
+    wait_until(lambda: projected(rc, session), 60, shown=lambda: text_of(rc, "projection-status"))
+    assert "2 of 2 runs" in text_of(rc, "projection-status") and rc.find(v.Html, class_="headline-value-money").widgets

@@ -312,6 +312,11 @@ def shows(shown: Projection | None, projection: Projection) -> bool:
     )
 
 
+def snapshot(projection: Projection | None) -> Projection | None:
+    """The runs of a projection finished so far (None for none)."""
+    return None if projection is None else projection.snapshot()
+
+
 def use_projection(session: ExplorerSession, projector: Projector) -> tuple[Projection | None, Projection | None, int]:
     """The scenario's projection and the status quo's, updated as members finish; and a revision number.
 
@@ -319,7 +324,11 @@ def use_projection(session: ExplorerSession, projector: Projector) -> tuple[Proj
     """
     scenario = session.scenario()
     # use_state, not use_reactive: its first value is taken once (a reactive would reset to the cache's at every render)
-    shown, set_shown = solara.use_state((projector.cached(scenario), projector.cached(scenario.status_quo()), 0))
+    # snapshots, not the cached projections themselves: those fill up as runs finish, and an update would then
+    # find the same runs on show (and redraw nothing) while the page shows fewer
+    shown, set_shown = solara.use_state(
+        (snapshot(projector.cached(scenario)), snapshot(projector.cached(scenario.status_quo())), 0)
+    )
 
     def project(cancel: threading.Event) -> None:
         """Run both projections in the shared workers; publish each update (not after a newer lever change)."""
