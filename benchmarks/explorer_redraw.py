@@ -4,7 +4,8 @@ Run:  python benchmarks/explorer_redraw.py [--changes 20] [--runs 8] [--revisits
 
 Starts `borrowed-time app` on a free port, opens the explorer at 1400x900 and, for each change,
 notes the time of the Enter key on the "Pledge per developer" lever in the page, then checks every
-animation frame until the runway chart's canvas changed (first redraw), and until the page says
+animation frame until the runway chart's canvas changed while the page no longer shows the old
+projection as updating (first redraw: a change of the old projection's chart does not count), and until the page says
 every run of the new projection is in (complete). `--changes` are new scenarios (each a new
 projection); `--revisits` move the lever between two values already projected (a cached
 projection: the redraw path alone). Also the first load: time to the levers, and to the
@@ -34,16 +35,20 @@ WATCH = """
   const canvas = () => document.querySelector('.chart-runway canvas');
   const statusNode = document.querySelector('.projection-status');
   const complete = () => /(\\d+) of \\1 runs/.test(statusNode.innerText) && !/updating/.test(statusNode.innerText);
-  let pressed = null, seen = !requireUpdating, before = null;
+  let pressed = null, seen = !requireUpdating, before = null, oldStatus = null;
+  // the old projection still on show, marked as updating: a chart change then is not the new projection's
+  const oldShown = () => oldStatus !== null && statusNode.innerText.startsWith(oldStatus) && /updating/.test(statusNode.innerText);
   // the page has taken the lever once its status says the projection is updating (caught on any change)
   new MutationObserver(() => { if (pressed !== null && /updating/.test(statusNode.innerText)) seen = true; })
     .observe(statusNode, {childList: true, characterData: true, subtree: true});
   document.querySelector(selector).addEventListener('keydown', e => {
-    if (e.key === 'Enter' && pressed === null) { before = canvas().toDataURL(); pressed = performance.now(); }
+    if (e.key === 'Enter' && pressed === null) {
+      before = canvas().toDataURL(); oldStatus = statusNode.innerText.replace(/\\s*\\(updating…\\)$/, ''); pressed = performance.now();
+    }
   });
   const tick = () => {
     if (pressed !== null && seen) {
-      if (window.__first === null && canvas().toDataURL() !== before) window.__first = performance.now() - pressed;
+      if (window.__first === null && !oldShown() && canvas().toDataURL() !== before) window.__first = performance.now() - pressed;
       if (window.__first !== null && complete()) { window.__complete = performance.now() - pressed; return; }
     }
     requestAnimationFrame(tick);

@@ -103,6 +103,9 @@ def start_method() -> str:
     return "fork" if single and "fork" in multiprocessing.get_all_start_methods() else "forkserver"
 
 
+start_worker = _start_worker  # its public name: the explorer's projection pool starts its workers with it too
+
+
 def _worker_pool(workers: int) -> futures.ProcessPoolExecutor:
     """A pool of `workers` processes that start with the model imported (`start_method`); they end with this process."""
     context = multiprocessing.get_context(start_method())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
@@ -314,3 +315,112 @@ def test_a_lever_change_sends_no_chart_until_its_projection_has_a_run(context, m
     assert session.params.pledge_usd_per_developer == 6000 and len(built) == 7
     click(rc, "Step week")
     assert len(built) == 14
+
+
+def test_a_lever_change_while_the_projection_waits_on_the_pool_never_wedges_it(context, monkeypatch):
+    """The stall once seen in the browser ("0 of 2 runs (updating…)" with idle workers), reproduced.
+
+    Solara stops a replaced thread, by default, by raising an exception at the next line it runs. Landing
+    in `concurrent.futures.wait` while it locks the futures one by one, that exception leaves a future
+    locked for good: the pool then never reports a finished run again. Here the lever change is made to
+    arrive exactly there (it arrives there by chance in a browser); the new scenario must still finish.
+    (With the fix, the page's threads are stopped by their cancel flag only, so the injection never runs.)
+    """
+    import sys
+    from contextlib import contextmanager
+
+    from solara.util import CancelledError
+
+    at_the_line = threading.Event()
+    guarded: list[bool] = []  # whether the page's projection ran under the (injecting) guard
+
+    def holds_one_future(frame) -> bool:
+        """Whether this frame is futures.wait taking its futures' locks, the first taken and the next not."""
+        code, local = frame.f_code, frame.f_locals
+        return (
+            code.co_qualname == "_AcquireFutures.__enter__"
+            and frame.f_lineno == code.co_firstlineno + 2
+            and local.get("future") is not None
+            and local["future"] is not local["self"].futures[0]
+        )
+
+    @contextmanager
+    def cancel_lands_in_wait(cancel: threading.Event):
+        """Solara's intrusive cancel, with the cancel arriving while futures.wait holds one future's lock."""
+
+        def trace(frame, event, arg):
+            """Raise as solara does, at the line after the first future's lock was taken."""
+            if event == "call" and frame.f_code.co_qualname == "Projector.project":
+                guarded.append(True)
+            if event == "line" and holds_one_future(frame) and not at_the_line.is_set():
+                at_the_line.set()
+                cancel.wait(60)  # the lever change arrives here
+                raise CancelledError()
+            return trace
+
+        sys.settrace(trace)
+        try:
+            yield
+        finally:
+            sys.settrace(None)
+
+    monkeypatch.setattr(sys.modules["solara.hooks.use_thread"], "cancel_guard", cancel_lands_in_wait)
+    projector = Projector(workers=2, members=2)
+    try:
+        rc, session, _ = render_explorer(projector=projector, years=2)
+        wait_until(lambda: projector.in_flight() > 0, 60)  # the status quo's projection waits on the pool
+        if guarded:  # the page's projection thread can be stopped at any line: make the stop land in the wait
+            assert at_the_line.wait(60)
+        type_into(rc, "pledge_usd_per_developer", "6000")
+        wait_until(
+            lambda: projected(rc, session) and projector.cached(session.scenario()).complete,
+            90,
+            shown=lambda: text_of(rc, "projection-status"),
+        )
+    finally:
+        stopping = threading.Thread(target=projector.shutdown, daemon=True)  # a wedged pool never shuts down
+        stopping.start()
+        stopping.join(30)
+
+
+def test_a_page_opened_on_a_projected_scenario_builds_each_chart_once(context, monkeypatch):
+    """The status quo projected before (at the server's start) is drawn at once, and not drawn again when its
+    projection thread reports the same runs."""
+    import viz.projection_view
+
+    class Reporting(Projector):
+        """A projector that says when a projection call has returned."""
+
+        returned = threading.Event()
+
+        def project(self, scenarios, on_update=None, cancel=None):
+            """Project, then say so."""
+            try:
+                return super().project(scenarios, on_update, cancel)
+            finally:
+                self.returned.set()
+
+    projector = Reporting(workers=1, members=1)
+    session = ExplorerSession(years=0.5)
+    projector.project([session.scenario()])
+    projector.returned.clear()
+    built = []
+    build = viz.projection_view.chart_option
+    monkeypatch.setattr(viz.projection_view, "chart_option", lambda *a, **k: built.append(1) or build(*a, **k))
+    rc, session, _ = render_explorer(projector=projector, years=0.5)
+    assert projected(rc, session) and "1 of 1 runs" in text_of(rc, "projection-status")
+    assert projector.returned.wait(30)
+    assert len(built) == 7
+
+
+def test_a_page_opened_while_its_projection_runs_shows_every_run_as_it_finishes(context):
+    """A page opened on a projection still running (the status quo at the server's start) redraws as its runs finish."""
+    projector = Projector(workers=1, members=2)
+    scenario = ExplorerSession(years=0.5).scenario()
+    stop = threading.Event()
+    stop.set()
+    projector.project([scenario], cancel=stop)
+    assert projector.cached(scenario).members == {}  # asked for, no run finished yet
+    rc, session, _ = render_explorer(projector=projector, years=0.5)
+    wait_until(lambda: projected(rc, session), 60, shown=lambda: text_of(rc, "projection-status"))
+    assert "2 of 2 runs" in text_of(rc, "projection-status") and rc.find(v.Html, class_="headline-value-money").widgets

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pytest
@@ -80,7 +81,7 @@ def test_an_eighth_chart_is_drawn_in_the_projection_grid():
         ProjectionCharts(REGISTRIES, projection, projection, None, 2026, 40, False, 1, charts=charts),
         handle_error=False,
     )
-    figures = rc.find(EchartsWidget).widgets
-    assert [figure.option["title"]["text"] for figure in figures] == [chart.heading for chart in charts]
-    harm = [entry for entry in figures[-1].option["series"] if entry["lineStyle"]["color"] == "#ff00ff"]
+    options = [json.loads(figure.option_json) for figure in rc.find(EchartsWidget).widgets]
+    assert [option["title"]["text"] for option in options] == [chart.heading for chart in charts]
+    harm = [entry for entry in options[-1]["series"] if entry["lineStyle"]["color"] == "#ff00ff"]
     assert harm and any(point[1] for entry in harm for point in entry["data"])  # the run's harm is plotted

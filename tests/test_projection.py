@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import numpy as np
 import pytest
 
+import viz.projection
 from model.parameters import ParameterError
 from viz.chart_options import BASELINE_COLOUR, chart_option
 from viz.charts import CHARTS
 from viz.headlines import HEADLINES
-from viz.projection import Projection, Projector, Scenario, run_member
+from viz.projection import STOP_CHECK_WEEKS, Projection, Projector, Scenario, run_member
 
 YEARS_2 = 104
 
@@ -73,6 +75,72 @@ def test_a_finished_projection_is_cached_and_a_cancelled_one_stops(projector, pl
     cancel = threading.Event()
     cancel.set()
     assert projector.project([Scenario(seed=99, horizon_weeks=YEARS_2)], cancel=cancel) is None
+
+
+def test_a_member_checks_its_stop_flag_and_stops_when_it_is_raised(monkeypatch):
+    checks: list[int] = []
+    weeks = 2 * STOP_CHECK_WEEKS + 1
+    assert run_member(Scenario(horizon_weeks=weeks), 0, stop=lambda: checks.append(1) or False) is not None
+    assert len(checks) == 3  # weeks 0, 13 and 26
+    assert run_member(Scenario(horizon_weeks=weeks), 0, stop=lambda: True) is None
+    monkeypatch.setattr(viz.projection, "_STOP_FLAGS", bytearray([0, 1]))  # in a worker: flags shared with the server
+    assert viz.projection._member_task((Scenario(horizon_weeks=weeks), 0, 1)) is None
+    assert viz.projection._member_task((Scenario(horizon_weeks=weeks), 0, 0)) is not None
+
+
+def in_background(work) -> tuple[threading.Thread, list]:
+    """Run `work()` in a thread; its result lands in the list."""
+    result: list = []
+    thread = threading.Thread(target=lambda: result.append(work()), daemon=True)
+    thread.start()
+    return thread, result
+
+
+def wait_for(condition, timeout_s: float = 60) -> None:
+    """Poll until `condition()` holds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_a_projection_asked_for_while_it_runs_shares_its_member_runs():
+    """A page opened while the server projects the status quo waits for the same runs instead of sending them again."""
+    pooled = Projector(workers=2, members=2)
+    status_quo = Scenario(seed=21, horizon_weeks=YEARS_2)
+    try:
+        first, first_result = in_background(lambda: pooled.project([status_quo]))
+        wait_for(lambda: pooled.in_flight() == 2)
+        second = pooled.project([status_quo, status_quo])  # the page: the status quo against itself
+        first.join(60)
+        assert pooled.submitted == 2  # each member ran once
+        assert second[0] is first_result[0][0] and second[0].complete
+        assert pooled.in_flight() == 0
+    finally:
+        pooled.shutdown()
+
+
+def test_a_replaced_projection_stops_only_the_runs_nobody_else_waits_for():
+    """Cancelling one of two projections sharing runs leaves them running; cancelling the last raises their flags."""
+    pooled = Projector(workers=2, members=2)
+    scenario = Scenario(seed=22, horizon_weeks=10 * 52)
+    stop_one, stop_two = threading.Event(), threading.Event()
+    try:
+        one, _ = in_background(lambda: pooled.project([scenario], cancel=stop_one))
+        wait_for(lambda: pooled.in_flight() == 2)
+        two, _ = in_background(lambda: pooled.project([scenario], cancel=stop_two))
+        wait_for(lambda: all(run.waiting == 2 for run in pooled._runs.values()))
+        slots = [run.slot for run in pooled._runs.values()]
+        stop_one.set()
+        one.join(10)
+        assert pooled.in_flight() == 2 and all(pooled._stop_flags[slot] == 0 for slot in slots)
+        stop_two.set()
+        two.join(10)
+        assert pooled.in_flight() == 0 and all(pooled._stop_flags[slot] == 1 for slot in slots)
+        finished = pooled.project([Scenario(seed=23, horizon_weeks=4)])  # the workers are free for a new scenario
+        assert finished[0].complete and pooled.submitted == 4
+    finally:
+        pooled.shutdown()
 
 
 def test_members_of_two_new_scenarios_run_in_turn():
@@ -171,3 +239,12 @@ def test_column_quantiles_match_numpys_nanquantile():
     with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
         expected = np.nanquantile(values, (0.1, 0.5, 0.9), axis=0)
     assert np.allclose(column_quantiles(values, (0.1, 0.5, 0.9)), expected, equal_nan=True)
+
+
+def test_snapshots_share_the_bands_already_computed(pledge):
+    projection, _ = pledge
+    band = projection.band("runway:pypi")
+    first, second = projection.snapshot(), projection.snapshot()
+    assert first.band("runway:pypi") is band and second.band("runway:pypi") is band
+    partial = Projection(projection.scenario, {0: projection.members[0]}, 2)
+    assert partial.snapshot().band("runway:pypi") is not band  # one member: a band of its own

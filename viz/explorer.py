@@ -303,6 +303,20 @@ def LeverPanel(
                 LeverField(lever, value, errors.get(lever.name), on_text, session.catalogue.names)
 
 
+def shows(shown: Projection | None, projection: Projection) -> bool:
+    """Whether a projection on show holds the same members as this one (of the same scenario)."""
+    return (
+        shown is not None
+        and shown.scenario == projection.scenario
+        and shown.members.keys() == projection.members.keys()
+    )
+
+
+def snapshot(projection: Projection | None) -> Projection | None:
+    """The runs of a projection finished so far (None for none)."""
+    return None if projection is None else projection.snapshot()
+
+
 def use_projection(session: ExplorerSession, projector: Projector) -> tuple[Projection | None, Projection | None, int]:
     """The scenario's projection and the status quo's, updated as members finish; and a revision number.
 
@@ -310,21 +324,34 @@ def use_projection(session: ExplorerSession, projector: Projector) -> tuple[Proj
     """
     scenario = session.scenario()
     # use_state, not use_reactive: its first value is taken once (a reactive would reset to the cache's at every render)
-    shown, set_shown = solara.use_state((projector.cached(scenario), projector.cached(scenario.status_quo()), 0))
+    # snapshots, not the cached projections themselves: those fill up as runs finish, and an update would then
+    # find the same runs on show (and redraw nothing) while the page shows fewer
+    shown, set_shown = solara.use_state(
+        (snapshot(projector.cached(scenario)), snapshot(projector.cached(scenario.status_quo())), 0)
+    )
 
     def project(cancel: threading.Event) -> None:
         """Run both projections in the shared workers; publish each update (not after a newer lever change)."""
 
         def update(projections: list[Projection]) -> None:
-            """Show the members finished so far."""
+            """Show the members finished so far (nothing is redrawn if the page shows them already)."""
             current = session.scenario() == scenario  # not after a newer lever change
             if current and projections[0].members:  # until then the last projection stays on show
-                first, second = projections[0].snapshot(), projections[1].snapshot()
-                set_shown(lambda before: (first, second, before[2] + 1))
+                first, second = projections
+
+                def newer(before: tuple[Projection | None, Projection | None, int]):
+                    """The snapshots to show, or what is on show if it holds the same members."""
+                    if shows(before[0], first) and shows(before[1], second):
+                        return before
+                    return first.snapshot(), second.snapshot(), before[2] + 1
+
+                set_shown(newer)
 
         projector.project([scenario, scenario.status_quo()], on_update=update, cancel=cancel)
 
-    solara.use_thread(project, dependencies=[scenario])
+    # stopped by its cancel flag, never by an exception raised at any line (solara's default): raised inside
+    # concurrent.futures while it holds a future's lock, that exception left the worker pool wedged for good
+    solara.use_thread(project, dependencies=[scenario], intrusive_cancel=False)
     return shown
 
 
@@ -367,7 +394,7 @@ def RunPanel(
         if session.finished:
             set_playing(False)
 
-    solara.use_thread(play_loop, dependencies=[playing, speed])
+    solara.use_thread(play_loop, dependencies=[playing, speed], intrusive_cancel=False)  # never stop mid-week
     solara.use_effect(lambda: shown.set(), [current])  # runs once this version is on the page
     solara.use_effect(lambda: None if playing else publish_url(), [playing])  # the week reached, once paused
 

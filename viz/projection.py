@@ -9,7 +9,10 @@ returns only what the page shows: every chart series of `viz.charts.CHARTS` samp
 `SAMPLE_WEEKS` weeks, and the headline outcomes of `viz.headlines.HEADLINES`.
 
 Members run in a pool of worker processes shared by every visitor (it holds no one's state), so
-the projection gets faster with more cores and with a faster model. Finished projections are
+the projection gets faster with more cores and with a faster model. A member run asked for by two
+projections at once (a page opened while the server projects the status quo) runs once, for both; a
+member no projection waits for any more (its lever change was replaced) stops within
+`STOP_CHECK_WEEKS` weeks, freeing its worker for the new scenario. Finished projections are
 cached by scenario, so moving a lever back, or coming back to the page, redraws at once.
 """
 
@@ -21,13 +24,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent import futures
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from model.catalogue import REGISTRIES
-from model.ensemble import _start_worker
+from model.ensemble import start_worker
 from model.model import RegistryModel
 from model.profiles import RegistryCatalogue
 from model.scenarios import load_preset
@@ -41,7 +45,9 @@ SAMPLE_WEEKS = 4
 QUANTILES = (0.1, 0.5, 0.9)
 CACHED_PROJECTIONS = 64
 RUNS_ENV = "BORROWED_TIME_PROJECTION_RUNS"
-POLL_SECONDS = 0.1  # how often a projection checks whether a newer one replaced it
+POLL_SECONDS = 0.02  # how often a projection checks whether a newer one replaced it
+STOP_CHECK_WEEKS = 13  # how often a running member checks whether any projection still waits for it
+STOP_SLOTS = 1024  # member runs in the workers at once with a stop flag shared with them (more run unstoppable)
 STATUS_QUO = "status-quo"
 
 
@@ -81,8 +87,13 @@ class MemberOutcome:
     headlines: dict[str, float]
 
 
-def run_member(scenario: Scenario, member: int, charts: Sequence[Chart] = CHARTS) -> MemberOutcome:
-    """Run one member of a scenario over its horizon, replaying its shocks; keep what the page shows."""
+def run_member(
+    scenario: Scenario, member: int, charts: Sequence[Chart] = CHARTS, stop: Callable[[], bool] = lambda: False
+) -> MemberOutcome | None:
+    """Run one member of a scenario over its horizon, replaying its shocks; keep what the page shows.
+
+    None if `stop()` turned true (checked every `STOP_CHECK_WEEKS` weeks): nobody waits for this member any more.
+    """
     params = scenario.parameters()
     rng = np.random.SeedSequence(scenario.seed, spawn_key=(member,))
     model = RegistryModel(params, rng=rng, catalogue=scenario.catalogue)
@@ -90,6 +101,8 @@ def run_member(scenario: Scenario, member: int, charts: Sequence[Chart] = CHARTS
     for week, name in scenario.shocks:
         due.setdefault(week, []).append(name)
     while model.time < scenario.horizon_weeks and model.running:
+        if int(model.time) % STOP_CHECK_WEEKS == 0 and stop():
+            return None
         for name in due.get(int(model.time), []):
             fire_shock(model, name)
         model.step()
@@ -143,8 +156,12 @@ class Projection:
     _bands: dict[tuple[str, int], Band | None] = field(default_factory=dict, repr=False)
 
     def snapshot(self) -> Projection:
-        """A copy holding the members finished so far (the page draws it while more finish)."""
-        return Projection(self.scenario, dict(self.members), self.size)
+        """A copy holding the members finished so far (the page draws it while more finish).
+
+        It shares the bands computed so far (by key and member count: the members only grow), so a status
+        quo whose runs are all in is not summarised again at each update of the scenario beside it.
+        """
+        return Projection(self.scenario, dict(self.members), self.size, self._bands)
 
     @property
     def complete(self) -> bool:
@@ -201,10 +218,32 @@ def column_quantiles(values: np.ndarray, quantiles: Sequence[float]) -> list[np.
     return result
 
 
-def _member_task(task: tuple[Scenario, int]) -> MemberOutcome:
-    """Worker entry point: one member."""
-    scenario, member = task
-    return run_member(scenario, member)
+_STOP_FLAGS = None  # in a worker: the member runs' stop flags, shared with the server (one byte each)
+
+
+def _start_projection_worker(parent_pid: int, stop_flags) -> None:
+    """Pool initializer: the ensemble's (Ctrl-C to the parent, end with it), and keep the shared stop flags."""
+    global _STOP_FLAGS
+    start_worker(parent_pid)
+    _STOP_FLAGS = stop_flags
+
+
+def _member_task(task: tuple[Scenario, int, int | None]) -> MemberOutcome | None:
+    """Worker entry point: one member, stopped early (None) once its stop flag is raised."""
+    scenario, member, slot = task
+    flags = _STOP_FLAGS
+    if flags is None or slot is None:
+        return run_member(scenario, member)
+    return run_member(scenario, member, stop=lambda: flags[slot] != 0)
+
+
+@dataclass(eq=False)
+class _Run:
+    """A member run in the workers and how many projections wait for it (at 0 it is stopped)."""
+
+    future: futures.Future
+    slot: int | None
+    waiting: int = 0
 
 
 class Projector:
@@ -217,6 +256,10 @@ class Projector:
         self._pool: futures.Executor | None = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[Scenario, Projection] = OrderedDict()
+        self._runs: dict[tuple[Scenario, int], _Run] = {}  # member runs in the workers, by scenario and member
+        self._stop_flags = None  # with the pool: one byte per slot, raised when nobody waits for its run
+        self._free_slots: list[int] = []
+        self.submitted = 0  # member runs sent to the workers since the start
 
     def _executor(self) -> futures.Executor | None:
         """The worker pool, started on first use (None: run in this process)."""
@@ -226,8 +269,13 @@ class Projector:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["viz.projection"])
+                self._stop_flags = context.RawArray("b", STOP_SLOTS)
+                self._free_slots = list(range(STOP_SLOTS))
                 self._pool = futures.ProcessPoolExecutor(
-                    max_workers=self.workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+                    max_workers=self.workers,
+                    mp_context=context,
+                    initializer=_start_projection_worker,
+                    initargs=(os.getpid(), self._stop_flags),
                 )
             return self._pool
 
@@ -238,6 +286,11 @@ class Projector:
             if found is not None:
                 self._cache.move_to_end(scenario)
             return found
+
+    def in_flight(self) -> int:
+        """Member runs in the workers (or queued for them) that some projection waits for."""
+        with self._lock:
+            return len(self._runs)
 
     def _remember(self, projections: Sequence[Projection]) -> None:
         """Keep projections (even unfinished: their members are not run again), the newest last."""
@@ -267,33 +320,69 @@ class Projector:
         cancelled = cancel.is_set if cancel is not None else lambda: False
         if on_update is not None:
             on_update(projections)
-        for scenario, outcome in self._outcomes(todo, cancelled):
-            by_scenario[scenario].members[outcome.member] = outcome
-            if on_update is not None:
-                on_update(projections)
+        with closing(self._outcomes(todo, cancelled)) as outcomes:
+            for scenario, outcome in outcomes:
+                by_scenario[scenario].members[outcome.member] = outcome
+                if on_update is not None:
+                    on_update(projections)
         return None if cancelled() else projections
 
     def _outcomes(self, todo: list[tuple[Scenario, int]], cancelled: Callable[[], bool]):
-        """Run members, yielding (scenario, outcome) as each finishes; stop (dropping members not started) if cancelled."""
+        """Run members, yielding (scenario, outcome) as each finishes; stop waiting for the rest if cancelled."""
         if not todo:
             return
         executor = self._executor()
         if executor is None:
-            for task in todo:
+            for scenario, member in todo:
                 if cancelled():
                     return
-                yield task[0], _member_task(task)
+                yield scenario, run_member(scenario, member)
             return
-        pending = {executor.submit(_member_task, task): task for task in todo}
+        runs = self._join(executor, todo)
+        pending = {run.future: key for key, run in runs.items()}
         try:
             while pending and not cancelled():
                 done, _ = futures.wait(pending, timeout=POLL_SECONDS, return_when=futures.FIRST_COMPLETED)
                 for future in done:
                     scenario, _ = pending.pop(future)
-                    yield scenario, future.result()
+                    outcome = None if future.cancelled() else future.result()
+                    if outcome is not None:
+                        yield scenario, outcome
         finally:
-            for future in pending:
-                future.cancel()  # a newer scenario needs the workers
+            self._leave(runs)
+
+    def _join(self, executor: futures.Executor, todo: list[tuple[Scenario, int]]) -> dict[tuple[Scenario, int], _Run]:
+        """Wait for these member runs: the ones already in the workers are shared, the others sent now."""
+        with self._lock:
+            runs = {}
+            for key in todo:
+                run = self._runs.get(key)
+                if run is None:
+                    slot = self._free_slots.pop() if self._free_slots else None
+                    if slot is not None:
+                        self._stop_flags[slot] = 0
+                    run = _Run(executor.submit(_member_task, (*key, slot)), slot)
+                    self.submitted += 1
+                    if slot is not None:  # the slot is free again once the run has ended (the callback takes no lock)
+                        run.future.add_done_callback(lambda _, slot=slot: self._free_slots.append(slot))
+                    self._runs[key] = run
+                run.waiting += 1
+                runs[key] = run
+            return runs
+
+    def _leave(self, runs: dict[tuple[Scenario, int], _Run]) -> None:
+        """Stop waiting for these runs: a run nobody waits for any more is forgotten, and stopped if not finished."""
+        with self._lock:
+            for key, run in runs.items():
+                run.waiting -= 1
+                if run.waiting > 0:
+                    continue
+                if self._runs.get(key) is run:
+                    del self._runs[key]
+                if not run.future.done():  # a newer scenario needs the workers
+                    if run.slot is not None:
+                        self._stop_flags[run.slot] = 1
+                    run.future.cancel()
 
     def shutdown(self) -> None:
         """End the workers (tests and benchmarks; the server's workers end with it)."""

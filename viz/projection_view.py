@@ -15,7 +15,7 @@ import solara
 from model.profiles import RegistryCatalogue
 from viz.chart_options import chart_option
 from viz.charts import CHARTS, Chart
-from viz.echarts_legend import FigureEcharts
+from viz.echarts_legend import FigureEcharts, option_text
 from viz.headlines import CARDS, HEADLINES, MONEY_SOURCES, Headline
 from viz.history import RunHistory
 from viz.projection import Projection
@@ -117,12 +117,14 @@ def ProjectionChart(
     large: bool,
     revision: Hashable,
 ) -> None:
-    """One interactive chart (its option is rebuilt and sent only when `revision` or `large` changes)."""
+    """One interactive chart (its option is rebuilt and sent, as JSON text, only when `revision` or `large` changes)."""
     option = solara.use_memo(
-        lambda: chart_option(chart, catalogue, projection, status_quo, story, start_year, horizon_weeks, large),
+        lambda: option_text(
+            chart_option(chart, catalogue, projection, status_quo, story, start_year, horizon_weeks, large)
+        ),
         [revision, large],
     )
-    FigureEcharts(option=option, attributes={"style": f"height: {CHART_HEIGHT_PX[large]}px; width: 100%"})
+    FigureEcharts(option_json=option, attributes={"style": f"height: {CHART_HEIGHT_PX[large]}px; width: 100%"})
 
 
 @solara.component
