@@ -145,18 +145,14 @@ def test_ctrl_c_or_a_kill_ends_the_ensemble_and_its_workers(tmp_path, sig):
         process.wait()
 
 
-def test_workers_are_forked_directly_only_while_one_thread_runs():
-    """With one thread a pool forks this process (the model already imported); with another thread running, a fork server."""
-    import threading
+def test_workers_are_forked_directly_only_while_one_thread_runs(monkeypatch):
+    """With one thread a pool forks this process (the model already imported); with another thread running, a fork server.
 
-    from model.ensemble import start_method
+    The thread count is set for the test: other test files in the same process may leave threads running.
+    """
+    import model.ensemble as ensemble
 
-    assert start_method() == "fork"
-    release = threading.Event()
-    waiting = threading.Thread(target=release.wait)
-    waiting.start()
-    try:
-        assert start_method() == "forkserver"
-    finally:
-        release.set()
-        waiting.join()
+    monkeypatch.setattr(ensemble.threading, "active_count", lambda: 1)
+    assert ensemble.start_method() == "fork"
+    monkeypatch.setattr(ensemble.threading, "active_count", lambda: 2)
+    assert ensemble.start_method() == "forkserver"
