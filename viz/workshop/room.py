@@ -31,6 +31,7 @@ from viz.workshop.rescue import in_trouble
 from viz.workshop.roles import AuthorizationError, HygieneProgrammes, RoleBook, WorkshopError, roles_for
 from viz.workshop.scoring import round_summary, scoreboard
 from viz.workshop.store import WorkshopStore, token_hash
+from viz.workshop.timing import mark
 
 #: Join-code alphabet: no look-alikes (0/O, 1/I/L, 8/B, 5/S, 2/Z) to misread from the back of a room; 25 symbols.
 #: Rooms made with the earlier alphabet (which had 2, 5, 8, B, S and Z) keep their codes: a code is looked up as typed.
@@ -157,7 +158,9 @@ class WorkshopRoom:
         """Play one round on both runs (the teams' decisions in force, and the defaults) with its cards."""
         cards = [e for e in events if e["round"] == round_number]
         summary = self.teams_run.play_round(self.roles.effective_decisions(history, round_number), cards)
+        mark("teams-year-played", self.code, str(round_number))
         self.status_quo.play_round(self.roles.effective_decisions({}, round_number), cards)
+        mark("status-quo-year-played", self.code, str(round_number))
         return summary
 
     def _touch(self) -> None:
@@ -351,7 +354,9 @@ class WorkshopRoom:
         read before playing) and the one-line error is raised.
         """
         self._require_facilitator(key)
+        mark("advance-asked", self.code)
         with self._lock:
+            mark("advance-locked", self.code)
             if self.finished:
                 raise WorkshopError(f"all {self.rounds_total} rounds have been played")
             self.store.require_file()
@@ -365,7 +370,9 @@ class WorkshopRoom:
                 self._replay(round_number - 1, history, events)  # back to what the database holds, without reading it
                 self.history_epoch += 1
                 raise
+            mark("round-stored", self.code, str(round_number))
             self._touch()
+        mark("pages-notified", self.code, str(round_number))
         return summary
 
     def undo(self, key: Any) -> int:
