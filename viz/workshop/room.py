@@ -26,6 +26,7 @@ from typing import Any
 from model.catalogue import REGISTRIES
 from model.model import WEEKS_PER_YEAR, RegistryModel
 from model.profiles import RegistryCatalogue
+from viz.workshop.ahead import YearAhead, inputs_key
 from viz.workshop.events import apply_card, draw_card, validate_card
 from viz.workshop.rescue import in_trouble
 from viz.workshop.roles import AuthorizationError, HygieneProgrammes, RoleBook, WorkshopError, roles_for
@@ -92,9 +93,13 @@ class WorkshopRoom:
     """One room: the shared state every page of that room reads and writes, behind one lock.
 
     Its registries, and so its roles (`roles`), come from a registry catalogue (default: the shipped one).
+    With `play_ahead`, the coming year is played in the background whenever the room goes quiet
+    (`viz.workshop.ahead`), so that Advance only has to store it.
     """
 
-    def __init__(self, store: WorkshopStore, code: str, catalogue: RegistryCatalogue | None = None) -> None:
+    def __init__(
+        self, store: WorkshopStore, code: str, catalogue: RegistryCatalogue | None = None, play_ahead: bool = False
+    ) -> None:
         """Load a stored room and rebuild its models by replaying its history."""
         row = store.room(code)
         if row is None:
@@ -113,6 +118,9 @@ class WorkshopRoom:
         self.replay_matches_stored = True
         self._forecast: tuple[Any, dict[str, list[str]]] = (None, {})
         self._rebuild()
+        self._ahead = YearAhead(self) if play_ahead else None
+        if self._ahead is not None:
+            self._ahead.room_changed()
 
     # ----- state ---------------------------------------------------------------------------
     @property
@@ -167,6 +175,23 @@ class WorkshopRoom:
         """Mark a change and wake every page waiting for one (call with the lock held)."""
         self.version += 1
         self._changed.notify_all()
+        if self._ahead is not None:
+            self._ahead.room_changed()
+
+    def _year_keys(
+        self, round_number: int, history: dict[int, dict[str, dict[str, Any]]], events: list[dict[str, Any]]
+    ) -> tuple[str, str, dict[str, dict[str, Any]], list[dict[str, Any]]]:
+        """The inputs of the year `round_number` as keys (teams' run, status quo), with its decisions and cards."""
+        cards = [e for e in events if e["round"] == round_number]
+        decisions = self.roles.effective_decisions(history, round_number)
+        status_quo_key = inputs_key(self.history_epoch, round_number, cards, None)
+        return inputs_key(self.history_epoch, round_number, cards, decisions), status_quo_key, decisions, cards
+
+    def coming_year_inputs(self) -> tuple[str, str, dict[str, dict[str, Any]], list[dict[str, Any]]] | None:
+        """The coming year's inputs as `_year_keys` gives them, or None when the game is over (call with the lock held)."""
+        if self.finished:
+            return None
+        return self._year_keys(self.current_round + 1, self.store.decisions(self.code), self.store.events(self.code))
 
     @property
     def lock(self) -> threading.RLock:
@@ -189,6 +214,8 @@ class WorkshopRoom:
         with self._changed:
             self.closed = True
             self._changed.notify_all()
+        if self._ahead is not None:
+            self._ahead.stop()
 
     # ----- authorization -------------------------------------------------------------------
     def is_facilitator(self, key: Any) -> bool:
@@ -351,7 +378,9 @@ class WorkshopRoom:
 
         The round counts as played only once its results are committed; if the write fails, both
         runs are replayed to the rounds the database holds (as after a restart, from the history
-        read before playing) and the one-line error is raised.
+        read before playing) and the one-line error is raised. A year played ahead from these
+        very inputs (`viz.workshop.ahead`) is stored instead of playing it again, and the room's
+        runs move to it only once it is committed.
         """
         self._require_facilitator(key)
         mark("advance-asked", self.code)
@@ -363,13 +392,22 @@ class WorkshopRoom:
             round_number = self.current_round + 1
             history, events = self.store.decisions(self.code), self.store.events(self.code)
             deadline = self.deadline_unix
-            summary = self._play_round(round_number, history, events)
+            teams_key, status_quo_key, _, _ = self._year_keys(round_number, history, events)
+            ahead = self._ahead.take(teams_key, status_quo_key) if self._ahead is not None else None
+            if ahead is not None:  # played in the background from these very inputs: store it, then move to it
+                summary = ahead.summary
+                mark("year-taken-from-ahead", self.code, str(round_number))
+            else:
+                summary = self._play_round(round_number, history, events)
             try:
                 self.store.finish_round(self.code, round_number, _json_round_trip(summary), deadline)
             except WorkshopError:
-                self._replay(round_number - 1, history, events)  # back to what the database holds, without reading it
-                self.history_epoch += 1
+                if ahead is None:  # the runs moved: back to what the database holds, without reading it
+                    self._replay(round_number - 1, history, events)
+                    self.history_epoch += 1
                 raise
+            if ahead is not None:
+                self.teams_run, self.status_quo = ahead.teams, ahead.status_quo
             mark("round-stored", self.code, str(round_number))
             self._touch()
         mark("pages-notified", self.code, str(round_number))
@@ -478,18 +516,23 @@ class RoomManager:
     Its rooms are played with the registries of `catalogue` (default: the shipped one).
     """
 
-    def __init__(self, store: WorkshopStore, catalogue: RegistryCatalogue | None = None) -> None:
-        """Use a store; rooms are loaded lazily from it."""
+    def __init__(
+        self, store: WorkshopStore, catalogue: RegistryCatalogue | None = None, play_ahead: bool = False
+    ) -> None:
+        """Use a store; rooms are loaded lazily from it; `play_ahead`: see `WorkshopRoom`."""
         self.store = store
+        self.play_ahead = play_ahead
         self.catalogue = catalogue or REGISTRIES
         self.roles = roles_for(self.catalogue)
         self._rooms: dict[str, WorkshopRoom] = {}
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, db_path: str | Path, catalogue: RegistryCatalogue | None = None) -> RoomManager:
+    def open(
+        cls, db_path: str | Path, catalogue: RegistryCatalogue | None = None, play_ahead: bool = False
+    ) -> RoomManager:
         """Open the SQLite file at `db_path` (created if missing)."""
-        return cls(WorkshopStore(db_path), catalogue)
+        return cls(WorkshopStore(db_path), catalogue, play_ahead)
 
     def create_room(
         self, name: Any = "Workshop", seed: Any = None, rounds_total: Any = DEFAULT_ROUNDS
@@ -509,7 +552,7 @@ class RoomManager:
             while self.store.room(code) is not None:
                 code = new_join_code()
             self.store.create_room(code, key, name.strip(), seed, rounds_total)
-            room = WorkshopRoom(self.store, code, self.catalogue)
+            room = WorkshopRoom(self.store, code, self.catalogue, self.play_ahead)
             self._rooms[code] = room
         return room, key
 
@@ -521,7 +564,7 @@ class RoomManager:
             if room is None:
                 if not code or self.store.room(code) is None:
                     raise WorkshopError("no room with that join code; check it with your facilitator")
-                room = WorkshopRoom(self.store, code, self.catalogue)
+                room = WorkshopRoom(self.store, code, self.catalogue, self.play_ahead)
                 self._rooms[code] = room
             return room
 
