@@ -117,6 +117,7 @@ class WorkshopRoom:
         self.closed = False
         self.replay_matches_stored = True
         self._forecast: tuple[Any, dict[str, list[str]]] = (None, {})
+        self._views: tuple[int, dict[tuple, Any]] = (-1, {})
         self._rebuild()
         self._ahead = YearAhead(self) if play_ahead else None
         if self._ahead is not None:
@@ -193,6 +194,21 @@ class WorkshopRoom:
             return None
         return self._year_keys(self.current_round + 1, self.store.decisions(self.code), self.store.events(self.code))
 
+    def _shared_view(self, key: tuple, compute: Any) -> Any:
+        """What `compute()` returns, computed once per room version for every page that asks (treat it as read-only).
+
+        Pages of a room read the same state; after a change the first page to ask reads the
+        database, the other pages get the same answer. Every change to the room moves its version.
+        """
+        with self._lock:
+            version, views = self._views
+            if version != self.version:
+                views = {}
+                self._views = (self.version, views)
+            if key not in views:
+                views[key] = compute()
+            return views[key]
+
     @property
     def lock(self) -> threading.RLock:
         """The room's lock: hold it to read several things of the room together."""
@@ -258,11 +274,15 @@ class WorkshopRoom:
 
     def teams(self) -> dict[str, str]:
         """Role -> team name for every held role."""
-        return {team["role"]: team["team_name"] for team in self.store.teams(self.code)}
+        return self._shared_view(
+            ("teams",), lambda: {team["role"]: team["team_name"] for team in self.store.teams(self.code)}
+        )
 
     def joined_rounds(self) -> dict[str, int]:
         """Role -> rounds the model had played for that role before its team joined (0: from the start)."""
-        return {team["role"]: int(team["joined_round"]) for team in self.store.teams(self.code)}
+        return self._shared_view(
+            ("joined",), lambda: {team["role"]: int(team["joined_round"]) for team in self.store.teams(self.code)}
+        )
 
     def submit(self, token: Any, role: Any, decision: dict[str, Any]) -> dict[str, Any]:
         """Store a team's decision for the coming round; a team may submit only for its own role."""
@@ -283,17 +303,23 @@ class WorkshopRoom:
 
     def decisions_for(self, round_number: int) -> dict[str, dict[str, Any]]:
         """Decisions submitted for a round (role -> decision), without defaults."""
-        return self.store.decisions(self.code).get(round_number, {})
+        return self._shared_view(("submitted", round_number), lambda: self._decisions().get(round_number, {}))
 
     def decisions_in_force(self, round_number: int) -> dict[str, dict[str, Any]]:
         """Each role's decision in force for a round (latest submitted, else default)."""
-        return self.roles.effective_decisions(self.store.decisions(self.code), round_number)
+        return self._shared_view(
+            ("in force", round_number), lambda: self.roles.effective_decisions(self._decisions(), round_number)
+        )
+
+    def _decisions(self) -> dict[int, dict[str, dict[str, Any]]]:
+        """Every stored decision (round -> role -> decision), read once per room version."""
+        return self._shared_view(("decisions",), lambda: self.store.decisions(self.code))
 
     # ----- facilitator -----------------------------------------------------------------------
     @property
     def deadline_unix(self) -> float | None:
         """When the current round's timer ends (Unix seconds), or None."""
-        return self.store.room(self.code)["round_deadline_unix"]
+        return self._shared_view(("deadline",), lambda: self.store.room(self.code)["round_deadline_unix"])
 
     def set_timer(self, key: Any, minutes: Any) -> float:
         """Start the round timer: teams may submit for `minutes` from now."""
@@ -370,8 +396,10 @@ class WorkshopRoom:
 
     def events(self, include_upcoming: bool) -> list[dict[str, Any]]:
         """Event cards played so far, and (for the facilitator) those waiting for the coming round."""
-        cards = self.store.events(self.code)
-        return [e for e in cards if include_upcoming or e["round"] <= self.current_round]
+        with self._lock:
+            played = self.current_round
+            cards = self._shared_view(("events",), lambda: self.store.events(self.code))
+            return [e for e in cards if include_upcoming or e["round"] <= played]
 
     def advance(self, key: Any) -> dict[str, Any]:
         """Play the coming round: apply decisions and cards, run one year, store the results.
@@ -476,11 +504,16 @@ class WorkshopRoom:
 
     def scoreboard(self) -> dict[str, Any]:
         """Each role's score and the shared harm score."""
-        with self._lock:
-            return scoreboard(self.teams_run.summaries, self.status_quo.summaries, self.roles)
+        return self._shared_view(
+            ("scoreboard",), lambda: scoreboard(self.teams_run.summaries, self.status_quo.summaries, self.roles)
+        )
 
     def snapshot(self) -> dict[str, Any]:
-        """A plain summary of the room for pages and tests (no secrets)."""
+        """A plain summary of the room for pages and tests (no secrets), the same for every page of a room version."""
+        return self._shared_view(("snapshot",), self._snapshot)
+
+    def _snapshot(self) -> dict[str, Any]:
+        """The snapshot, read now."""
         with self._lock:
             coming = self.current_round + 1
             return {
