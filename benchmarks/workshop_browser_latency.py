@@ -39,7 +39,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import numpy as np
+from workshop_latency import table_row  # this folder is on the path when the benchmark runs as a script
 
 from viz.assets import CACHE_ENV, asset_cache_dir
 from viz.workshop.roles import ROLE_BOOK
@@ -255,16 +255,16 @@ def server_steps(log_path: Path, clicks: list[float]) -> dict[str, list[float]]:
 
 
 def _row(label: str, values: list[float]) -> str:
-    """One Markdown table row: n, median, p95, max in seconds."""
-    p95 = float(np.percentile(np.asarray(values), 95))
-    return f"| {label} | {len(values)} | {statistics.median(values) / 1000:.2f} | {p95 / 1000:.2f} | {max(values) / 1000:.2f} |"
+    """One Markdown table row: n, median, p95, max in seconds (from milliseconds)."""
+    return table_row(label, values, scale=0.001, digits=2)
 
 
 #: The server's steps in the order they happen, with what they mean (see `viz.workshop.timing`).
 STEPS = {
     "advance-asked": "the server starts the Advance (the click has arrived)",
     "advance-locked": "... holds the room's lock",
-    "teams-year-played": "... has played the teams' year",
+    "year-taken-from-ahead": "... has the year played ahead in the background (when its inputs are unchanged)",
+    "teams-year-played": "... has played the teams' year (when it was not played ahead)",
     "status-quo-year-played": "... and the status quo's year",
     "round-stored": "... has committed the round to the database",
     "pages-notified": "... has woken the pages",
