@@ -107,3 +107,39 @@ def test_the_background_thread_ends_when_the_room_is_quiet(managers):
     assert not room._ahead._thread.is_alive()
     room.join("maven", "Owls")
     assert room._ahead._thread.is_alive()
+
+
+def wait_charts_drawn_ahead(room, timeout_s: float = 60) -> None:
+    """Block until the charts of the year played ahead are drawn."""
+    from viz.workshop import charts
+
+    deadline = time.monotonic() + timeout_s
+    while charts._cache(room).ahead is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert charts._cache(room).ahead is not None, "the charts were not drawn ahead"
+
+
+def test_charts_drawn_ahead_are_those_advance_would_draw(managers, monkeypatch):
+    """After Advance takes the year played ahead, its charts are ready without drawing, and the same as drawn afresh."""
+    from viz.workshop import charts
+
+    rooms = [manager.create_room(seed=24, rounds_total=3) for manager in managers]
+    for room, _key in rooms:
+        room.join("pypi", "Snakes")
+    wait_played_ahead(rooms[0][0])
+    wait_charts_drawn_ahead(rooms[0][0])
+    for room, key in rooms:
+        room.advance(key)
+    drawn = []
+    original = charts.svg_address
+    monkeypatch.setattr(charts, "svg_address", lambda figure: drawn.append(figure) or original(figure))
+    ahead_room, plain_room = rooms[0][0], rooms[1][0]
+    pictures = charts.screen_charts(ahead_room) + charts.team_charts(ahead_room, "pypi")
+    ready = [charts.drawn(ahead_room, chart.state, chart.key) for chart in pictures]
+    assert all(ready) and not drawn
+    fresh = [
+        chart.address(plain_room) for chart in charts.screen_charts(plain_room) + charts.team_charts(plain_room, "pypi")
+    ]
+    assert ready == fresh  # the same pictures, drawn from the same year
+    ahead_room.undo(rooms[0][1])
+    assert charts.drawn(ahead_room, ahead_room.played()[0], pictures[0].key) is None  # a new state: not taken over

@@ -11,6 +11,8 @@ with it), so the results are the ones Advance would have computed; `tests/worksh
 checks it against a room that plays every year itself.
 
 The status quo's year depends only on the cards, so it is played again only when they change.
+Once a year is played ahead and the room is still quiet, its charts are drawn ahead too
+(`charts.draw_ahead`), so that they reach the pages with the new round.
 The thread ends when the room has been quiet for `IDLE_EXIT_S` or is closed, and starts again at
 the next change.
 """
@@ -23,6 +25,8 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from viz.workshop import charts
 
 if TYPE_CHECKING:
     from viz.workshop.room import Simulation, WorkshopRoom
@@ -64,6 +68,7 @@ class YearAhead:
         self._pending = False
         self._thread: threading.Thread | None = None
         self._working: str | None = None  # the teams key being played now
+        self._charts_drawn: str | None = None  # the teams key of the year whose charts were drawn ahead
         self.played: PlayedAhead | None = None
 
     def room_changed(self) -> None:
@@ -106,19 +111,30 @@ class YearAhead:
                 if self._room.closed:
                     return
                 self._pending = False
-            self._play()
+            played = self._play()
+            if played is not None and played[1] != self._charts_drawn:
+                done = charts.draw_ahead(
+                    self._room, *played, keep_going=lambda: not self._pending and not self._room.closed
+                )
+                self._charts_drawn = played[1] if done else None
 
-    def _play(self) -> None:
-        """Copy both runs and play the coming year on the copies (the status quo's only if its cards changed)."""
+    def _play(self) -> tuple[tuple[int, int], str, dict, dict] | None:
+        """Copy both runs and play the coming year on the copies (the status quo's only if its cards changed).
+
+        Returns what the year's charts need (the state after it, its inputs, both runs' summaries), or None
+        when the game is over; a year already played ahead from the same inputs is not played again.
+        """
         room = self._room
         with room.lock:
             inputs = room.coming_year_inputs()
             if inputs is None:
-                return
+                return None
             teams_key, status_quo_key, decisions, cards = inputs
             before = self.played
+            epoch = room.history_epoch
             if before is not None and before.teams_key == teams_key:
-                return
+                runs = before.teams, before.status_quo
+                return (epoch, runs[0].rounds_played), teams_key, dict(runs[0].summaries), dict(runs[1].summaries)
             reuse = before is not None and before.status_quo_key == status_quo_key
             teams = copy.deepcopy(room.teams_run)
             status_quo = before.status_quo if reuse else copy.deepcopy(room.status_quo)
@@ -136,3 +152,4 @@ class YearAhead:
                     self.played = played
                 self._working = None
                 self._changed.notify_all()
+        return (epoch, teams.rounds_played), teams_key, dict(teams.summaries), dict(status_quo.summaries)

@@ -118,6 +118,8 @@ class WorkshopRoom:
         self.replay_matches_stored = True
         self._forecast: tuple[Any, dict[str, list[str]]] = (None, {})
         self._views: tuple[int, dict[tuple, Any]] = (-1, {})
+        #: The inputs of the year the last Advance took from those played ahead (None if it played the year itself).
+        self.taken_ahead: str | None = None
         self._rebuild()
         self._ahead = YearAhead(self) if play_ahead else None
         if self._ahead is not None:
@@ -434,6 +436,7 @@ class WorkshopRoom:
                     self._replay(round_number - 1, history, events)
                     self.history_epoch += 1
                 raise
+            self.taken_ahead = teams_key if ahead is not None else None
             if ahead is not None:
                 self.teams_run, self.status_quo = ahead.teams, ahead.status_quo
             mark("round-stored", self.code, str(round_number))
