@@ -73,9 +73,9 @@ def page_updates(room: WorkshopRoom) -> PageUpdates:
         return _updates.setdefault(room, PageUpdates())
 
 
-def wait_for_pages(room: WorkshopRoom, cancel: threading.Event, timeout_s: float = PAGES_WAIT_MAX_S) -> None:
-    """Wait until every live page of the room shows the room's latest state (or `timeout_s`), e.g. before drawing charts."""
-    page_updates(room).wait_all_drawn(room.version, cancel, timeout_s)
+def wait_for_pages(room: WorkshopRoom, cancel: threading.Event, timeout_s: float | None = None) -> None:
+    """Wait until every live page of the room shows its latest state (at most `PAGES_WAIT_MAX_S`), e.g. before drawing."""
+    page_updates(room).wait_all_drawn(room.version, cancel, PAGES_WAIT_MAX_S if timeout_s is None else timeout_s)
 
 
 def use_room_version(room: WorkshopRoom | None) -> float:
