@@ -12,7 +12,14 @@ replaced is noted too (charts are drawn once per room after the text has gone ou
 another, with a pause between them; the report gives median, p95 and max over every page and
 round, and the same for the projector.
 
-Usage: python benchmarks/workshop_browser_latency.py [--pages 40] [--rounds 3] [--out FILE]
+With `--baseline TREE` (a checkout of an earlier commit, e.g. a detached worktree) the server is
+started from that tree and from this one in turn, `--repeats` times each, in the same window of
+time, so that a shared machine's load falls on both alike; the report gives both and their ratio.
+The server runs with `BORROWED_TIME_WORKSHOP_TIMING=1`: where the tree writes timestamps
+(`viz.workshop.timing`), the report breaks the latency down into the server's steps.
+
+Usage: python benchmarks/workshop_browser_latency.py [--pages 40] [--rounds 3] [--baseline TREE]
+       [--repeats 1] [--out FILE]
 """
 
 from __future__ import annotations
@@ -32,10 +39,11 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import numpy as np
+from workshop_latency import table_row  # this folder is on the path when the benchmark runs as a script
 
 from viz.assets import CACHE_ENV, asset_cache_dir
 from viz.workshop.roles import ROLE_BOOK
+from viz.workshop.timing import TIMING_ENV
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 TIMEOUT_MS = 120_000
@@ -65,18 +73,18 @@ def free_port() -> int:
 
 
 class Server:
-    """`borrowed-time workshop` on a fresh database and a free loopback port (its own process group)."""
+    """`borrowed-time workshop` from `tree` on a fresh database and a free loopback port (its own process group)."""
 
-    def __init__(self, log_path: Path) -> None:
+    def __init__(self, log_path: Path, tree: Path = REPOSITORY) -> None:
         """Start the server and wait until its page answers."""
         self.port = free_port()
         self.db = Path(tempfile.mkdtemp()) / "rooms.sqlite3"
-        env = {**os.environ, CACHE_ENV: str(asset_cache_dir())}
+        env = {**os.environ, CACHE_ENV: str(asset_cache_dir()), TIMING_ENV: "1", "PYTHONPATH": str(tree)}
         command = [sys.executable, "-m", "model.cli", "workshop", "--db", str(self.db)]
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
         with log_path.open("w") as log:
             self.process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPOSITORY, start_new_session=True
+                command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tree, start_new_session=True
             )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -147,20 +155,25 @@ def _advance(facilitator) -> float:
     return facilitator.evaluate("window.__clicked")
 
 
-def run(pages: int, rounds: int, out_dir: Path) -> dict[str, list[float]]:
-    """Open the pages, play `rounds` rounds; return latencies in ms: round shown and charts redrawn, per kind of page."""
+def run(pages: int, rounds: int, out_dir: Path, tree: Path = REPOSITORY) -> dict[str, list[float]]:
+    """Open the pages, play `rounds` rounds; return latencies in ms: round shown and charts redrawn, per kind of page.
+
+    Also returned: the click times (`clicks`, Unix ms) and the server's timestamps relative to each click (`steps`).
+    """
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
         raise SystemExit("Debian's chromium is needed (apt-get install -y chromium)")
-    server = Server(out_dir / "browser-latency-server.log")
+    log_path = out_dir / "browser-latency-server.log"
+    server = Server(log_path, tree)
     found: dict[str, list[float]] = {
         "team": [],
         "team charts": [],
         "projector": [],
         "projector charts": [],
         "played": [],
+        "clicks": [],
     }
     try:
         with sync_playwright() as playwright:
@@ -195,6 +208,7 @@ def run(pages: int, rounds: int, out_dir: Path) -> dict[str, list[float]]:
                 projector.evaluate(WATCH_SCRIPT, [target, 3])
                 facilitator.evaluate(WATCH_SCRIPT, [f"Played {2025 + played}", 0])
                 clicked = _advance(facilitator)
+                found["clicks"].append(clicked)
                 for page in [*team_pages, projector]:
                     page.wait_for_function(
                         "window.__roundSeen !== null && window.__chartsSeen !== null", timeout=TIMEOUT_MS
@@ -216,45 +230,115 @@ def run(pages: int, rounds: int, out_dir: Path) -> dict[str, list[float]]:
             browser.close()
     finally:
         server.stop()
+    found["steps"] = server_steps(log_path, found["clicks"])
     return found
 
 
+def server_steps(log_path: Path, clicks: list[float]) -> dict[str, list[float]]:
+    """The server's timestamps (`timing` lines) after each click, in ms from that click, by step.
+
+    A step marked once per round (the model year, the write) gives one value per round; a step
+    marked per page (woken, rendered) gives one per page and round.
+    """
+    marks = []
+    for line in log_path.read_text(errors="replace").splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[0] == "timing":
+            marks.append((float(parts[1]), parts[2]))
+    steps: dict[str, list[float]] = {}
+    for index, clicked in enumerate(clicks):
+        until = clicks[index + 1] if index + 1 < len(clicks) else float("inf")
+        for when, step in marks:
+            if clicked - 1000 <= when < until:  # a click noted in the browser can trail the server a little
+                steps.setdefault(step, []).append(when - clicked)
+    return steps
+
+
 def _row(label: str, values: list[float]) -> str:
-    """One Markdown table row: n, median, p95, max in seconds."""
-    p95 = float(np.percentile(np.asarray(values), 95))
-    return f"| {label} | {len(values)} | {statistics.median(values) / 1000:.2f} | {p95 / 1000:.2f} | {max(values) / 1000:.2f} |"
+    """One Markdown table row: n, median, p95, max in seconds (from milliseconds)."""
+    return table_row(label, values, scale=0.001, digits=2)
 
 
-def main() -> int:
-    """Run the benchmark and print (and optionally write) the Markdown report."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=40, help="team pages (default 40)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds to advance (default 3)")
-    parser.add_argument("--out", type=Path, default=None, help="also write the Markdown report to this file")
-    args = parser.parse_args()
-    out_dir = Path(tempfile.mkdtemp(prefix="workshop-browser-latency-"))
-    result = run(args.pages, args.rounds, out_dir)
-    load = os.getloadavg()[0]
+#: The server's steps in the order they happen, with what they mean (see `viz.workshop.timing`).
+STEPS = {
+    "advance-asked": "the server starts the Advance (the click has arrived)",
+    "advance-locked": "... holds the room's lock",
+    "year-taken-from-ahead": "... has the year played ahead in the background (when its inputs are unchanged)",
+    "teams-year-played": "... has played the teams' year (when it was not played ahead)",
+    "status-quo-year-played": "... and the status quo's year",
+    "round-stored": "... has committed the round to the database",
+    "pages-notified": "... has woken the pages",
+    "page-woke": "a page's watcher woke (each page)",
+    "page-rendered": "a page's server-side re-render was done (each page)",
+}
+
+
+def tables(label: str, result: dict[str, list[float]], pages: int) -> list[str]:
+    """The latency table of one run, and its breakdown by the server's steps where the tree writes them."""
     lines = [
-        "# Workshop latency in the browser",
-        "",
-        f"`python benchmarks/workshop_browser_latency.py --pages {args.pages} --rounds {args.rounds}` on "
-        f"{platform.machine()} ({os.cpu_count()} cores; load average {load:.1f} at the end), "
-        f"{time.strftime('%Y-%m-%d')}: one headless Debian chromium, {args.pages} team pages and a projector "
-        "page in their own contexts, the server on the same machine. Seconds from the facilitator's confirming "
-        "click on Advance to each page's text showing the new round.",
+        f"**{label}**",
         "",
         "| From the click to | n | median (s) | p95 (s) | max (s) |",
         "|---|---:|---:|---:|---:|",
         _row("the facilitator's page saying the year was played", result["played"]),
-        _row(f"each of {args.pages} team pages showing the new round", result["team"]),
+        _row(f"each of {pages} team pages showing the new round", result["team"]),
         _row("... and showing its new charts", result["team charts"]),
         _row("the projector showing the new round", result["projector"]),
         _row("... and its new charts", result["projector charts"]),
         "",
-        f"Screenshots and the server log: {out_dir}",
+    ]
+    steps = result.get("steps", {})
+    if steps:
+        lines += ["| Server step after the click | n | median (s) | p95 (s) | max (s) |", "|---|---:|---:|---:|---:|"]
+        lines += [_row(text, steps[step]) for step, text in STEPS.items() if steps.get(step)]
+        lines.append("")
+    return lines
+
+
+def main() -> int:
+    """Run the benchmark (alternating with a baseline tree if given) and print (and optionally write) the report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=40, help="team pages (default 40)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds to advance (default 3)")
+    parser.add_argument("--baseline", type=Path, default=None, help="a checkout to compare with, run alternately")
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each tree (default 1)")
+    parser.add_argument("--out", type=Path, default=None, help="also write the Markdown report to this file")
+    args = parser.parse_args()
+    if args.baseline is not None and not (args.baseline / "viz" / "workshop" / "app.py").is_file():
+        print(f"error: --baseline: {str(args.baseline)!r} is not a checkout of this repository", file=sys.stderr)
+        return 2
+    trees = {"this tree": REPOSITORY} if args.baseline is None else {"baseline": args.baseline, "this tree": REPOSITORY}
+    loads = [os.getloadavg()[0]]
+    merged: dict[str, dict[str, list[float]]] = {name: {} for name in trees}
+    out_dirs = []
+    for repeat in range(args.repeats):
+        for name, tree in trees.items():
+            out_dir = Path(tempfile.mkdtemp(prefix="workshop-browser-latency-"))
+            out_dirs.append(out_dir)
+            print(f"run {repeat + 1} of {args.repeats}: {name} ({tree})", file=sys.stderr)
+            result = run(args.pages, args.rounds, out_dir, tree)
+            for key, values in [*result.items(), *(("step " + k, v) for k, v in result["steps"].items())]:
+                if key != "steps":
+                    merged[name].setdefault(key, []).extend(values)
+            loads.append(os.getloadavg()[0])
+    lines = [
+        "# Workshop latency in the browser",
+        "",
+        f"`python benchmarks/workshop_browser_latency.py --pages {args.pages} --rounds {args.rounds}"
+        + (f" --baseline {args.baseline} --repeats {args.repeats}" if args.baseline else "")
+        + f"` on {platform.machine()} ({os.cpu_count()} cores; load average {loads[0]:.1f} at the start, "
+        f"{', '.join(f'{x:.1f}' for x in loads[1:])} after each run), {time.strftime('%Y-%m-%d %H:%M')}: one "
+        f"headless Debian chromium, {args.pages} team pages and a projector page in their own contexts, the server "
+        "on the same machine. Seconds from the facilitator's confirming click on Advance.",
         "",
     ]
+    for name, values in merged.items():
+        steps = {key[5:]: v for key, v in values.items() if key.startswith("step ")}
+        lines += tables(f"{name} ({trees[name]})", {**values, "steps": steps}, args.pages)
+    if args.baseline is not None:
+        ratio = statistics.median(merged["this tree"]["team"]) / statistics.median(merged["baseline"]["team"])
+        lines += [f"Team pages' median, this tree against the baseline: {ratio:.2f}", ""]
+    lines += [f"Screenshots and server logs: {', '.join(str(d) for d in out_dirs)}", ""]
     report = "\n".join(lines)
     if args.out:
         args.out.write_text(report)

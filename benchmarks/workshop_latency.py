@@ -34,6 +34,15 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q)) if values else float("nan")
 
 
+def table_row(label: str, values: list[float], scale: float = 1.0, digits: int = 1) -> str:
+    """One Markdown table row: the label, n, and the median, p95 and max of `values` times `scale`.
+
+    Shared with `workshop_browser_latency.py`.
+    """
+    median, p95, top = (scale * x for x in (statistics.median(values), percentile(values, 95), max(values)))
+    return f"| {label} | {len(values)} | {median:.{digits}f} | {p95:.{digits}f} | {top:.{digits}f} |"
+
+
 def run(clients: int, submissions: int, seed: int = 0) -> dict:
     """Play the scripted load; return latency lists in milliseconds."""
     manager = RoomManager.open(Path(tempfile.mkdtemp()) / "bench.sqlite3")
@@ -217,10 +226,7 @@ def main() -> int:
         "| Measure | n | median | p95 | max |",
         "|---|---:|---:|---:|---:|",
     ]
-    for label, values in rows:
-        lines.append(
-            f"| {label} | {len(values)} | {statistics.median(values):.1f} | {percentile(values, 95):.1f} | {max(values):.1f} |"
-        )
+    lines += [table_row(label, values) for label, values in rows]
     lines += [
         "",
         f"First render of a team dashboard (Solara, server side, with its chart): median {render_ms:.0f} ms over 5 renders. "

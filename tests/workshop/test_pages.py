@@ -92,6 +92,29 @@ def test_team_dashboard_submits_for_its_role_and_reports_errors(rooms):
     assert room.decisions_for(1)["npm"]["per_package_fee_usd"] == 12.5
 
 
+def test_a_live_form_keeps_working_after_a_year_is_played(rooms, monkeypatch):
+    """A page left open across Advance edits and submits the new round's decision (its fields' callbacks follow the draft)."""
+    import time
+
+    monkeypatch.setattr(live, "LIVE_UPDATES", True)
+    room, key = rooms.create_room(seed=1, rounds_total=3)
+    token = room.join("npm", "Nodes")
+    box, rc = solara.render(TeamView(room, token, "npm", router=None), handle_error=False)
+    field = "bt-field-per_package_fee_usd"
+    rc.find(ipyvuetify.TextField, id=field).widget.v_model = "3"
+    _button(rc, "Submit decisions").click()
+    room.advance(key)
+    started = time.monotonic()
+    live.wait_for_pages(room, threading.Event(), timeout_s=20)  # the page has drawn the new round
+    assert time.monotonic() - started < 20 and "Round 2 of" in texts(box)
+    rc.find(ipyvuetify.TextField, id=field).widget.v_model = "7"
+    rc.find(ipyvuetify.TextField, id="bt-field-extra_security_fte").widget.v_model = "2"
+    _button(rc, "Submit decisions").click()
+    assert room.decisions_for(2)["npm"]["per_package_fee_usd"] == 7
+    assert room.decisions_for(2)["npm"]["extra_security_fte"] == 2  # two quick changes both count
+    assert room.decisions_for(1)["npm"]["per_package_fee_usd"] == 3
+
+
 def test_form_labels_are_words_tied_to_their_inputs(rooms):
     """Every field's label is its description in words with what it allows, a <label for> of its input."""
     room, _key = rooms.create_room(seed=1, rounds_total=3)

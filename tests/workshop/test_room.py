@@ -366,3 +366,23 @@ def test_the_status_quo_meets_the_same_exogenous_events_as_the_teams(manager):
     events, worms = exogenous(status_quo)
     assert events and worms  # these happened in three years with this seed, so the comparison can fail
     assert exogenous(teams) == (events, worms)
+
+
+def test_pages_share_one_reading_of_the_room_per_change(manager, monkeypatch):
+    """Reads between two changes hit the database once; every change is seen by the next read."""
+    room, key = manager.create_room(seed=12, rounds_total=2)
+    npm = room.join("npm", "Nodes")
+    reads = []
+    stored = room.store.decisions
+    monkeypatch.setattr(room.store, "decisions", lambda code: reads.append(code) or stored(code))
+    for _page in range(40):
+        room.snapshot()
+        room.decisions_in_force(1)
+    assert len(reads) == 1
+    room.submit(npm, "npm", {"extra_security_fte": 2})
+    assert room.snapshot()["submitted"] == ["npm"]
+    assert room.decisions_in_force(1)["npm"]["extra_security_fte"] == 2
+    assert len(reads) == 2
+    room.advance(key)
+    assert room.snapshot()["current_round"] == 1 and room.snapshot()["submitted"] == []
+    assert room.scoreboard()["rounds"] == 1

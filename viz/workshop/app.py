@@ -50,11 +50,11 @@ GUESSES = GuessLimiter()
 
 
 def manager() -> RoomManager:
-    """The server's room manager on the SQLite file named by $BORROWED_TIME_WORKSHOP_DB."""
+    """The server's room manager on the SQLite file named by $BORROWED_TIME_WORKSHOP_DB (each room plays its coming year ahead)."""
     global _manager
     with _manager_lock:
         if _manager is None:
-            _manager = RoomManager.open(os.environ.get(DB_ENV, DEFAULT_DB))
+            _manager = RoomManager.open(os.environ.get(DB_ENV, DEFAULT_DB), play_ahead=True)
         return _manager
 
 

@@ -14,6 +14,10 @@ undone) and hands the same SVG to every other page. The SVG goes into the page a
 
 Pages get `Chart` objects and show them with `display.SharedPicture`, which draws in the
 background when no page has yet, so a page shows the new round at once and its charts a moment later.
+
+When the server plays the coming year ahead (`viz.workshop.ahead`), it also draws that year's
+projector and team charts ahead (`draw_ahead`); if Advance takes that very year, the charts are
+ready when the pages learn of it, and come with the new round's text.
 """
 
 from __future__ import annotations
@@ -95,13 +99,22 @@ class _RoomCharts:
         self.svgs: dict[tuple, str] = {}
         self.pending: dict[tuple, threading.Event] = {}
         self.lock = threading.Lock()
+        #: Charts drawn ahead: (the state they are for, the inputs of the year played ahead) and the drawings.
+        self.ahead: tuple[tuple[tuple[int, int], str], dict[tuple, str]] | None = None
 
-    def move_to(self, state: tuple[int, int]) -> bool:
-        """Forget the charts of an older state (call with the lock held); False if `state` is the older one."""
+    def move_to(self, state: tuple[int, int], taken: str | None = None) -> bool:
+        """Forget the charts of an older state (call with the lock held); False if `state` is the older one.
+
+        `taken` names the inputs of the year Advance took from those played ahead (if any): the
+        charts drawn ahead from that very year become this state's charts.
+        """
         if self.state is not None and state < self.state:
             return False
         if self.state != state:
             self.state, self.svgs, self.pending = state, {}, {}
+            if self.ahead is not None and taken is not None and self.ahead[0] == (state, taken):
+                self.svgs = dict(self.ahead[1])
+            self.ahead = None if self.ahead is not None and self.ahead[0][0] <= state else self.ahead
         return True
 
 
@@ -119,7 +132,7 @@ def shared(room: WorkshopRoom, state: tuple[int, int], key: tuple, draw: Callabl
     """
     cache = _cache(room)
     with cache.lock:
-        if not cache.move_to(state):
+        if not cache.move_to(state, room.taken_ahead):
             return _drawn_svg(draw)  # a page still on an older state: draw it, keep the newer charts
         if key in cache.svgs:
             return cache.svgs[key]
@@ -146,7 +159,32 @@ def drawn(room: WorkshopRoom, state: tuple[int, int], key: tuple) -> str | None:
     """The chart `key` of the room in `state` if a page has drawn it already, else None (never draws, never waits)."""
     cache = _cache(room)
     with cache.lock:
-        return cache.svgs.get(key) if cache.state == state else None
+        if not cache.move_to(state, room.taken_ahead):
+            return None
+        return cache.svgs.get(key)
+
+
+def draw_ahead(
+    room: WorkshopRoom, state: tuple[int, int], inputs: str, results, status_quo, keep_going: Callable[[], bool]
+) -> bool:
+    """Draw the projector's and every team's charts of a year played ahead (`inputs` names it), for Advance to take.
+
+    Stops without keeping anything as soon as `keep_going()` is false (the room changed again); returns
+    whether the charts were drawn.
+    """
+    charts = {chart.key: chart for chart in _screen_charts(room, state, results, status_quo)}
+    for role in room.roles.roles:
+        charts |= {chart.key: chart for chart in _team_charts(room, role, state, results, status_quo)}
+    svgs = {}
+    for key, chart in charts.items():
+        if not keep_going():
+            return False
+        svgs[key] = _drawn_svg(chart.draw)
+    cache = _cache(room)
+    with cache.lock:
+        if cache.state is None or state > cache.state:
+            cache.ahead = ((state, inputs), svgs)
+    return True
 
 
 def _drawn_svg(draw: Callable[[], Figure]) -> str:
@@ -347,7 +385,11 @@ class Chart:
 
 def screen_charts(room: WorkshopRoom) -> list[Chart]:
     """The projector's charts of the room; none before the first year."""
-    state, results, status_quo = room.played()
+    return _screen_charts(room, *room.played())
+
+
+def _screen_charts(room: WorkshopRoom, state: tuple[int, int], results, status_quo) -> list[Chart]:
+    """The projector's charts of the room in `state`, with these results."""
     if not results:
         return []
     return [
@@ -363,7 +405,11 @@ def screen_charts(room: WorkshopRoom) -> list[Chart]:
 
 def team_charts(room: WorkshopRoom, role: str) -> list[Chart]:
     """A team's charts: its own registry, or the ecosystem, against the status quo (shared by the role's pages)."""
-    state, results, status_quo = room.played()
+    return _team_charts(room, role, *room.played())
+
+
+def _team_charts(room: WorkshopRoom, role: str, state: tuple[int, int], results, status_quo) -> list[Chart]:
+    """A team's charts of the room in `state`, with these results."""
     if not results:
         return []
     registries = (role,) if role in room.roles.registry_roles else ()

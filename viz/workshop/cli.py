@@ -14,6 +14,10 @@ from pathlib import Path
 from viz.workshop.store import DB_ENV, DEFAULT_DB
 
 DEFAULT_PORT = 8766
+#: Solara's setting to write each websocket message from the thread that renders the page, rather than
+#: handing every message to the server's event loop and waiting for it: after a round, 40 pages
+#: re-render at once and would otherwise queue behind one another there. The environment may override it.
+SYNC_WRITES_ENV = "SOLARA_SERVER_SYNC_WS_WRITE"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -60,7 +64,7 @@ def command_workshop(args: argparse.Namespace) -> int:
         prepare_offline_assets()  # the same step as `borrowed-time app --prepare-offline`
         return 0
     check_address(args.host, args.port)
-    env = workshop_db_environment(args.db)
+    env = workshop_db_environment(args.db) | {SYNC_WRITES_ENV: os.environ.get(SYNC_WRITES_ENV, "true")}
     cache = asset_cache_dir()
     warn_if_not_offline_ready(cache)
     warn_if_reachable(args.host, args.port)

@@ -21,16 +21,14 @@ def Picture(address: str, alt: str, classes: str = "bt-picture") -> solara.Eleme
     return v.Html(tag="img", attributes={"src": address, "alt": alt, "title": alt}, class_=classes)
 
 
-#: Seconds a page waits before drawing a chart no page has drawn yet, so the pages' text updates go first.
-DRAW_AFTER_S = 0.4
-
-
 @solara.component
 def SharedPicture(room: Any, chart: Any, alt: str, classes: str = "bt-picture") -> solara.Element:
     """A room's chart (`charts.Chart`): shown at once if a page drew it already, else drawn in the background.
 
     Until the new picture is ready the page keeps the one it showed before (last year's), so the
-    rest of the page never waits for a drawing. Without live updates (headless tests) it draws at once.
+    rest of the page never waits for a drawing; the drawing starts once every open page of the
+    room shows the new state (`live.wait_for_pages`), so the text of 40 pages does not wait
+    behind it either. Without live updates (headless tests) it draws at once.
     """
     from viz.workshop import charts, live
 
@@ -39,8 +37,9 @@ def SharedPicture(room: Any, chart: Any, alt: str, classes: str = "bt-picture") 
     background = live.LIVE_UPDATES and ready is None
 
     def draw(cancel: threading.Event) -> None:
-        """Draw (or wait for another page drawing) the chart, then show it."""
-        if cancel.wait(DRAW_AFTER_S):
+        """Once every page shows the new state, draw (or wait for another page drawing) the chart, then show it."""
+        live.wait_for_pages(room, cancel)
+        if cancel.is_set():
             return
         address = chart.address(room)
         if not cancel.is_set():

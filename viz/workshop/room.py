@@ -26,11 +26,13 @@ from typing import Any
 from model.catalogue import REGISTRIES
 from model.model import WEEKS_PER_YEAR, RegistryModel
 from model.profiles import RegistryCatalogue
+from viz.workshop.ahead import YearAhead, inputs_key
 from viz.workshop.events import apply_card, draw_card, validate_card
 from viz.workshop.rescue import in_trouble
 from viz.workshop.roles import AuthorizationError, HygieneProgrammes, RoleBook, WorkshopError, roles_for
 from viz.workshop.scoring import round_summary, scoreboard
 from viz.workshop.store import WorkshopStore, token_hash
+from viz.workshop.timing import mark
 
 #: Join-code alphabet: no look-alikes (0/O, 1/I/L, 8/B, 5/S, 2/Z) to misread from the back of a room; 25 symbols.
 #: Rooms made with the earlier alphabet (which had 2, 5, 8, B, S and Z) keep their codes: a code is looked up as typed.
@@ -91,9 +93,13 @@ class WorkshopRoom:
     """One room: the shared state every page of that room reads and writes, behind one lock.
 
     Its registries, and so its roles (`roles`), come from a registry catalogue (default: the shipped one).
+    With `play_ahead`, the coming year is played in the background whenever the room goes quiet
+    (`viz.workshop.ahead`), so that Advance only has to store it.
     """
 
-    def __init__(self, store: WorkshopStore, code: str, catalogue: RegistryCatalogue | None = None) -> None:
+    def __init__(
+        self, store: WorkshopStore, code: str, catalogue: RegistryCatalogue | None = None, play_ahead: bool = False
+    ) -> None:
         """Load a stored room and rebuild its models by replaying its history."""
         row = store.room(code)
         if row is None:
@@ -111,7 +117,13 @@ class WorkshopRoom:
         self.closed = False
         self.replay_matches_stored = True
         self._forecast: tuple[Any, dict[str, list[str]]] = (None, {})
+        self._views: tuple[int, dict[tuple, Any]] = (-1, {})
+        #: The inputs of the year the last Advance took from those played ahead (None if it played the year itself).
+        self.taken_ahead: str | None = None
         self._rebuild()
+        self._ahead = YearAhead(self) if play_ahead else None
+        if self._ahead is not None:
+            self._ahead.room_changed()
 
     # ----- state ---------------------------------------------------------------------------
     @property
@@ -157,13 +169,47 @@ class WorkshopRoom:
         """Play one round on both runs (the teams' decisions in force, and the defaults) with its cards."""
         cards = [e for e in events if e["round"] == round_number]
         summary = self.teams_run.play_round(self.roles.effective_decisions(history, round_number), cards)
+        mark("teams-year-played", self.code, str(round_number))
         self.status_quo.play_round(self.roles.effective_decisions({}, round_number), cards)
+        mark("status-quo-year-played", self.code, str(round_number))
         return summary
 
     def _touch(self) -> None:
         """Mark a change and wake every page waiting for one (call with the lock held)."""
         self.version += 1
         self._changed.notify_all()
+        if self._ahead is not None:
+            self._ahead.room_changed()
+
+    def _year_keys(
+        self, round_number: int, history: dict[int, dict[str, dict[str, Any]]], events: list[dict[str, Any]]
+    ) -> tuple[str, str, dict[str, dict[str, Any]], list[dict[str, Any]]]:
+        """The inputs of the year `round_number` as keys (teams' run, status quo), with its decisions and cards."""
+        cards = [e for e in events if e["round"] == round_number]
+        decisions = self.roles.effective_decisions(history, round_number)
+        status_quo_key = inputs_key(self.history_epoch, round_number, cards, None)
+        return inputs_key(self.history_epoch, round_number, cards, decisions), status_quo_key, decisions, cards
+
+    def coming_year_inputs(self) -> tuple[str, str, dict[str, dict[str, Any]], list[dict[str, Any]]] | None:
+        """The coming year's inputs as `_year_keys` gives them, or None when the game is over (call with the lock held)."""
+        if self.finished:
+            return None
+        return self._year_keys(self.current_round + 1, self.store.decisions(self.code), self.store.events(self.code))
+
+    def _shared_view(self, key: tuple, compute: Any) -> Any:
+        """What `compute()` returns, computed once per room version for every page that asks (treat it as read-only).
+
+        Pages of a room read the same state; after a change the first page to ask reads the
+        database, the other pages get the same answer. Every change to the room moves its version.
+        """
+        with self._lock:
+            version, views = self._views
+            if version != self.version:
+                views = {}
+                self._views = (self.version, views)
+            if key not in views:
+                views[key] = compute()
+            return views[key]
 
     @property
     def lock(self) -> threading.RLock:
@@ -186,6 +232,8 @@ class WorkshopRoom:
         with self._changed:
             self.closed = True
             self._changed.notify_all()
+        if self._ahead is not None:
+            self._ahead.stop()
 
     # ----- authorization -------------------------------------------------------------------
     def is_facilitator(self, key: Any) -> bool:
@@ -228,11 +276,15 @@ class WorkshopRoom:
 
     def teams(self) -> dict[str, str]:
         """Role -> team name for every held role."""
-        return {team["role"]: team["team_name"] for team in self.store.teams(self.code)}
+        return self._shared_view(
+            ("teams",), lambda: {team["role"]: team["team_name"] for team in self.store.teams(self.code)}
+        )
 
     def joined_rounds(self) -> dict[str, int]:
         """Role -> rounds the model had played for that role before its team joined (0: from the start)."""
-        return {team["role"]: int(team["joined_round"]) for team in self.store.teams(self.code)}
+        return self._shared_view(
+            ("joined",), lambda: {team["role"]: int(team["joined_round"]) for team in self.store.teams(self.code)}
+        )
 
     def submit(self, token: Any, role: Any, decision: dict[str, Any]) -> dict[str, Any]:
         """Store a team's decision for the coming round; a team may submit only for its own role."""
@@ -253,17 +305,23 @@ class WorkshopRoom:
 
     def decisions_for(self, round_number: int) -> dict[str, dict[str, Any]]:
         """Decisions submitted for a round (role -> decision), without defaults."""
-        return self.store.decisions(self.code).get(round_number, {})
+        return self._shared_view(("submitted", round_number), lambda: self._decisions().get(round_number, {}))
 
     def decisions_in_force(self, round_number: int) -> dict[str, dict[str, Any]]:
         """Each role's decision in force for a round (latest submitted, else default)."""
-        return self.roles.effective_decisions(self.store.decisions(self.code), round_number)
+        return self._shared_view(
+            ("in force", round_number), lambda: self.roles.effective_decisions(self._decisions(), round_number)
+        )
+
+    def _decisions(self) -> dict[int, dict[str, dict[str, Any]]]:
+        """Every stored decision (round -> role -> decision), read once per room version."""
+        return self._shared_view(("decisions",), lambda: self.store.decisions(self.code))
 
     # ----- facilitator -----------------------------------------------------------------------
     @property
     def deadline_unix(self) -> float | None:
         """When the current round's timer ends (Unix seconds), or None."""
-        return self.store.room(self.code)["round_deadline_unix"]
+        return self._shared_view(("deadline",), lambda: self.store.room(self.code)["round_deadline_unix"])
 
     def set_timer(self, key: Any, minutes: Any) -> float:
         """Start the round timer: teams may submit for `minutes` from now."""
@@ -340,32 +398,50 @@ class WorkshopRoom:
 
     def events(self, include_upcoming: bool) -> list[dict[str, Any]]:
         """Event cards played so far, and (for the facilitator) those waiting for the coming round."""
-        cards = self.store.events(self.code)
-        return [e for e in cards if include_upcoming or e["round"] <= self.current_round]
+        with self._lock:
+            played = self.current_round
+            cards = self._shared_view(("events",), lambda: self.store.events(self.code))
+            return [e for e in cards if include_upcoming or e["round"] <= played]
 
     def advance(self, key: Any) -> dict[str, Any]:
         """Play the coming round: apply decisions and cards, run one year, store the results.
 
         The round counts as played only once its results are committed; if the write fails, both
         runs are replayed to the rounds the database holds (as after a restart, from the history
-        read before playing) and the one-line error is raised.
+        read before playing) and the one-line error is raised. A year played ahead from these
+        very inputs (`viz.workshop.ahead`) is stored instead of playing it again, and the room's
+        runs move to it only once it is committed.
         """
         self._require_facilitator(key)
+        mark("advance-asked", self.code)
         with self._lock:
+            mark("advance-locked", self.code)
             if self.finished:
                 raise WorkshopError(f"all {self.rounds_total} rounds have been played")
             self.store.require_file()
             round_number = self.current_round + 1
             history, events = self.store.decisions(self.code), self.store.events(self.code)
             deadline = self.deadline_unix
-            summary = self._play_round(round_number, history, events)
+            teams_key, status_quo_key, _, _ = self._year_keys(round_number, history, events)
+            ahead = self._ahead.take(teams_key, status_quo_key) if self._ahead is not None else None
+            if ahead is not None:  # played in the background from these very inputs: store it, then move to it
+                summary = ahead.summary
+                mark("year-taken-from-ahead", self.code, str(round_number))
+            else:
+                summary = self._play_round(round_number, history, events)
             try:
                 self.store.finish_round(self.code, round_number, _json_round_trip(summary), deadline)
             except WorkshopError:
-                self._replay(round_number - 1, history, events)  # back to what the database holds, without reading it
-                self.history_epoch += 1
+                if ahead is None:  # the runs moved: back to what the database holds, without reading it
+                    self._replay(round_number - 1, history, events)
+                    self.history_epoch += 1
                 raise
+            self.taken_ahead = teams_key if ahead is not None else None
+            if ahead is not None:
+                self.teams_run, self.status_quo = ahead.teams, ahead.status_quo
+            mark("round-stored", self.code, str(round_number))
             self._touch()
+        mark("pages-notified", self.code, str(round_number))
         return summary
 
     def undo(self, key: Any) -> int:
@@ -431,11 +507,16 @@ class WorkshopRoom:
 
     def scoreboard(self) -> dict[str, Any]:
         """Each role's score and the shared harm score."""
-        with self._lock:
-            return scoreboard(self.teams_run.summaries, self.status_quo.summaries, self.roles)
+        return self._shared_view(
+            ("scoreboard",), lambda: scoreboard(self.teams_run.summaries, self.status_quo.summaries, self.roles)
+        )
 
     def snapshot(self) -> dict[str, Any]:
-        """A plain summary of the room for pages and tests (no secrets)."""
+        """A plain summary of the room for pages and tests (no secrets), the same for every page of a room version."""
+        return self._shared_view(("snapshot",), self._snapshot)
+
+    def _snapshot(self) -> dict[str, Any]:
+        """The snapshot, read now."""
         with self._lock:
             coming = self.current_round + 1
             return {
@@ -471,18 +552,23 @@ class RoomManager:
     Its rooms are played with the registries of `catalogue` (default: the shipped one).
     """
 
-    def __init__(self, store: WorkshopStore, catalogue: RegistryCatalogue | None = None) -> None:
-        """Use a store; rooms are loaded lazily from it."""
+    def __init__(
+        self, store: WorkshopStore, catalogue: RegistryCatalogue | None = None, play_ahead: bool = False
+    ) -> None:
+        """Use a store; rooms are loaded lazily from it; `play_ahead`: see `WorkshopRoom`."""
         self.store = store
+        self.play_ahead = play_ahead
         self.catalogue = catalogue or REGISTRIES
         self.roles = roles_for(self.catalogue)
         self._rooms: dict[str, WorkshopRoom] = {}
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, db_path: str | Path, catalogue: RegistryCatalogue | None = None) -> RoomManager:
+    def open(
+        cls, db_path: str | Path, catalogue: RegistryCatalogue | None = None, play_ahead: bool = False
+    ) -> RoomManager:
         """Open the SQLite file at `db_path` (created if missing)."""
-        return cls(WorkshopStore(db_path), catalogue)
+        return cls(WorkshopStore(db_path), catalogue, play_ahead)
 
     def create_room(
         self, name: Any = "Workshop", seed: Any = None, rounds_total: Any = DEFAULT_ROUNDS
@@ -502,7 +588,7 @@ class RoomManager:
             while self.store.room(code) is not None:
                 code = new_join_code()
             self.store.create_room(code, key, name.strip(), seed, rounds_total)
-            room = WorkshopRoom(self.store, code, self.catalogue)
+            room = WorkshopRoom(self.store, code, self.catalogue, self.play_ahead)
             self._rooms[code] = room
         return room, key
 
@@ -514,7 +600,7 @@ class RoomManager:
             if room is None:
                 if not code or self.store.room(code) is None:
                     raise WorkshopError("no room with that join code; check it with your facilitator")
-                room = WorkshopRoom(self.store, code, self.catalogue)
+                room = WorkshopRoom(self.store, code, self.catalogue, self.play_ahead)
                 self._rooms[code] = room
             return room
 

@@ -114,10 +114,11 @@ def DecisionForm(room: WorkshopRoom, token: str, role: str, version: float = 0) 
     draft, set_draft = solara.use_state(draft_of(in_force, form), key=f"{role}-{coming}-{room.history_epoch}")
     error, set_error = solara.use_state("")
     sent_round, set_sent_round = solara.use_state(0)
-
-    def set_field(name: str, value: Any) -> None:
-        """Change one field of the draft decision (of the latest draft: two quick changes both count)."""
-        set_draft(lambda current: {**current, name: value})
+    # the same callback per field for the page's life (it changes the current draft), so that a field
+    # whose value did not change is not drawn again
+    latest = solara.use_ref(set_draft)
+    latest.current = set_draft
+    setters = solara.use_memo(lambda: field_setters(latest, form), dependencies=[role])
 
     def submit() -> None:
         """Send the draft to the room."""
@@ -130,13 +131,26 @@ def DecisionForm(room: WorkshopRoom, token: str, role: str, version: float = 0) 
         set_sent_round(coming)
 
     for name, spec in form.model_fields.items():
-        Field(name, spec, draft[name], lambda value, n=name: set_field(n, value))
+        Field(name, spec, draft[name], setters[name])
     with solara.Div(classes=["bt-actions"]):
         solara.Button("Submit decisions", on_click=submit, color="primary", disabled=snap["finished"])
     if error:
         solara.Error(error)
     elif sent_round == coming and role in snap["submitted"]:
         solara.Success(f"Submitted for round {coming} ({snap['year']}).")
+
+
+def field_setters(latest: Any, form: Any) -> dict[str, Any]:
+    """For each field, a function changing that field of the current draft (`latest.current` sets the draft).
+
+    It changes the latest version of the draft, so two quick changes both count.
+    """
+
+    def setter(name: str) -> Any:
+        """Change field `name` of the draft."""
+        return lambda value: latest.current(lambda current: {**current, name: value})
+
+    return {name: setter(name) for name in form.model_fields}
 
 
 def decision_note(room: WorkshopRoom, role: str) -> str:
@@ -161,10 +175,8 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any, on_forget: 
             solara.Button("Join with the room code", on_click=on_forget, color="primary")
         return
     StoreProblem(room.store, version)
-    Heading(f"{room.roles.labels[role]} — team {team['team_name']}", level=2)
-    Line(Strong("Your goal: "), room.roles.goals[role], f" (room {room.code})")
-    if team["joined_round"]:
-        Line(Emphasis(joined_text(role, team["team_name"], {role: team["joined_round"]})))
+    late = joined_text(role, team["team_name"], {role: team["joined_round"]}) if team["joined_round"] else ""
+    TeamHeader(f"{room.roles.labels[role]} — team {team['team_name']}", room.roles.goals[role], room.code, late)
     RoundBanner(room, version, note=decision_note(room, role))
     RescuePanel(room, role, version)
     BriefingCard(room, role, version)
@@ -178,8 +190,23 @@ def TeamView(room: WorkshopRoom, token: str, role: str, router: Any, on_forget: 
     if statement and role != "developers":
         solara.Info(f"Developer community: {statement}")
     ScoresAndLatestRound(room, version)
+    DebriefButton(router, room.code)
+
+
+@solara.component
+def TeamHeader(title: str, goal: str, code: str, late: str) -> None:
+    """The team's role and name, its goal, and when it joined if late (drawn again only when one of them changes)."""
+    Heading(title, level=2)
+    Line(Strong("Your goal: "), goal, f" (room {code})")
+    if late:
+        Line(Emphasis(late))
+
+
+@solara.component
+def DebriefButton(router: Any, code: str) -> None:
+    """The button opening the room's debrief."""
     with solara.Div(classes=["bt-actions"]):
-        solara.Button("Open the debrief", on_click=lambda: router.push(f"{router.path}?room={room.code}&view=debrief"))
+        solara.Button("Open the debrief", on_click=lambda: router.push(f"{router.path}?room={code}&view=debrief"))
 
 
 @solara.component
