@@ -17,9 +17,9 @@ from model import run
 SMALL = {"n_developers": 500, "cost_weight": 0.0}
 
 
-def yearly_corporate_money(**overrides) -> np.ndarray:
+def yearly_corporate_money(years: int = 6, **overrides) -> np.ndarray:
     """Corporate support received by all incumbents, per year (USD)."""
-    result = run(seed=3, years=6, **SMALL, **overrides)
+    result = run(seed=3, years=years, **SMALL, **overrides)
     incumbents = result.registries[result.registries["kind"] == "incumbent"]
     return incumbents.groupby("year")[["revenue_donation_usd", "revenue_opex_usd"]].sum().sum(axis=1).to_numpy()
 
@@ -36,11 +36,11 @@ def test_indexed_money_grows_with_costs_and_fixed_money_does_not():
 
 def test_a_downturn_cuts_only_money_that_is_not_immune():
     """With downturns every year, immune donations bring more than non-immune ones; without downturns, the same."""
-    always = {"downturn_prob_per_year": 1.0, "opex_budget_share": 0.0}
+    always = {"downturn_prob_per_year": 1.0, "opex_budget_share": 0.0, "years": 3}  # every year has a downturn
     cut = yearly_corporate_money(**always).sum()
     immune = yearly_corporate_money(**always, donation_downturn_immune=True).sum()
     assert immune > cut
-    never = {"downturn_prob_per_year": 0.0, "opex_budget_share": 0.0}
+    never = {"downturn_prob_per_year": 0.0, "opex_budget_share": 0.0, "years": 3}
     assert yearly_corporate_money(**never).sum() == pytest.approx(
         yearly_corporate_money(**never, donation_downturn_immune=True).sum()
     )
