@@ -9,6 +9,7 @@ kept; `--resume` carries on) instead of leaving it waiting forever.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import time
@@ -77,9 +78,22 @@ def worker_code_version() -> dict[str, Any]:
     return code_version()
 
 
+QUIET_LOGGERS = (
+    "distributed",
+    "tornado",
+)  # their warnings and tracebacks on a lost cluster: the sweep reports it in one line
+
+
 def connect(address: str, worker_timeout_s: float) -> Any:
-    """A Dask client of the scheduler at `address`, once at least one worker has joined."""
+    """A Dask client of the scheduler at `address`, once at least one worker has joined.
+
+    Dask's and tornado's own log lines in this process are silenced (a lost worker or a cancelled
+    future logs warnings and tracebacks there); the sweep reports what happened in one line.
+    """
     from dask.distributed import Client
+
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT)
